@@ -1,0 +1,56 @@
+import type { Clock, RandomSource } from "./clock.ts";
+import type { Lifetimes } from "./lifetimes.ts";
+import type { LoginRequest, RequestMode } from "./login-request.ts";
+import type { RequesterContext } from "./requester-context.ts";
+import { hashSecret, randomToken, SECRET_BYTES } from "./secrets.ts";
+import { generateUserCode } from "./user-code.ts";
+
+/** A new request and the secrets that exist in plain text only now, on their way to the desktop. */
+export interface CreatedLoginRequest {
+  request: LoginRequest;
+  /** Goes to the desktop only (HttpOnly cookie or response body); proves it is the requester. */
+  browserSecret: string;
+  /** Goes into the QR; proves the phone saw the screen. */
+  scanToken: string;
+  /** Shown on the desktop for typing on the phone (no separator). */
+  userCode: string;
+}
+
+/**
+ * Makes a new QR request in `pending`, with fresh secrets stored only as hashes.
+ * @example
+ * const { request, browserSecret, scanToken, userCode } =
+ *   createLoginRequest({ clock, random, lifetimes }, { requester });
+ */
+export function createLoginRequest(
+  deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
+  input: { requester: RequesterContext; mode?: RequestMode; publicKey?: string | null },
+): CreatedLoginRequest {
+  const now = deps.clock.now();
+  const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);
+  const scanToken = randomToken(deps.random, SECRET_BYTES.scanToken);
+  const userCode = generateUserCode(deps.random);
+  const request: LoginRequest = {
+    id: randomToken(deps.random, SECRET_BYTES.requestId),
+    mode: input.mode ?? "qr",
+    state: "pending",
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: now + deps.lifetimes.pending,
+    browserSecretHash: hashSecret(browserSecret),
+    scanTokenHash: hashSecret(scanToken),
+    scanTokenIssuedAt: now,
+    previousScanTokenHash: null,
+    previousScanTokenValidUntil: 0,
+    userCodeHash: hashSecret(userCode),
+    comparison: null,
+    login: null,
+    approverId: null,
+    approverHint: null,
+    publicKey: input.publicKey ?? null,
+    deniedReason: null,
+    requester: input.requester,
+  };
+  return { request, browserSecret, scanToken, userCode };
+}

@@ -1,0 +1,39 @@
+/** How long each secret and state lives, in milliseconds (DESIGN §3). */
+export interface Lifetimes {
+  /** A scan token is replaced this often. Default 20 s. */
+  scanToken: number;
+  /** The replaced token still works this long, for a phone that was mid-scan. Default 5 s. */
+  scanTokenGrace: number;
+  /** A request waits this long in `pending` for a scan or code. Default 2 min. */
+  pending: number;
+  /** From `scanned` to approve or deny. Default 60 s. */
+  decision: number;
+  /** From `approved` to redemption by the desktop. Default 30 s. */
+  redemption: number;
+  /** Finished requests are kept this long for the audit trail, then purged. Default 24 h. */
+  retention: number;
+}
+
+/** The defaults of {@link Lifetimes}. */
+export const DEFAULT_LIFETIMES: Readonly<Lifetimes> = Object.freeze({
+  scanToken: 20_000,
+  scanTokenGrace: 5_000,
+  pending: 120_000,
+  decision: 60_000,
+  redemption: 30_000,
+  retention: 24 * 3_600_000,
+});
+
+/** Fills in defaults and refuses nonsense (zero, negative, or a grace longer than the token's life). */
+export function resolveLifetimes(partial: Partial<Lifetimes> = {}): Lifetimes {
+  const lifetimes = { ...DEFAULT_LIFETIMES, ...partial };
+  for (const [name, value] of Object.entries(lifetimes)) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new TypeError(`qrlogin: lifetimes.${name} must be a positive number of milliseconds, got ${value}`);
+    }
+  }
+  if (lifetimes.scanTokenGrace > lifetimes.scanToken) {
+    throw new TypeError("qrlogin: lifetimes.scanTokenGrace must not exceed lifetimes.scanToken");
+  }
+  return lifetimes;
+}

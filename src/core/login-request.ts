@@ -1,0 +1,89 @@
+import type { RequesterContext } from "./requester-context.ts";
+
+/** `qr`: scanned or typed on the phone. `push`: sent to a named account's phones, confirmed by number. */
+export type RequestMode = "qr" | "push";
+
+/** The stored states (DESIGN §3). `expired` is never stored: it is computed from `expiresAt`. */
+export type RequestState = "pending" | "scanned" | "approved" | "denied" | "redeemed" | "cancelled";
+
+/** What a request is at a given instant: its state, or `expired` once its deadline passed. */
+export type RequestStatus = RequestState | "expired";
+
+/** States in which a request can still move on; each has a deadline in `expiresAt`. */
+export const LIVE_STATES: readonly RequestState[] = ["pending", "scanned", "approved"];
+
+/** One sign-in attempt, as stored. Every secret is kept only as its SHA-256 hash. */
+export interface LoginRequest {
+  /** Routing id; not a secret. */
+  id: string;
+  mode: RequestMode;
+  state: RequestState;
+  /** Bumped by the store on every transition; doubles as the SSE event id. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Deadline of the current state; for finished requests, when they finished. */
+  expiresAt: number;
+  browserSecretHash: string;
+  scanTokenHash: string;
+  scanTokenIssuedAt: number;
+  /** The token replaced by the last rotation, valid until `previousScanTokenValidUntil`. */
+  previousScanTokenHash: string | null;
+  previousScanTokenValidUntil: number;
+  userCodeHash: string;
+  /** Number matching: the two digits shown on the desktop (push mode). */
+  comparison: number | null;
+  /** The account name a push request was made for. */
+  login: string | null;
+  /** The approver the request is bound to: set by the scan, or at creation for push. */
+  approverId: string | null;
+  /** A masked name of the approver, shown on the desktop once scanned ("a•••@example.com"). */
+  approverHint: string | null;
+  /** Public JWK of the optional browser key, as JSON. */
+  publicKey: string | null;
+  /** Why a request was denied, e.g. `not_me`. */
+  deniedReason: string | null;
+  requester: RequesterContext;
+}
+
+/** The fields a transition may change. `version` is bumped by the store itself. */
+export type RequestPatch = Partial<
+  Pick<
+    LoginRequest,
+    | "state"
+    | "updatedAt"
+    | "expiresAt"
+    | "scanTokenHash"
+    | "scanTokenIssuedAt"
+    | "previousScanTokenHash"
+    | "previousScanTokenValidUntil"
+    | "approverId"
+    | "approverHint"
+    | "deniedReason"
+  >
+>;
+
+/**
+ * The compare-and-set condition of a transition: the request must still be in one of `from`,
+ * not past its deadline at `liveAt`, and (for rotation) still carry `scanTokenHash`.
+ */
+export interface TransitionGuard {
+  from: readonly RequestState[];
+  liveAt: number;
+  scanTokenHash?: string;
+}
+
+/** A planned change: applied by the store only if the guard still holds. */
+export interface Transition {
+  guard: TransitionGuard;
+  patch: RequestPatch;
+}
+
+/**
+ * The status of a request at `now`. Expiry is computed here and never trusted to a store TTL,
+ * so a stale record returned by any store is still refused once its deadline has passed.
+ */
+export function statusOf(request: LoginRequest, now: number): RequestStatus {
+  if (LIVE_STATES.includes(request.state) && now >= request.expiresAt) return "expired";
+  return request.state;
+}

@@ -1,0 +1,72 @@
+import Bowser from "bowser";
+
+/** Who is asking to be signed in, as the phone shows it. The User-Agent is the browser's own claim. */
+export interface RequesterContext {
+  /** e.g. "Chrome 120" (claimed by the browser). */
+  browser: string;
+  /** e.g. "Windows 10" (claimed by the browser). */
+  os: string;
+  /** "desktop", "mobile", "tablet", "tv" or "unknown" (claimed by the browser). */
+  device: string;
+  /** The User-Agent header, truncated. */
+  userAgent: string;
+  /** The requester's IP address as the server saw it (after trusted proxies), if known. */
+  ip: string | null;
+  /** The Origin header of the creating request, if any. */
+  origin: string | null;
+}
+
+const MAX_USER_AGENT = 512;
+
+function label(name: string | undefined, version: string | undefined): string {
+  if (!name) return "Unknown";
+  return version ? `${name} ${version.split(".")[0]}` : name;
+}
+
+/**
+ * Reads the requester's context from what the desktop sent.
+ * @example describeRequester({ userAgent: req.headers["user-agent"], ip: "203.0.113.9", origin: null })
+ */
+export function describeRequester(input: {
+  userAgent: string | undefined;
+  ip: string | undefined;
+  origin: string | undefined;
+}): RequesterContext {
+  const userAgent = (input.userAgent ?? "").slice(0, MAX_USER_AGENT);
+  let browser = "Unknown";
+  let os = "Unknown";
+  let device = "unknown";
+  if (userAgent) {
+    const parsed = Bowser.parse(userAgent);
+    browser = label(parsed.browser.name, parsed.browser.version);
+    os = label(parsed.os.name, parsed.os.versionName ?? parsed.os.version);
+    device = parsed.platform.type ?? "unknown";
+  }
+  return { browser, os, device, userAgent, ip: input.ip ?? null, origin: input.origin ?? null };
+}
+
+/**
+ * Whether two addresses look like the same network: equal IPv4 /24 or IPv6 /64.
+ * A hint for the person approving, not a proof (NAT, VPNs and CGNAT blur it).
+ */
+export function sameNetwork(a: string | null, b: string | null): boolean | null {
+  if (!a || !b) return null;
+  const strip = (ip: string) => ip.replace(/^::ffff:/, "");
+  const x = strip(a);
+  const y = strip(b);
+  if (x.includes(".") && y.includes("."))
+    return x.split(".").slice(0, 3).join(".") === y.split(".").slice(0, 3).join(".");
+  if (x.includes(":") && y.includes(":")) return ipv6Prefix(x) === ipv6Prefix(y);
+  return false;
+}
+
+function ipv6Prefix(ip: string): string {
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const full = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return full
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || "0", 16))
+    .join(":");
+}

@@ -1,0 +1,179 @@
+import type { RandomSource } from "./clock.ts";
+import { comparisonChoices } from "./comparison.ts";
+import { QrLoginError } from "./errors.ts";
+import type { Lifetimes } from "./lifetimes.ts";
+import {
+  type LoginRequest,
+  type RequestState,
+  type RequestStatus,
+  statusOf,
+  type Transition,
+} from "./login-request.ts";
+
+/** The signed-in phone user, as the host's `authenticateApprover` hook returns it. */
+export interface Approver {
+  /** The host's stable user id. */
+  userId: string;
+  /** What the desktop may show once scanned, e.g. an e-mail; it is masked before it is stored. */
+  displayName?: string;
+}
+
+/** The error for acting on a request whose status is not the one the action needs. */
+function wrongStatus(status: RequestStatus, action: string): QrLoginError {
+  switch (status) {
+    case "expired":
+      return new QrLoginError("expired_token", `The request expired before it could be ${action}.`);
+    case "cancelled":
+      return new QrLoginError("CANCELLED", "The request was cancelled.");
+    case "denied":
+      return new QrLoginError("access_denied", "The request was denied on the phone.");
+    case "redeemed":
+      return new QrLoginError("ALREADY_REDEEMED", "The request was already used to sign in.");
+    case "pending":
+      return new QrLoginError("NOT_SCANNED", `The request must be scanned before it can be ${action}.`);
+    case "scanned":
+      return new QrLoginError("authorization_pending", "The request waits for approval on the phone.");
+    case "approved":
+      return new QrLoginError("ALREADY_DECIDED", "The request was already approved.");
+  }
+}
+
+function require(request: LoginRequest, now: number, state: RequestState, action: string): void {
+  const status = statusOf(request, now);
+  if (status !== state) throw wrongStatus(status, action);
+}
+
+/**
+ * Masks an approver's name for the desktop: enough to recognise yourself, not to learn an
+ * address. `alice@example.com` → `a•••@example.com`, `alice` → `a•••`.
+ */
+export function maskApprover(name: string): string {
+  const at = name.lastIndexOf("@");
+  const local = at > 0 ? name.slice(0, at) : name;
+  const domain = at > 0 ? name.slice(at) : "";
+  return `${local.slice(0, 1)}•••${domain}`.slice(0, 120);
+}
+
+/**
+ * Which of a request's scan tokens `tokenHash` is, and whether it still works at `now`: the current
+ * one for `scanToken + scanTokenGrace` after issue, the replaced one until its grace ends.
+ */
+export function scanTokenWorks(request: LoginRequest, tokenHash: string, now: number, lifetimes: Lifetimes): boolean {
+  if (tokenHash === request.scanTokenHash) {
+    return now < request.scanTokenIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace;
+  }
+  return tokenHash === request.previousScanTokenHash && now < request.previousScanTokenValidUntil;
+}
+
+/** True once the current scan token has lived its `scanToken` lifetime and a new one should be shown. */
+export function rotationDue(request: LoginRequest, now: number, lifetimes: Lifetimes): boolean {
+  return now >= request.scanTokenIssuedAt + lifetimes.scanToken;
+}
+
+/** pending → pending with a fresh scan token; the old one keeps working for the grace window. */
+export function planRotation(
+  request: LoginRequest,
+  newTokenHash: string,
+  now: number,
+  lifetimes: Lifetimes,
+): Transition {
+  require(request, now, "pending", "shown");
+  const graceEnd = Math.min(
+    now + lifetimes.scanTokenGrace,
+    request.scanTokenIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace,
+  );
+  return {
+    guard: { from: ["pending"], liveAt: now, scanTokenHash: request.scanTokenHash },
+    patch: {
+      scanTokenHash: newTokenHash,
+      scanTokenIssuedAt: now,
+      previousScanTokenHash: request.scanTokenHash,
+      previousScanTokenValidUntil: graceEnd,
+      updatedAt: now,
+    },
+  };
+}
+
+/** pending → scanned: binds the request to the approver who scanned it or typed its code. */
+export function planScan(request: LoginRequest, approver: Approver, now: number, lifetimes: Lifetimes): Transition {
+  const status = statusOf(request, now);
+  if (status === "scanned" || status === "approved") {
+    throw new QrLoginError("ALREADY_CLAIMED", "Another phone has already scanned this request.");
+  }
+  if (request.mode === "push") {
+    throw new QrLoginError("invalid_request", "A push request is answered from the approver's own list, not scanned.");
+  }
+  require(request, now, "pending", "scanned");
+  return {
+    guard: { from: ["pending"], liveAt: now },
+    patch: {
+      state: "scanned",
+      approverId: approver.userId,
+      approverHint: maskApprover(approver.displayName ?? approver.userId),
+      expiresAt: now + lifetimes.decision,
+      updatedAt: now,
+    },
+  };
+}
+
+function requireApprover(request: LoginRequest, approver: Approver): void {
+  if (request.approverId !== approver.userId) {
+    throw new QrLoginError("NOT_YOUR_REQUEST", "This request was claimed by another account.");
+  }
+}
+
+/**
+ * scanned → approved, by the approver the request is bound to. Push requests also need the number
+ * shown on the desktop.
+ */
+export function planApprove(
+  request: LoginRequest,
+  approver: Approver,
+  number: number | undefined,
+  now: number,
+  lifetimes: Lifetimes,
+): Transition {
+  require(request, now, "scanned", "approved");
+  requireApprover(request, approver);
+  if (request.comparison !== null && number !== request.comparison) {
+    throw new QrLoginError("access_denied", "The number does not match the one shown on the screen.");
+  }
+  return {
+    guard: { from: ["scanned"], liveAt: now },
+    patch: { state: "approved", expiresAt: now + lifetimes.redemption, updatedAt: now },
+  };
+}
+
+/** scanned → denied, by the approver the request is bound to. */
+export function planDeny(request: LoginRequest, approver: Approver, reason: string | null, now: number): Transition {
+  require(request, now, "scanned", "denied");
+  requireApprover(request, approver);
+  return {
+    guard: { from: ["scanned"], liveAt: now },
+    patch: { state: "denied", deniedReason: reason, expiresAt: now, updatedAt: now },
+  };
+}
+
+/** approved → redeemed, exactly once: the store's compare-and-set makes it a consume. */
+export function planRedeem(request: LoginRequest, now: number): Transition {
+  require(request, now, "approved", "redeemed");
+  return {
+    guard: { from: ["approved"], liveAt: now },
+    patch: { state: "redeemed", expiresAt: now, updatedAt: now },
+  };
+}
+
+/** Any live state → cancelled, by the desktop that made the request. */
+export function planCancel(request: LoginRequest, now: number): Transition {
+  const status = statusOf(request, now);
+  if (status !== "pending" && status !== "scanned" && status !== "approved") throw wrongStatus(status, "cancelled");
+  return {
+    guard: { from: ["pending", "scanned", "approved"], liveAt: now },
+    patch: { state: "cancelled", expiresAt: now, updatedAt: now },
+  };
+}
+
+/** The numbers a phone offers for a push request (the right one among three). */
+export function choicesFor(request: LoginRequest, random: RandomSource): number[] | null {
+  return request.comparison === null ? null : comparisonChoices(random, request.comparison);
+}

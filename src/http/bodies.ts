@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { QrLoginError } from "../core/errors.ts";
+import type { IncomingRequest } from "./incoming.ts";
+
+/** The JSON bodies the API accepts (DESIGN §4). Unknown fields are ignored; wrong types are refused. */
+export const bodies = {
+  empty: z.object({}),
+  createRequest: z.object({
+    mode: z.literal("qr").optional(),
+    /** A non-browser client (CLI, native app) asks for the browser secret in the body. */
+    secretInBody: z.boolean().optional(),
+  }),
+  scan: z.union([z.object({ token: z.string().min(1).max(256) }), z.object({ userCode: z.string().min(1).max(32) })]),
+  approve: z.object({ number: z.int().min(10).max(99).optional() }),
+  deny: z.object({ reason: z.enum(["not_me"]).optional() }),
+};
+
+/**
+ * Reads and validates a JSON body. An empty body counts as `{}`; anything but
+ * `application/json` is refused, which also keeps plain HTML forms from other sites out.
+ */
+export async function readBody<T>(incoming: IncomingRequest, schema: z.ZodType<T>, limit: number): Promise<T> {
+  const text = await incoming.text(limit);
+  let value: unknown = {};
+  if (text.trim() !== "") {
+    const type = incoming.header("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new QrLoginError("UNSUPPORTED_MEDIA_TYPE", "The body must be JSON, sent as application/json.");
+    }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new QrLoginError("invalid_request", "The body is not valid JSON.");
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at "${issue.path.join(".")}"` : "";
+    throw new QrLoginError("invalid_request", `Invalid body${where}: ${issue?.message ?? "unexpected value"}.`);
+  }
+  return parsed.data;
+}

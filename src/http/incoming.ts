@@ -1,0 +1,53 @@
+/**
+ * One HTTP request as the route table sees it, whatever server received it. Hooks such as
+ * `authenticateApprover` get this, so no framework type reaches the public API.
+ */
+export interface IncomingRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** The full URL, with the origin the server believes it was reached at. */
+  readonly url: URL;
+  /** The client's address (after trusted proxies), if known. */
+  readonly ip: string | undefined;
+  /** A header by lower-case name; repeated headers are joined with ", ". */
+  header(name: string): string | undefined;
+  /** A cookie by name. */
+  cookie(name: string): string | undefined;
+  /** The body as text, refused with `BODY_TOO_LARGE` past `limit` bytes. */
+  text(limit: number): Promise<string>;
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** Parses a Cookie header; a malformed pair is skipped, never thrown on. */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (!header) return cookies;
+  for (const pair of header.split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) continue;
+    const name = pair.slice(0, eq).trim();
+    if (cookies.has(name)) continue; // the first is the most specific path
+    let value = pair.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      cookies.set(name, decodeURIComponent(value));
+    } catch {
+      cookies.set(name, value);
+    }
+  }
+  return cookies;
+}
+
+/** A `Set-Cookie` value. */
+export function serializeCookie(
+  name: string,
+  value: string,
+  attributes: { path: string; maxAge: number; secure: boolean; httpOnly?: boolean; sameSite?: "Strict" | "Lax" },
+): string {
+  let cookie = `${name}=${encodeURIComponent(value)}; Path=${attributes.path}; Max-Age=${Math.max(0, Math.floor(attributes.maxAge))}`;
+  if (attributes.httpOnly ?? true) cookie += "; HttpOnly";
+  cookie += `; SameSite=${attributes.sameSite ?? "Strict"}`;
+  if (attributes.secure) cookie += "; Secure";
+  return cookie;
+}

@@ -1,0 +1,40 @@
+import { ERROR_STATUS, QrLoginError } from "../core/errors.ts";
+
+/** Where an event stream writes; the bindings implement it over their own response object. */
+export interface EventSink {
+  /** Writes raw event-stream text; returns false once the client is gone. */
+  write(chunk: string): boolean;
+  /** Ends the stream from the server side. */
+  close(): void;
+}
+
+/** What a route answers: a complete body, or an event stream the binding keeps open. */
+export type Outgoing =
+  | { status: number; headers: Record<string, string | string[]>; body: string }
+  | {
+      status: number;
+      headers: Record<string, string | string[]>;
+      /** Starts writing; returns the clean-up to run once the client goes away or the stream ends. */
+      stream: (sink: EventSink) => () => void;
+    };
+
+const NO_STORE = { "cache-control": "no-store", "content-type": "application/json; charset=utf-8" };
+
+/** A JSON answer; never cached, since most carry secrets or live state. */
+export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): Outgoing {
+  return { status, headers: { ...NO_STORE, ...headers }, body: JSON.stringify(body) };
+}
+
+/** The JSON error body of DESIGN §4: `{ error, error_description }`, with `Retry-After` on 429. */
+export function errorOutgoing(error: QrLoginError): Outgoing {
+  const headers: Record<string, string> = {};
+  if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
+  return json(ERROR_STATUS[error.code], { error: error.code, error_description: error.message }, headers);
+}
+
+/** Any thrown value as an error answer: protocol errors as they are, anything else as a bare 500. */
+export function toErrorOutgoing(error: unknown): Outgoing {
+  return errorOutgoing(
+    error instanceof QrLoginError ? error : new QrLoginError("INTERNAL_ERROR", "Something went wrong on the server."),
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * qrlogin: cross-device sign-in by QR code, typed code or push approval.
+ * @packageDocumentation
+ */
+export type { Clock, RandomSource } from "./core/clock.ts";
+export { cryptoRandom, systemClock } from "./core/clock.ts";
+export { ERROR_STATUS, type ErrorCode, isQrLoginError, QrLoginError } from "./core/errors.ts";
+export { DEFAULT_LIFETIMES, type Lifetimes } from "./core/lifetimes.ts";
+export type { LoginRequest, RequestMode, RequestState, RequestStatus } from "./core/login-request.ts";
+export type { RequesterContext } from "./core/requester-context.ts";
+export type { Approver } from "./core/transitions.ts";
+export type { IncomingRequest } from "./http/incoming.ts";
+export type { IssuedSession } from "./http/routes.ts";
+export { createQrLogin, type Logger, type QrLogin, type QrLoginOptions } from "./qrlogin.ts";
+export type { LoginEvent } from "./service/login-flows.ts";
+export type { ChangeMessage, LoginStore, Notifier } from "./store/login-store.ts";
+export { UserCodeTakenError } from "./store/login-store.ts";
+export { LocalNotifier, MemoryStore } from "./store/memory.ts";

@@ -1,0 +1,202 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Clock, cryptoRandom, type RandomSource, systemClock } from "./core/clock.ts";
+import { type Lifetimes, resolveLifetimes } from "./core/lifetimes.ts";
+import type { LoginRequest } from "./core/login-request.ts";
+import type { Approver } from "./core/transitions.ts";
+import { HEARTBEAT } from "./http/event-stream.ts";
+import type { IncomingRequest } from "./http/incoming.ts";
+import { fromNodeRequest, writeNodeResponse } from "./http/node.ts";
+import type { EventSink } from "./http/outgoing.ts";
+import { type IssuedSession, type RouteContext, route } from "./http/routes.ts";
+import { fromWebRequest, toWebResponse } from "./http/web.ts";
+import { type LoginEvent, LoginFlows } from "./service/login-flows.ts";
+import type { LoginStore, Notifier } from "./store/login-store.ts";
+import { LocalNotifier } from "./store/memory.ts";
+
+/** Where qrlogin reports what the operator should know. Secrets are never passed to it. */
+export interface Logger {
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** Options of {@link createQrLogin}. Only the store and the two hooks are required. */
+export interface QrLoginOptions {
+  /** Where requests live: `SqliteStore` for one server, or a shared store for several. */
+  store: LoginStore;
+  /** Carries changes to the instance holding the desktop's stream. Default: in-process (one instance). */
+  notifier?: Notifier;
+  /**
+   * The phone's user, from the host's own sign-in (session cookie, bearer token…), or `null` when
+   * not signed in. Approver endpoints answer 401 without one.
+   */
+  authenticateApprover(request: IncomingRequest): Promise<Approver | null> | Approver | null;
+  /**
+   * Signs the desktop in once its approval is redeemed: set the host's session cookie and/or return
+   * a token. Called at most once per request.
+   */
+  issueSession(input: {
+    userId: string;
+    request: LoginRequest;
+    http: IncomingRequest;
+  }): Promise<IssuedSession> | IssuedSession;
+  /** Sees every transition (created, scanned, approved, denied, redeemed, cancelled): audit and metrics. */
+  onEvent?: (event: LoginEvent) => void | Promise<void>;
+  /** Where the API is served. Default `/qrlogin`. */
+  basePath?: string;
+  /**
+   * The site's public origin, e.g. `https://example.com`: QR URLs point here, and state-changing calls
+   * must come from it. Default: the origin each request was sent to (a warning is logged once, since a
+   * proxy may rewrite it).
+   */
+  origin?: string;
+  /** More origins allowed to make state-changing calls (e.g. a separate app origin). Default none. */
+  extraOrigins?: string[];
+  /** Lifetimes in ms; see {@link Lifetimes} for the defaults (20 s tokens, 2 min requests…). */
+  lifetimes?: Partial<Lifetimes>;
+  /** Reverse proxies to trust for `X-Forwarded-*` on the node binding. Default 0. */
+  trustProxy?: number;
+  /** `Secure` cookies: `"auto"` (default) when the request came over HTTPS. */
+  secureCookies?: boolean | "auto";
+  /** Largest accepted body in bytes. Default 8192. */
+  maxBodyBytes?: number;
+  /** Longest long-poll wait in ms. Default 30 s. */
+  maxWaitMs?: number;
+  /** Heartbeat comment interval on event streams, in ms. Default 15 s. */
+  heartbeatMs?: number;
+  /** The reconnection delay the browser is told, in ms. Default 2 s. */
+  retryMs?: number;
+  /** How often finished requests older than `lifetimes.retention` are purged, in ms; 0 turns it off. Default 10 min. */
+  purgeEveryMs?: number;
+  /** Default: `console`. */
+  logger?: Logger;
+  /** Injected for tests. Default: the wall clock. */
+  clock?: Clock;
+  /** Injected for tests. Default: `crypto.randomBytes`. */
+  random?: RandomSource;
+}
+
+/** What {@link createQrLogin} returns. */
+export interface QrLogin {
+  /** Web-standard handler (Next.js, Hono, Bun, Deno): answers 404 outside the base path. */
+  handler(request: Request, info?: { ip?: string }): Promise<Response>;
+  /**
+   * `node:http` handler, also Express/Connect middleware: requests outside the base path go to `next`
+   * (or get a 404 without it).
+   */
+  nodeHandler(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
+  /** The protocol's flows, for hosts that drive them without HTTP (tests, push integrations). */
+  flows: LoginFlows;
+  /** Ends open event streams and timers, then closes the store and notifier. */
+  close(): Promise<void>;
+}
+
+function normalizeBasePath(path: string): string {
+  const trimmed = `/${path.replace(/^\/+|\/+$/g, "")}`;
+  if (!/^\/[A-Za-z0-9/_.-]*$/.test(trimmed)) throw new TypeError(`qrlogin: invalid basePath ${JSON.stringify(path)}`);
+  return trimmed === "/" ? "" : trimmed;
+}
+
+function normalizeOrigin(origin: string): string {
+  const url = new URL(origin);
+  if (url.origin === "null") throw new TypeError(`qrlogin: origin must be http(s)://host[:port], got ${origin}`);
+  return url.origin;
+}
+
+/**
+ * Creates a qrlogin instance: the HTTP API of DESIGN §4 over a store, with the host's two hooks.
+ * @example
+ * const qr = createQrLogin({
+ *   store: new SqliteStore({ filename: "./data/qrlogin.db" }),
+ *   origin: "https://example.com",
+ *   authenticateApprover: (req) => sessions.userOf(req.cookie("sid")),
+ *   issueSession: ({ userId }) => ({ setCookie: sessions.start(userId) }),
+ * });
+ * http.createServer(qr.nodeHandler).listen(3000);
+ */
+export function createQrLogin(options: QrLoginOptions): QrLogin {
+  const logger = options.logger ?? { warn: (m) => console.warn(m), error: (m, e) => console.error(m, e) };
+  const notifier = options.notifier ?? new LocalNotifier();
+  const basePath = normalizeBasePath(options.basePath ?? "/qrlogin");
+  const origin = options.origin === undefined ? null : normalizeOrigin(options.origin);
+  const onError = (error: unknown) => logger.error("qrlogin: unexpected error", error);
+  const flows = new LoginFlows({
+    store: options.store,
+    notifier,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? cryptoRandom,
+    lifetimes: resolveLifetimes(options.lifetimes),
+    onEvent: options.onEvent,
+    onHookError: (error) => logger.error("qrlogin: onEvent hook failed", error),
+  });
+  let warnedOrigin = false;
+  const heartbeats = new Set<EventSink>();
+  const shared: Omit<RouteContext, "qrUrl"> = {
+    flows,
+    notifier,
+    heartbeats,
+    onError,
+    basePath,
+    maxBodyBytes: options.maxBodyBytes ?? 8192,
+    maxWaitMs: options.maxWaitMs ?? 30_000,
+    retryMs: options.retryMs ?? 2_000,
+    secureCookies: options.secureCookies ?? "auto",
+    allowedOrigins: origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null,
+    authenticateApprover: options.authenticateApprover,
+    issueSession: options.issueSession,
+  };
+  const contextFor = (incoming: IncomingRequest): RouteContext => {
+    if (!origin && !warnedOrigin) {
+      warnedOrigin = true;
+      logger.warn("qrlogin: no `origin` configured; QR URLs use the Host of each request. Set it in production.");
+    }
+    const base = `${origin ?? incoming.url.origin}${basePath}/a#t=`;
+    return { ...shared, qrUrl: (token) => base + token };
+  };
+
+  const heartbeat = setInterval(() => {
+    for (const sink of heartbeats) sink.write(HEARTBEAT);
+  }, options.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+  const purgeEvery = options.purgeEveryMs ?? 600_000;
+  const purger =
+    purgeEvery > 0
+      ? setInterval(() => flows.purge().catch((error) => logger.error("qrlogin: purge failed", error)), purgeEvery)
+      : undefined;
+  purger?.unref();
+
+  return {
+    flows,
+    async handler(request, info) {
+      const incoming = fromWebRequest(request, info?.ip);
+      const outgoing = await route(contextFor(incoming), incoming);
+      if (!outgoing)
+        return Response.json({ error: "NOT_FOUND", error_description: "No such endpoint." }, { status: 404 });
+      return toWebResponse(outgoing, request.signal);
+    },
+    nodeHandler(req, res, next) {
+      const incoming = fromNodeRequest(req, res, { trustProxy: options.trustProxy ?? 0 });
+      route(contextFor(incoming), incoming).then(
+        (outgoing) => {
+          if (outgoing) return writeNodeResponse(res, outgoing);
+          if (next) return next();
+          res.writeHead(404, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: "NOT_FOUND", error_description: "No such endpoint." }));
+        },
+        (error) => {
+          // route() answers every error itself; reaching here is a bug, but must not crash the server.
+          onError(error);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    },
+    async close() {
+      clearInterval(heartbeat);
+      clearInterval(purger);
+      for (const sink of heartbeats) sink.close();
+      heartbeats.clear();
+      await notifier.close();
+      await options.store.close();
+    },
+  };
+}

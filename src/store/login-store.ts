@@ -1,0 +1,69 @@
+import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
+
+/**
+ * Where requests live. Narrow and shaped by the protocol; every method is atomic on its own.
+ *
+ * Atomicity contract (proven for every store by `test/store-conformance.ts`):
+ * - `transition` is a compare-and-set: under any concurrency, of N callers whose guards match the
+ *   same record, exactly one receives the updated record and the others receive `null`.
+ *   Redeeming is `transition(id, { from: ["approved"] }, { state: "redeemed" })`, so a request is
+ *   consumed once.
+ * - Stores never decide expiry: they apply `guard.liveAt` (`expiresAt > liveAt`) inside the
+ *   compare-and-set, and the core recomputes the status of every record it reads. A TTL, if a store
+ *   has one, is garbage collection only.
+ */
+export interface LoginStore {
+  /**
+   * Inserts a new request. Throws {@link UserCodeTakenError} if another stored request has the same
+   * user code hash (the caller makes a new code and tries again); nothing is written then.
+   */
+  create(request: LoginRequest): Promise<void>;
+  /** The request with this id, or `null`. */
+  get(id: string): Promise<LoginRequest | null>;
+  /** The request whose current or previous scan token has this hash, or `null`. */
+  findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null>;
+  /** The request whose user code has this hash, or `null`. */
+  findByUserCodeHash(codeHash: string): Promise<LoginRequest | null>;
+  /**
+   * Applies `patch` and bumps `version` if, atomically, the request is in one of `guard.from`,
+   * its `expiresAt` is after `guard.liveAt`, and (when given) its scan token hash equals
+   * `guard.scanTokenHash`. Returns the updated request, or `null` if the guard did not hold.
+   */
+  transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null>;
+  /** Deletes requests whose `expiresAt` is before `before`; returns how many. */
+  purge(before: number): Promise<number>;
+  /** Releases connections and handles. */
+  close(): Promise<void>;
+}
+
+/** Thrown by {@link LoginStore.create} when the user code is already in use. */
+export class UserCodeTakenError extends Error {
+  constructor() {
+    super("user code already in use");
+    this.name = "UserCodeTakenError";
+  }
+}
+
+/** What travels on a channel: a request changed; listeners re-read it from the store. */
+export interface ChangeMessage {
+  requestId: string;
+  version: number;
+}
+
+/** Channel names: one per request (the desktop's stream) and one per approver (push requests). */
+export const channels = {
+  request: (id: string) => `request:${id}`,
+  approver: (userId: string) => `approver:${userId}`,
+};
+
+/**
+ * Publish/subscribe of changes, so that a desktop whose stream one instance holds hears of an
+ * approval made on another. Delivery is best-effort: listeners always re-read the store, and a
+ * reconnecting stream starts from the stored state, so a lost message delays nothing for long.
+ */
+export interface Notifier {
+  publish(channel: string, message: ChangeMessage): Promise<void>;
+  /** Starts delivering the channel's messages to `listener`; resolves once subscribed. */
+  subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import type { Clock, RandomSource } from "../../src/core/clock.ts";
+import { createLoginRequest } from "../../src/core/create-login-request.ts";
+import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
+import type { RequesterContext } from "../../src/core/requester-context.ts";
+
+/** A clock that moves only when told to. */
+export class ManualClock implements Clock {
+  constructor(public time = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+/** A deterministic random source: SHA-256 of a seed and a counter. */
+export function seededRandom(seed = "qrlogin"): RandomSource {
+  let counter = 0;
+  return (length) => {
+    const out = new Uint8Array(length);
+    for (let offset = 0; offset < length; offset += 32) {
+      const block = createHash("sha256").update(`${seed}:${counter++}`).digest();
+      out.set(block.subarray(0, Math.min(32, length - offset)), offset);
+    }
+    return out;
+  };
+}
+
+/** A requester as a desktop Chrome would describe itself. */
+export const desktopRequester: RequesterContext = {
+  browser: "Chrome 131",
+  os: "Windows 10",
+  device: "desktop",
+  userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+  ip: "203.0.113.7",
+  origin: "https://example.com",
+};
+
+/** A fresh request with its secrets, made by the real core, at the clock's time. */
+export function newRequest(clock: Clock = new ManualClock(), random: RandomSource = seededRandom(String(Math.random()))) {
+  return createLoginRequest({ clock, random, lifetimes: DEFAULT_LIFETIMES }, { requester: desktopRequester });
+}

@@ -1,0 +1,264 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
+import { statusOf } from "../../src/core/login-request.ts";
+import { hashSecret } from "../../src/core/secrets.ts";
+import { planRotation, scanTokenWorks } from "../../src/core/transitions.ts";
+import { LoginFlows } from "../../src/service/login-flows.ts";
+import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "../../src/store/login-store.ts";
+import { LocalNotifier } from "../../src/store/memory.ts";
+import { ManualClock, newRequest, seededRandom } from "../helpers/fixtures.ts";
+
+/** How a store under test is opened. */
+export interface StoreUnderTest {
+  /** Opens a store on the backend; several opens must share the same data (except where `shared` is false). */
+  open(): Promise<LoginStore>;
+  /** Whether two opens see the same data (false for the memory store). */
+  shared: boolean;
+  /** Whether data survives closing every store and opening a new one (a restart). */
+  durable: boolean;
+  /** Why the whole suite is skipped (service not reachable), if it is. */
+  skip?: string | false;
+}
+
+const CONCURRENCY = 50;
+
+/**
+ * The one suite every LoginStore must pass: round trips, look-ups, the compare-and-set contract
+ * under real concurrency (across several connections where the backend has them), rotation,
+ * expiry, purge and restart.
+ */
+export function storeConformance(name: string, backend: StoreUnderTest): void {
+  describe(`LoginStore conformance: ${name}`, { skip: backend.skip }, () => {
+    const opened: LoginStore[] = [];
+    let store: LoginStore;
+    const open = async () => {
+      const s = await backend.open();
+      opened.push(s);
+      return s;
+    };
+    before(async () => {
+      store = await open();
+    });
+    after(async () => {
+      for (const s of opened) await s.close();
+    });
+
+    it("create then get returns the same request", async () => {
+      const { request } = newRequest();
+      await store.create(request);
+      assert.deepEqual(await store.get(request.id), request);
+    });
+
+    it("get of an unknown id is null", async () => {
+      assert.equal(await store.get("AAAAAAAAAAAAAAAAAAAAAA"), null);
+    });
+
+    it("finds a request by its scan token hash and by its user code hash", async () => {
+      const { request, scanToken, userCode } = newRequest();
+      await store.create(request);
+      assert.equal((await store.findByScanTokenHash(hashSecret(scanToken)))?.id, request.id);
+      assert.equal((await store.findByUserCodeHash(hashSecret(userCode)))?.id, request.id);
+      assert.equal(await store.findByScanTokenHash(hashSecret("not-a-token")), null);
+      assert.equal(await store.findByUserCodeHash(hashSecret("BCDFGHJK-nope")), null);
+    });
+
+    it("create with a user code already in use throws UserCodeTakenError and writes nothing", async () => {
+      const first = newRequest();
+      const second = newRequest();
+      await store.create(first.request);
+      await assert.rejects(
+        store.create({ ...second.request, userCodeHash: first.request.userCodeHash }),
+        UserCodeTakenError,
+      );
+      assert.equal(await store.get(second.request.id), null);
+    });
+
+    it("transition applies the patch, bumps the version and returns the request", async () => {
+      const { request } = newRequest();
+      await store.create(request);
+      const now = request.createdAt + 1000;
+      const updated = await store.transition(
+        request.id,
+        { from: ["pending"], liveAt: now },
+        { state: "scanned", approverId: "alice", approverHint: "a•••", updatedAt: now, expiresAt: now + 60_000 },
+      );
+      assert.equal(updated?.state, "scanned");
+      assert.equal(updated?.approverId, "alice");
+      assert.equal(updated?.version, request.version + 1);
+      assert.deepEqual(await store.get(request.id), updated);
+    });
+
+    it("transition refuses a wrong state, a passed deadline or a replaced scan token, and changes nothing", async () => {
+      const { request } = newRequest();
+      await store.create(request);
+      const patch = { state: "approved" as const };
+      assert.equal(await store.transition(request.id, { from: ["scanned"], liveAt: request.createdAt }, patch), null);
+      assert.equal(await store.transition(request.id, { from: ["pending"], liveAt: request.expiresAt }, patch), null);
+      assert.equal(
+        await store.transition(request.id, { from: ["pending"], liveAt: request.createdAt, scanTokenHash: "other" }, patch),
+        null,
+      );
+      assert.equal(await store.transition("AAAAAAAAAAAAAAAAAAAAAA", { from: ["pending"], liveAt: 0 }, patch), null);
+      assert.deepEqual(await store.get(request.id), request);
+    });
+
+    it(`transition — only one of ${CONCURRENCY} concurrent callers wins`, async () => {
+      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const { request } = newRequest();
+      await store.create(request);
+      const now = request.createdAt + 1;
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (stores[i % stores.length] as LoginStore).transition(
+            request.id,
+            { from: ["pending"], liveAt: now },
+            { state: "scanned", approverId: `user-${i}`, updatedAt: now },
+          ),
+        ),
+      );
+      const winners = results.filter((r) => r !== null);
+      assert.equal(winners.length, 1);
+      assert.equal((await store.get(request.id))?.approverId, winners[0]?.approverId);
+      assert.equal((await store.get(request.id))?.version, request.version + 1);
+    });
+
+    it(`consume (approved → redeemed) returns the request to one of ${CONCURRENCY} concurrent callers`, async () => {
+      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const { request } = newRequest();
+      await store.create({ ...request, state: "approved", approverId: "alice" });
+      const now = request.createdAt + 1;
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (stores[i % stores.length] as LoginStore).transition(
+            request.id,
+            { from: ["approved"], liveAt: now },
+            { state: "redeemed", expiresAt: now, updatedAt: now },
+          ),
+        ),
+      );
+      assert.equal(results.filter((r) => r?.state === "redeemed").length, 1);
+      assert.equal(results.filter((r) => r === null).length, CONCURRENCY - 1);
+    });
+
+    it("rotation: the replaced token works through the grace window, then stops; two rotations on, it is gone", async () => {
+      const clock = new ManualClock();
+      const { request, scanToken } = newRequest(clock);
+      const lifetimes = DEFAULT_LIFETIMES;
+      await store.create(request);
+      const oldHash = hashSecret(scanToken);
+      clock.advance(lifetimes.scanToken);
+      const rotation = planRotation(request, hashSecret("second-token-000000000"), clock.now(), lifetimes);
+      const rotated = await store.transition(request.id, rotation.guard, rotation.patch);
+      assert.ok(rotated);
+      const found = await store.findByScanTokenHash(oldHash);
+      assert.equal(found?.id, request.id);
+      clock.advance(lifetimes.scanTokenGrace - 1);
+      assert.equal(scanTokenWorks(found, oldHash, clock.now(), lifetimes), true);
+      clock.advance(1);
+      assert.equal(scanTokenWorks(found, oldHash, clock.now(), lifetimes), false);
+      // A rotation planned against the old token loses: the guard names the token it replaces.
+      assert.equal(await store.transition(request.id, rotation.guard, rotation.patch), null);
+      const again = planRotation(rotated, hashSecret("third-token-0000000000"), clock.now(), lifetimes);
+      assert.ok(await store.transition(request.id, again.guard, again.patch));
+      assert.equal(await store.findByScanTokenHash(oldHash), null);
+      assert.equal((await store.findByScanTokenHash(hashSecret("second-token-000000000")))?.id, request.id);
+    });
+
+    it("expiry is enforced by the core even when the store returns the stale record", async () => {
+      const clock = new ManualClock();
+      const { request, scanToken } = newRequest(clock);
+      await store.create(request);
+      clock.advance(DEFAULT_LIFETIMES.pending);
+      const stale = await store.get(request.id);
+      assert.equal(stale?.state, "pending", "the store keeps it; a TTL is garbage collection only");
+      assert.equal(statusOf(stale as NonNullable<typeof stale>, clock.now()), "expired");
+      const flows = new LoginFlows({
+        store,
+        notifier: new LocalNotifier(),
+        clock,
+        random: seededRandom(),
+        lifetimes: DEFAULT_LIFETIMES,
+      });
+      await assert.rejects(flows.scanToken(scanToken, { userId: "alice" }), { code: "expired_token" });
+      assert.deepEqual(await store.get(request.id), request);
+    });
+
+    it("purge deletes only what ended before the cut-off", async () => {
+      const clock = new ManualClock(Date.UTC(2020, 0, 1));
+      const old = newRequest(clock).request;
+      clock.advance(3_600_000);
+      const recent = newRequest(clock).request;
+      await store.create(old);
+      await store.create(recent);
+      assert.ok((await store.purge(old.expiresAt + 1)) >= 1);
+      assert.equal(await store.get(old.id), null);
+      assert.ok(await store.get(recent.id));
+    });
+
+    it("requests survive closing the store and opening it again (restart)", { skip: !backend.durable }, async () => {
+      const { request } = newRequest();
+      const s = await backend.open();
+      await s.create(request);
+      await s.close();
+      const reopened = await open();
+      assert.deepEqual(await reopened.get(request.id), request);
+    });
+  });
+}
+
+/** How a notifier under test is opened; `shared` notifiers deliver between separate opens. */
+export interface NotifierUnderTest {
+  open(): Promise<Notifier>;
+  shared: boolean;
+  skip?: string | false;
+}
+
+/** The suite every Notifier must pass. */
+export function notifierConformance(name: string, backend: NotifierUnderTest): void {
+  describe(`Notifier conformance: ${name}`, { skip: backend.skip }, () => {
+    const opened: Notifier[] = [];
+    const open = async () => {
+      const n = await backend.open();
+      opened.push(n);
+      return n;
+    };
+    after(async () => {
+      for (const n of opened) await n.close();
+    });
+    const nextMessage = (notifier: Notifier, channel: string) =>
+      new Promise<ChangeMessage>((resolve) => {
+        const stop = notifier.subscribe(channel, (m) => {
+          stop.then((s) => s());
+          resolve(m);
+        });
+      });
+
+    it("delivers a published message to the channel's subscribers, and only theirs", async () => {
+      const publisher = await open();
+      const subscriber = backend.shared ? await open() : publisher;
+      const heard: ChangeMessage[] = [];
+      const stopOther = await subscriber.subscribe("request:other", (m) => heard.push(m));
+      const received: ChangeMessage[] = [];
+      const stop = await subscriber.subscribe("request:one", (m) => received.push(m));
+      const done = nextMessage(subscriber, "request:one");
+      await publisher.publish("request:one", { requestId: "one", version: 2 });
+      assert.deepEqual(await done, { requestId: "one", version: 2 });
+      assert.deepEqual(received, [{ requestId: "one", version: 2 }]);
+      assert.deepEqual(heard, []);
+      await stop();
+      await stopOther();
+    });
+
+    it("stops delivering after unsubscribe", async () => {
+      const notifier = await open();
+      const received: ChangeMessage[] = [];
+      const stop = await notifier.subscribe("request:two", (m) => received.push(m));
+      await stop();
+      const sentinel = nextMessage(notifier, "request:two");
+      await notifier.publish("request:two", { requestId: "two", version: 3 });
+      await sentinel;
+      assert.deepEqual(received, []);
+    });
+  });
+}

@@ -1,0 +1,5 @@
+import { LocalNotifier, MemoryStore } from "../../src/store/memory.ts";
+import { notifierConformance, storeConformance } from "./conformance.ts";
+
+storeConformance("memory", { open: async () => new MemoryStore(), shared: false, durable: false });
+notifierConformance("local", { open: async () => new LocalNotifier(), shared: false });

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { cryptoRandom } from "../../src/core/clock.ts";
+import { comparisonChoices, generateComparisonNumber } from "../../src/core/comparison.ts";
+import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../../src/core/secrets.ts";
+import { seededRandom } from "../helpers/fixtures.ts";
+
+describe("secrets", () => {
+  it("carry at least the bits DESIGN §2 asks for", () => {
+    assert.ok(SECRET_BYTES.browserSecret * 8 >= 256);
+    assert.ok(SECRET_BYTES.scanToken * 8 >= 128);
+    assert.equal(Buffer.from(randomToken(cryptoRandom, 32), "base64url").length, 32);
+  });
+
+  it("are stored as SHA-256 hashes, never as themselves", () => {
+    const secret = randomToken(cryptoRandom, 32);
+    const hash = hashSecret(secret);
+    assert.notEqual(hash, secret);
+    assert.equal(hash, hashSecret(secret));
+    assert.equal(Buffer.from(hash, "base64url").length, 32);
+  });
+
+  it("match only the secret they were made from", () => {
+    const secret = randomToken(cryptoRandom, 32);
+    assert.equal(secretMatches(secret, hashSecret(secret)), true);
+    assert.equal(secretMatches(`${secret}x`, hashSecret(secret)), false);
+    assert.equal(secretMatches(secret, "short"), false);
+  });
+
+  it("are recognised by shape before any look-up", () => {
+    assert.equal(looksLikeToken(randomToken(cryptoRandom, 16)), true);
+    for (const bad of ["", "short", "has spaces in it here", "a/b+c=d".repeat(4), "x".repeat(200)]) {
+      assert.equal(looksLikeToken(bad), false, bad);
+    }
+  });
+
+  it("are reproducible from an injected random source", () => {
+    assert.equal(randomToken(seededRandom("a"), 16), randomToken(seededRandom("a"), 16));
+    assert.notEqual(randomToken(seededRandom("a"), 16), randomToken(seededRandom("b"), 16));
+  });
+});
+
+describe("comparison numbers", () => {
+  it("have two digits", () => {
+    for (let i = 0; i < 500; i++) {
+      const n = generateComparisonNumber(cryptoRandom);
+      assert.ok(n >= 10 && n <= 99, String(n));
+    }
+  });
+
+  it("are offered among three distinct choices, the right one included", () => {
+    for (let i = 0; i < 200; i++) {
+      const choices = comparisonChoices(cryptoRandom, 42);
+      assert.equal(choices.length, 3);
+      assert.equal(new Set(choices).size, 3);
+      assert.ok(choices.includes(42));
+    }
+  });
+});

@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DEFAULT_LIFETIMES, resolveLifetimes } from "../../src/core/lifetimes.ts";
+import { type LoginRequest, statusOf } from "../../src/core/login-request.ts";
+import { hashSecret } from "../../src/core/secrets.ts";
+import {
+  maskApprover,
+  planApprove,
+  planCancel,
+  planDeny,
+  planRedeem,
+  planRotation,
+  planScan,
+  rotationDue,
+  scanTokenWorks,
+} from "../../src/core/transitions.ts";
+import { ManualClock, newRequest } from "../helpers/fixtures.ts";
+
+const L = DEFAULT_LIFETIMES;
+const alice = { userId: "alice", displayName: "alice@example.com" };
+const mallory = { userId: "mallory" };
+
+/** Applies a plan the way a store would, for walking the state machine without one. */
+function apply(request: LoginRequest, plan: { patch: object }): LoginRequest {
+  return { ...request, ...plan.patch, version: request.version + 1 };
+}
+
+function scanned(clock: ManualClock) {
+  const { request } = newRequest(clock);
+  return apply(request, planScan(request, alice, clock.now(), L));
+}
+
+describe("the request state machine", () => {
+  it("starts pending, with a 2 minute deadline", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.equal(request.state, "pending");
+    assert.equal(request.expiresAt - request.createdAt, L.pending);
+    assert.equal(statusOf(request, clock.now()), "pending");
+  });
+
+  it("is expired from its deadline on, computed and not stored", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.equal(statusOf(request, request.expiresAt - 1), "pending");
+    assert.equal(statusOf(request, request.expiresAt), "expired");
+    assert.equal(request.state, "pending");
+  });
+
+  it("scan: pending → scanned, binds the approver, masks their name, gives 60 s to decide", () => {
+    const clock = new ManualClock();
+    const request = scanned(clock);
+    assert.equal(request.state, "scanned");
+    assert.equal(request.approverId, "alice");
+    assert.equal(request.approverHint, "a•••@example.com");
+    assert.equal(request.expiresAt - clock.now(), L.decision);
+  });
+
+  it("scan: a second phone is refused with ALREADY_CLAIMED", () => {
+    const clock = new ManualClock();
+    assert.throws(() => planScan(scanned(clock), mallory, clock.now(), L), { code: "ALREADY_CLAIMED" });
+  });
+
+  it("scan: an expired request is refused with expired_token", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.throws(() => planScan(request, alice, request.expiresAt, L), { code: "expired_token" });
+  });
+
+  it("approve: scanned → approved by the approver who scanned, with 30 s to redeem", () => {
+    const clock = new ManualClock();
+    const request = scanned(clock);
+    const approved = apply(request, planApprove(request, alice, undefined, clock.now(), L));
+    assert.equal(approved.state, "approved");
+    assert.equal(approved.expiresAt - clock.now(), L.redemption);
+  });
+
+  it("approve and deny: another user gets NOT_YOUR_REQUEST", () => {
+    const clock = new ManualClock();
+    const request = scanned(clock);
+    assert.throws(() => planApprove(request, mallory, undefined, clock.now(), L), { code: "NOT_YOUR_REQUEST" });
+    assert.throws(() => planDeny(request, mallory, null, clock.now()), { code: "NOT_YOUR_REQUEST" });
+  });
+
+  it("approve: before a scan is NOT_SCANNED; twice is ALREADY_DECIDED; after a denial is access_denied", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "NOT_SCANNED" });
+    const s = scanned(clock);
+    const approved = apply(s, planApprove(s, alice, undefined, clock.now(), L));
+    assert.throws(() => planApprove(approved, alice, undefined, clock.now(), L), { code: "ALREADY_DECIDED" });
+    const denied = apply(s, planDeny(s, alice, "not_me", clock.now()));
+    assert.throws(() => planApprove(denied, alice, undefined, clock.now(), L), { code: "access_denied" });
+  });
+
+  it("approve: the decision window closes after 60 s", () => {
+    const clock = new ManualClock();
+    const request = scanned(clock);
+    clock.advance(L.decision);
+    assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "expired_token" });
+  });
+
+  it("approve: a request with a comparison number needs that number", () => {
+    const clock = new ManualClock();
+    const request = { ...scanned(clock), comparison: 42 };
+    assert.throws(() => planApprove(request, alice, 41, clock.now(), L), { code: "access_denied" });
+    assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "access_denied" });
+    assert.equal(planApprove(request, alice, 42, clock.now(), L).patch.state, "approved");
+  });
+
+  it("deny: scanned → denied, final, with the reason kept", () => {
+    const clock = new ManualClock();
+    const request = scanned(clock);
+    const denied = apply(request, planDeny(request, alice, "not_me", clock.now()));
+    assert.equal(denied.state, "denied");
+    assert.equal(denied.deniedReason, "not_me");
+    assert.equal(statusOf(denied, clock.now() + 10 * L.pending), "denied");
+  });
+
+  it("redeem: only an approved request, once", () => {
+    const clock = new ManualClock();
+    const request = scanned(clock);
+    assert.throws(() => planRedeem(request, clock.now()), { code: "authorization_pending" });
+    const approved = apply(request, planApprove(request, alice, undefined, clock.now(), L));
+    const plan = planRedeem(approved, clock.now());
+    assert.deepEqual(plan.guard.from, ["approved"]);
+    const redeemed = apply(approved, plan);
+    assert.throws(() => planRedeem(redeemed, clock.now()), { code: "ALREADY_REDEEMED" });
+  });
+
+  it("redeem: before any scan is NOT_SCANNED; after its 30 s window, expired_token", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.throws(() => planRedeem(request, clock.now()), { code: "NOT_SCANNED" });
+    const s = scanned(clock);
+    const approved = apply(s, planApprove(s, alice, undefined, clock.now(), L));
+    assert.throws(() => planRedeem(approved, clock.now() + L.redemption), { code: "expired_token" });
+  });
+
+  it("cancel: from any live state; not once finished", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    const cancelled = apply(request, planCancel(request, clock.now()));
+    assert.equal(cancelled.state, "cancelled");
+    assert.throws(() => planCancel(cancelled, clock.now()), { code: "CANCELLED" });
+    assert.throws(() => planScan(cancelled, alice, clock.now(), L), { code: "CANCELLED" });
+    assert.equal(planCancel(scanned(clock), clock.now()).patch.state, "cancelled");
+  });
+
+  it("every plan's guard names the state it was planned from and the time it was planned at", () => {
+    const clock = new ManualClock();
+    const s = scanned(clock);
+    for (const plan of [planApprove(s, alice, undefined, clock.now(), L), planDeny(s, alice, null, clock.now())]) {
+      assert.deepEqual(plan.guard, { from: ["scanned"], liveAt: clock.now() });
+    }
+  });
+});
+
+describe("scan token rotation", () => {
+  it("is due after 20 s", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.equal(rotationDue(request, clock.now() + L.scanToken - 1, L), false);
+    assert.equal(rotationDue(request, clock.now() + L.scanToken, L), true);
+  });
+
+  it("keeps the replaced token for 5 s of grace, then refuses it", () => {
+    const clock = new ManualClock();
+    const { request, scanToken } = newRequest(clock);
+    const old = hashSecret(scanToken);
+    clock.advance(L.scanToken);
+    const rotated = apply(request, planRotation(request, hashSecret("new"), clock.now(), L));
+    assert.equal(scanTokenWorks(rotated, hashSecret("new"), clock.now(), L), true);
+    assert.equal(scanTokenWorks(rotated, old, clock.now() + L.scanTokenGrace - 1, L), true);
+    assert.equal(scanTokenWorks(rotated, old, clock.now() + L.scanTokenGrace, L), false);
+  });
+
+  it("never extends a token's life: a late rotation gives no more than 25 s in all", () => {
+    const clock = new ManualClock();
+    const { request, scanToken } = newRequest(clock);
+    const issued = clock.now();
+    clock.advance(L.scanToken + 4000); // the desktop was away; rotated 4 s late
+    const rotated = apply(request, planRotation(request, hashSecret("new"), clock.now(), L));
+    assert.equal(rotated.previousScanTokenValidUntil, issued + L.scanToken + L.scanTokenGrace);
+    assert.equal(scanTokenWorks(rotated, hashSecret(scanToken), issued + 25_000, L), false);
+  });
+
+  it("a current token that was never rotated dies 25 s after issue (no desktop watching)", () => {
+    const clock = new ManualClock();
+    const { request, scanToken } = newRequest(clock);
+    assert.equal(scanTokenWorks(request, hashSecret(scanToken), clock.now() + 24_999, L), true);
+    assert.equal(scanTokenWorks(request, hashSecret(scanToken), clock.now() + 25_000, L), false);
+  });
+
+  it("only rotates a pending request, and its guard names the token it replaces", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    assert.equal(planRotation(request, "h", clock.now(), L).guard.scanTokenHash, request.scanTokenHash);
+    assert.throws(() => planRotation(scanned(clock), "h", clock.now(), L), { code: "authorization_pending" });
+  });
+});
+
+describe("lifetimes and masks", () => {
+  it("lifetimes default per DESIGN §3 and refuse nonsense", () => {
+    assert.deepEqual(
+      { ...resolveLifetimes() },
+      { scanToken: 20_000, scanTokenGrace: 5_000, pending: 120_000, decision: 60_000, redemption: 30_000, retention: 86_400_000 },
+    );
+    assert.throws(() => resolveLifetimes({ pending: 0 }), /positive/);
+    assert.throws(() => resolveLifetimes({ scanToken: Number.NaN }), /positive/);
+    assert.throws(() => resolveLifetimes({ scanToken: 1000, scanTokenGrace: 2000 }), /must not exceed/);
+  });
+
+  it("masks approvers so the desktop learns no address", () => {
+    assert.equal(maskApprover("alice@example.com"), "a•••@example.com");
+    assert.equal(maskApprover("bob"), "b•••");
+  });
+});

@@ -3,7 +3,7 @@ import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-
 /**
  * Where requests live. Narrow and shaped by the protocol; every method is atomic on its own.
  *
- * Atomicity contract (proven for every store by `test/store-conformance.ts`):
+ * Atomicity contract (proven for every store by `test/store/conformance.ts`):
  * - `transition` is a compare-and-set: under any concurrency, of N callers whose guards match the
  *   same record, exactly one receives the updated record and the others receive `null`.
  *   Redeeming is `transition(id, { from: ["approved"] }, { state: "redeemed" })`, so a request is

@@ -26,7 +26,10 @@ describe("requester context", () => {
       ip: null,
       origin: null,
     });
-    assert.equal(describeRequester({ userAgent: "x".repeat(10_000), ip: "::1", origin: undefined }).userAgent.length, 512);
+    assert.equal(
+      describeRequester({ userAgent: "x".repeat(10_000), ip: "::1", origin: undefined }).userAgent.length,
+      512,
+    );
   });
 
   it("compares networks by IPv4 /24 and IPv6 /64", () => {

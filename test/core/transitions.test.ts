@@ -204,7 +204,14 @@ describe("lifetimes and masks", () => {
   it("lifetimes default per DESIGN §3 and refuse nonsense", () => {
     assert.deepEqual(
       { ...resolveLifetimes() },
-      { scanToken: 20_000, scanTokenGrace: 5_000, pending: 120_000, decision: 60_000, redemption: 30_000, retention: 86_400_000 },
+      {
+        scanToken: 20_000,
+        scanTokenGrace: 5_000,
+        pending: 120_000,
+        decision: 60_000,
+        redemption: 30_000,
+        retention: 86_400_000,
+      },
     );
     assert.throws(() => resolveLifetimes({ pending: 0 }), /positive/);
     assert.throws(() => resolveLifetimes({ scanToken: Number.NaN }), /positive/);

@@ -30,7 +30,8 @@ describe("user codes", () => {
 
   it("spread evenly over the alphabet (chi-square over 40,000 letters)", () => {
     const counts = new Map<string, number>();
-    for (let i = 0; i < 5000; i++) for (const ch of generateUserCode(cryptoRandom)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    for (let i = 0; i < 5000; i++)
+      for (const ch of generateUserCode(cryptoRandom)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
     const expected = 40_000 / USER_CODE_ALPHABET.length;
     let chi = 0;
     for (const ch of USER_CODE_ALPHABET) chi += ((counts.get(ch) ?? 0) - expected) ** 2 / expected;

@@ -33,12 +33,16 @@ export const desktopRequester: RequesterContext = {
   browser: "Chrome 131",
   os: "Windows 10",
   device: "desktop",
-  userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+  userAgent:
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
   ip: "203.0.113.7",
   origin: "https://example.com",
 };
 
 /** A fresh request with its secrets, made by the real core, at the clock's time. */
-export function newRequest(clock: Clock = new ManualClock(), random: RandomSource = seededRandom(String(Math.random()))) {
+export function newRequest(
+  clock: Clock = new ManualClock(),
+  random: RandomSource = seededRandom(String(Math.random())),
+) {
   return createLoginRequest({ clock, random, lifetimes: DEFAULT_LIFETIMES }, { requester: desktopRequester });
 }

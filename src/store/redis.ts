@@ -1,0 +1,443 @@
+import { createHash } from "node:crypto";
+import { createClient } from "redis";
+import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
+import { REQUEST_COLUMNS, requestFromRow, requestToValues } from "./columns.ts";
+import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "./login-store.ts";
+import { LocalNotifier } from "./memory.ts";
+
+/**
+ * The part of a node-redis client that the Redis store and notifier use. Every `createClient()`
+ * result fits, whatever its RESP version or modules: replies are read through `sendCommand` and
+ * Lua, whose shapes do not change between RESP2 and RESP3. It must keep the default type mapping.
+ */
+export interface RedisClient {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<void>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  sendCommand(args: string[]): Promise<unknown>;
+  duplicate(): RedisClient;
+  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<void>;
+  unsubscribe(channel: string, listener: (message: string, channel: string) => void): Promise<void>;
+}
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /** Where to connect, e.g. `redis://127.0.0.1:6379`; ignored when `client` is given. */
+  url?: string;
+  /** A client to use instead of opening one; its owner connects and closes it. */
+  client?: RedisClient;
+  /** Put before every key. Default `qrlogin:`. A hash tag in it (`{qrlogin}:`) puts every key in one cluster slot. */
+  prefix?: string;
+  /**
+   * How long keys outlive a request's deadline before Redis drops them, in ms; garbage collection
+   * only. Keep it at least the core's `lifetimes.retention`, or records go before the audit trail
+   * wants them gone. Default 24 h.
+   */
+  retentionMs?: number;
+}
+
+const COLUMNS = REQUEST_COLUMNS.map(([, column]) => column);
+const COLUMN_OF = new Map<string, string>(REQUEST_COLUMNS.map(([field, column]) => [field, column]));
+const PURGE_BATCH = 200;
+
+/** A Lua script with its SHA-1, so that it is sent in full only when the server does not have it cached. */
+interface Script {
+  lua: string;
+  sha: string;
+}
+
+/** A script ready to run by SHA-1. */
+function script(lua: string): Script {
+  return { lua, sha: createHash("sha1").update(lua).digest("hex") };
+}
+
+// Each script names every key it touches in KEYS, as Redis requires for correct replication, ACLs and
+// Cluster routing; keys that depend on the record (its token and code index keys) are read beforehand
+// by the caller and the script checks that the record still names them.
+
+const CREATE = script(`
+-- KEYS: record, user code index, scan token index, expiry set
+-- ARGV: id, expiresAt, ttl, cut-off below which expiry-set entries are dead, then field/value pairs
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'taken' end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+-- Entries whose records Redis has already expired would otherwise pile up when purge never runs.
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[4])
+return 'ok'
+`);
+
+const TRANSITION = script(`
+-- KEYS: record, expiry set, user code index, then the scan token index keys of a.tokens, in order
+-- ARGV[1]: JSON { id, from, liveAt, token?, current, previous, tokens, set, unset, retention }
+local a = cjson.decode(ARGV[1])
+local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'scan_token_hash', 'previous_scan_token_hash')
+if not r[1] then return nil end
+local allowed = false
+for _, state in ipairs(a.from) do
+  if state == r[1] then allowed = true end
+end
+if not allowed or tonumber(r[2]) <= a.liveAt or (a.token and a.token ~= r[3]) then return nil end
+-- The caller named the token keys from an earlier read; a rotation since then means other keys.
+if r[3] ~= a.current or (r[4] or '') ~= a.previous then return 'retry' end
+local fields = {}
+for field, value in pairs(a.set) do
+  fields[#fields + 1] = field
+  fields[#fields + 1] = value
+end
+if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
+if #a.unset > 0 then redis.call('HDEL', KEYS[1], unpack(a.unset)) end
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+local n = redis.call('HMGET', KEYS[1], 'expires_at', 'updated_at', 'scan_token_hash', 'previous_scan_token_hash')
+local ttl = string.format('%d', math.max(tonumber(n[1]) - tonumber(n[2]), 0) + a.retention)
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[3], ttl)
+for i, hash in ipairs(a.tokens) do
+  if hash == n[3] or hash == n[4] then
+    redis.call('SET', KEYS[3 + i], a.id, 'PX', ttl)
+  else
+    redis.call('DEL', KEYS[3 + i])
+  end
+end
+redis.call('ZADD', KEYS[2], n[1], a.id)
+return redis.call('HGETALL', KEYS[1])
+`);
+
+const PURGE = script(`
+-- KEYS: record, expiry set, then the index keys the record named when read; ARGV: id, cut-off
+local expires = redis.call('HGET', KEYS[1], 'expires_at')
+if expires and tonumber(expires) >= tonumber(ARGV[2]) then
+  -- Put the entry back at the record's deadline, so that purge's loop cannot meet it again.
+  redis.call('ZADD', KEYS[2], expires, ARGV[1])
+  return 0
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if not expires then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+return 1
+`);
+
+/** Connects `client` on first use, once; a failed attempt is forgotten so that the next use tries again. */
+function connectOnce(client: RedisClient): () => Promise<RedisClient> {
+  let connecting: Promise<RedisClient> | undefined;
+  return () => {
+    connecting ??= client.connect().then(
+      () => client,
+      (error: unknown) => {
+        connecting = undefined;
+        throw error;
+      },
+    );
+    return connecting;
+  };
+}
+
+/** A client of our own; node-redis reconnects by itself, and a failing command rejects to its caller. */
+function ownClient(url: string | undefined): RedisClient {
+  const client: RedisClient = createClient({ url });
+  client.on("error", () => {});
+  return client;
+}
+
+/**
+ * Requests in Redis, for deployments that already run it. Each request is a hash; its scan tokens
+ * (current and previous) and user code are indexed by hash in string keys, and a sorted set by
+ * deadline lets `purge` find what ended. Create, transition and purge are Lua scripts, so each is
+ * atomic. Every key has a TTL of the request's remaining lifetime plus `retentionMs`, measured on
+ * the core's clock (`expiresAt − updatedAt`) rather than Redis's: it is garbage collection only.
+ *
+ * Keys, with the default prefix: `qrlogin:{<id>}` (the record), `qrlogin:token:<hash>`,
+ * `qrlogin:code:<hash>` and `qrlogin:expiries`. The record's `{<id>}` hash tag is the slot that
+ * any further per-request key must share; the index keys and the expiry set are found by token,
+ * code or nothing, so they cannot carry it and land in slots of their own.
+ *
+ * Cluster safety: the scripts are correct on a single node (with or without replicas, or behind
+ * Sentinel), which is what {@link RedisClient} connects to. Each script also touches index keys and
+ * the expiry set, so Redis Cluster would refuse it (CROSSSLOT) — unless the prefix carries a hash
+ * tag, e.g. `{qrlogin}:`: Redis hashes only the first tag of a key, so every key then lives in one
+ * slot and the scripts are atomic on the node that owns it, at the price of not spreading
+ * qrlogin's keys over the cluster. Replication is asynchronous: a failover can lose the last writes.
+ * @example const store = new RedisStore({ url: process.env.REDIS_URL })
+ */
+export class RedisStore implements LoginStore {
+  readonly #client: RedisClient;
+  readonly #owned: boolean;
+  readonly #connected: () => Promise<RedisClient>;
+  readonly #prefix: string;
+  readonly #retentionMs: number;
+
+  constructor({ url, client, prefix = "qrlogin:", retentionMs = 24 * 3_600_000 }: RedisStoreOptions = {}) {
+    if (!Number.isSafeInteger(retentionMs) || retentionMs <= 0) {
+      throw new RangeError("qrlogin: retentionMs must be a positive whole number of milliseconds");
+    }
+    this.#owned = !client;
+    this.#client = client ?? ownClient(url);
+    this.#connected = this.#owned ? connectOnce(this.#client) : async () => this.#client;
+    this.#prefix = prefix;
+    this.#retentionMs = retentionMs;
+  }
+
+  async create(request: LoginRequest): Promise<void> {
+    const values = requestToValues(request);
+    const fields = COLUMNS.flatMap((column, i) => (values[i] == null ? [] : [column, String(values[i])]));
+    const ttl = Math.max(request.expiresAt - request.updatedAt, 0) + this.#retentionMs;
+    const reply = await this.#run(
+      CREATE,
+      [
+        this.#recordKey(request.id),
+        this.#codeKey(request.userCodeHash),
+        this.#tokenKey(request.scanTokenHash),
+        this.#expiriesKey(),
+      ],
+      [request.id, String(request.expiresAt), String(ttl), String(request.createdAt - this.#retentionMs), ...fields],
+    );
+    if (reply === "taken") throw new UserCodeTakenError();
+    if (reply === "exists") throw new Error(`request ${request.id} already exists`);
+  }
+
+  async get(id: string): Promise<LoginRequest | null> {
+    const values = (await this.#command(["HMGET", this.#recordKey(id), ...COLUMNS])) as (string | null)[];
+    if (values[0] == null) return null;
+    return requestFromRow(Object.fromEntries(COLUMNS.map((column, i) => [column, values[i]])));
+  }
+
+  async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
+    const id = await this.#command(["GET", this.#tokenKey(tokenHash)]);
+    const request = typeof id === "string" ? await this.get(id) : null;
+    // The index and the record are read apart; only a record that still names the token counts.
+    if (!request || (request.scanTokenHash !== tokenHash && request.previousScanTokenHash !== tokenHash)) return null;
+    return request;
+  }
+
+  async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
+    const id = await this.#command(["GET", this.#codeKey(codeHash)]);
+    const request = typeof id === "string" ? await this.get(id) : null;
+    return request?.userCodeHash === codeHash ? request : null;
+  }
+
+  async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
+    const set: Record<string, string> = {};
+    const unset: string[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      const column = COLUMN_OF.get(field);
+      if (!column) throw new Error(`not a patchable field: ${field}`);
+      if (value === null) unset.push(column);
+      else if (value !== undefined) set[column] = String(value);
+    }
+    const record = this.#recordKey(id);
+    // Retries only when a rotation slipped in between the read and the script (see TRANSITION).
+    for (;;) {
+      const [codeHash, current, previous] = await this.#indexedHashes(record);
+      if (codeHash == null || current == null) return null;
+      const tokens = [
+        ...new Set([current, previous, patch.scanTokenHash, patch.previousScanTokenHash].filter((h) => h != null)),
+      ];
+      const args = {
+        id,
+        from: guard.from,
+        liveAt: guard.liveAt,
+        token: guard.scanTokenHash,
+        current,
+        previous: previous ?? "",
+        tokens,
+        set,
+        unset,
+        retention: this.#retentionMs,
+      };
+      const reply = await this.#run(
+        TRANSITION,
+        [record, this.#expiriesKey(), this.#codeKey(codeHash), ...tokens.map((hash) => this.#tokenKey(hash))],
+        [JSON.stringify(args)],
+      );
+      if (reply === "retry") continue;
+      if (!Array.isArray(reply)) return null;
+      const row: Record<string, string> = {};
+      for (let i = 0; i < reply.length; i += 2) row[reply[i]] = reply[i + 1];
+      return requestFromRow(row);
+    }
+  }
+
+  async purge(before: number): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const ids = (await this.#command([
+        "ZRANGE",
+        this.#expiriesKey(),
+        "-inf",
+        `(${before}`,
+        "BYSCORE",
+        "LIMIT",
+        "0",
+        String(PURGE_BATCH),
+      ])) as string[];
+      if (ids.length === 0) return count;
+      const deleted = await Promise.all(ids.map((id) => this.#purgeOne(id, before)));
+      count += deleted.filter(Boolean).length;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#owned && this.#client.isOpen) await this.#client.close();
+  }
+
+  async #purgeOne(id: string, before: number): Promise<boolean> {
+    const record = this.#recordKey(id);
+    const [codeHash, current, previous] = await this.#indexedHashes(record);
+    const indexKeys = [
+      ...(codeHash == null ? [] : [this.#codeKey(codeHash)]),
+      ...[current, previous].filter((hash) => hash != null).map((hash) => this.#tokenKey(hash)),
+    ];
+    const reply = await this.#run(PURGE, [record, this.#expiriesKey(), ...indexKeys], [id, String(before)]);
+    return reply === 1;
+  }
+
+  /** The hashes a record is indexed by (user code, current and previous scan token), to name their keys. */
+  async #indexedHashes(record: string): Promise<(string | null)[]> {
+    const hashes = ["user_code_hash", "scan_token_hash", "previous_scan_token_hash"];
+    return (await this.#command(["HMGET", record, ...hashes])) as (string | null)[];
+  }
+
+  async #command(args: string[]): Promise<unknown> {
+    return (await this.#connected()).sendCommand(args);
+  }
+
+  async #run(script: Script, keys: string[], args: string[]): Promise<unknown> {
+    const client = await this.#connected();
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await client.sendCommand(["EVALSHA", script.sha, ...tail]);
+    } catch (error) {
+      // The server's script cache is empty after a restart or SCRIPT FLUSH: send the script once in full.
+      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      return client.sendCommand(["EVAL", script.lua, ...tail]);
+    }
+  }
+
+  #recordKey(id: string): string {
+    return `${this.#prefix}{${id}}`;
+  }
+
+  #tokenKey(hash: string): string {
+    return `${this.#prefix}token:${hash}`;
+  }
+
+  #codeKey(hash: string): string {
+    return `${this.#prefix}code:${hash}`;
+  }
+
+  #expiriesKey(): string {
+    return `${this.#prefix}expiries`;
+  }
+}
+
+/** Options of {@link RedisNotifier}. */
+export interface RedisNotifierOptions {
+  /** Where to connect, e.g. `redis://127.0.0.1:6379`; ignored when `client` is given. */
+  url?: string;
+  /** A client to publish with (its owner connects and closes it); the subscriber connection is its duplicate. */
+  client?: RedisClient;
+  /** Put before every Redis channel name. Default `qrlogin:`. */
+  prefix?: string;
+}
+
+/** A changed-request message as it arrived from another process, or `null` if it is not one. */
+function parseChange(text: string): ChangeMessage | null {
+  try {
+    const { requestId, version } = JSON.parse(text);
+    return typeof requestId === "string" && typeof version === "number" ? { requestId, version } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Changes across instances through Redis pub/sub: one Redis channel per qrlogin channel, subscribed
+ * on a dedicated connection (node-redis needs one for SUBSCRIBE) while this process has listeners on
+ * it, and fanned out to them locally. node-redis reconnects and re-subscribes by itself; messages
+ * published while the connection is down are lost, which the {@link Notifier} contract allows.
+ * @example const notifier = new RedisNotifier({ url: process.env.REDIS_URL })
+ */
+export class RedisNotifier implements Notifier {
+  readonly #local = new LocalNotifier();
+  readonly #publisher: RedisClient;
+  readonly #ownsPublisher: boolean;
+  readonly #subscriber: RedisClient;
+  readonly #publisherConnected: () => Promise<RedisClient>;
+  readonly #subscriberConnected: () => Promise<RedisClient>;
+  readonly #prefix: string;
+  /** Local listener counts per qrlogin channel, and the Redis SUBSCRIBE that serves them. */
+  readonly #subscriptions = new Map<string, { listeners: number; ready: Promise<void> }>();
+
+  constructor({ url, client, prefix = "qrlogin:" }: RedisNotifierOptions = {}) {
+    this.#ownsPublisher = !client;
+    this.#publisher = client ?? ownClient(url);
+    this.#subscriber = this.#publisher.duplicate();
+    this.#subscriber.on("error", () => {});
+    this.#publisherConnected = this.#ownsPublisher ? connectOnce(this.#publisher) : async () => this.#publisher;
+    this.#subscriberConnected = connectOnce(this.#subscriber);
+    this.#prefix = prefix;
+  }
+
+  async publish(channel: string, { requestId, version }: ChangeMessage): Promise<void> {
+    const publisher = await this.#publisherConnected();
+    await publisher.sendCommand(["PUBLISH", this.#prefix + channel, JSON.stringify({ requestId, version })]);
+  }
+
+  async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
+    const stopLocal = await this.#local.subscribe(channel, listener);
+    let subscription = this.#subscriptions.get(channel);
+    if (!subscription) {
+      const created = { listeners: 0, ready: this.#redisSubscribe(channel) };
+      // A failed SUBSCRIBE is forgotten at once, so that the next subscriber tries again.
+      created.ready.catch(() => {
+        if (this.#subscriptions.get(channel) === created) this.#subscriptions.delete(channel);
+      });
+      this.#subscriptions.set(channel, created);
+      subscription = created;
+    }
+    subscription.listeners++;
+    const held = subscription;
+    let active = true;
+    const stop = async () => {
+      if (!active) return;
+      active = false;
+      await stopLocal();
+      held.listeners--;
+      if (held.listeners > 0 || this.#subscriptions.get(channel) !== held) return;
+      this.#subscriptions.delete(channel);
+      // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be undone by this.
+      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage);
+    };
+    try {
+      await held.ready;
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    await this.#local.close();
+    this.#subscriptions.clear();
+    if (this.#subscriber.isOpen) await this.#subscriber.close();
+    if (this.#ownsPublisher && this.#publisher.isOpen) await this.#publisher.close();
+  }
+
+  async #redisSubscribe(channel: string): Promise<void> {
+    const subscriber = await this.#subscriberConnected();
+    await subscriber.subscribe(this.#prefix + channel, this.#onMessage);
+  }
+
+  readonly #onMessage = (text: string, redisChannel: string): void => {
+    const message = parseChange(text);
+    if (message) this.#local.deliver(redisChannel.slice(this.#prefix.length), message);
+  };
+}

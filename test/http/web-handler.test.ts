@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createQrLogin } from "../../src/qrlogin.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
+
+/** The Web-standard binding, called with `new Request(...)`: no port, no server. */
+describe("Web handler (Request → Response)", () => {
+  const qr = createQrLogin({
+    store: new MemoryStore(),
+    origin: "https://example.com",
+    authenticateApprover: (req) => (req.header("authorization") === "Phone alice" ? { userId: "alice" } : null),
+    issueSession: ({ userId }) => ({ body: { token: `t-${userId}` } }),
+    logger: { warn: () => {}, error: () => {} },
+  });
+  const call = (path: string, init: RequestInit = {}) =>
+    qr.handler(new Request(`https://example.com${path}`, init), { ip: "198.51.100.1" });
+  const json = { "content-type": "application/json" };
+
+  it("runs the whole flow, with the event stream as a ReadableStream", async () => {
+    const created = await call("/qrlogin/requests", { method: "POST" });
+    assert.equal(created.status, 201);
+    const request = (await created.json()) as { id: string; qr: { url: string } };
+    assert.match(request.qr.url, /^https:\/\/example\.com\/qrlogin\/a#t=/);
+    const cookie = (created.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    assert.match(cookie, /^__Secure-qrlogin=/, "HTTPS gets the __Secure- prefix");
+
+    const controller = new AbortController();
+    const events = await call(`/qrlogin/requests/${request.id}/events`, {
+      headers: { cookie },
+      signal: controller.signal,
+    });
+    assert.equal(events.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+        text += decoder.decode(value);
+      }
+    };
+
+    const token = new URL(request.qr.url).hash.slice(3);
+    const phone = { ...json, authorization: "Phone alice" };
+    const scan = await call("/qrlogin/scan", { method: "POST", headers: phone, body: JSON.stringify({ token }) });
+    assert.equal(scan.status, 200);
+    assert.equal(((await scan.json()) as { requester: { ip: string } }).requester.ip, "198.51.100.1");
+    await readUntil("event: scanned");
+    await call(`/qrlogin/requests/${request.id}/approve`, { method: "POST", headers: phone });
+    await readUntil("event: approved");
+    const redeemed = await call(`/qrlogin/requests/${request.id}/redeem`, { method: "POST", headers: { cookie } });
+    assert.deepEqual(await redeemed.json(), {
+      id: request.id,
+      status: "redeemed",
+      userId: "alice",
+      session: { token: "t-alice" },
+    });
+    await readUntil("event: redeemed");
+    controller.abort();
+  });
+
+  it("refuses another origin and oversized bodies", async () => {
+    const evil = await call("/qrlogin/requests", { method: "POST", headers: { origin: "https://evil.example" } });
+    assert.equal(evil.status, 403);
+    const big = await call("/qrlogin/scan", {
+      method: "POST",
+      headers: { ...json, authorization: "Phone alice" },
+      body: JSON.stringify({ token: "x".repeat(20_000) }),
+    });
+    assert.equal(big.status, 413);
+  });
+
+  it("answers 404 outside its base path", async () => {
+    assert.equal((await call("/other")).status, 404);
+  });
+});

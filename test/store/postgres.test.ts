@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, describe, it } from "node:test";
+import pg from "pg";
+import type { ChangeMessage } from "../../src/store/login-store.ts";
+import { PostgresNotifier, PostgresStore } from "../../src/store/postgres.ts";
+import { newRequest } from "../helpers/fixtures.ts";
+import { skipUnlessReachable } from "../helpers/services.ts";
+import { notifierConformance, storeConformance } from "./conformance.ts";
+
+const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const skip = await skipUnlessReachable("PostgreSQL", url);
+// A schema and a NOTIFY channel of this run's own, dropped at the end, so that runs cannot see each other's data.
+const run = randomBytes(6).toString("hex");
+const schema = `qrlogin_test_${run}`;
+const channel = `qrlogin_test_${run}`;
+const schemas = [schema];
+
+// Each PostgresStore opens its own pool, so the suite's racing stores use distinct connections.
+storeConformance("postgres", {
+  open: async () => new PostgresStore({ connectionString: url, schema }),
+  shared: true,
+  durable: true,
+  skip,
+});
+notifierConformance("postgres", {
+  open: async () => new PostgresNotifier({ connectionString: url, channel }),
+  shared: true,
+  skip,
+});
+
+describe("PostgreSQL specifics", { skip }, () => {
+  it("of 50 transitions split across two stores on distinct connections, exactly one wins", async () => {
+    const pools = [new pg.Pool({ connectionString: url }), new pg.Pool({ connectionString: url })];
+    try {
+      const stores = pools.map((pool) => new PostgresStore({ pool, schema }));
+      const { request } = newRequest();
+      await (stores[0] as PostgresStore).create(request);
+      const now = request.createdAt + 1;
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          (stores[i % 2] as PostgresStore).transition(
+            request.id,
+            { from: ["pending"], liveAt: now },
+            { state: "scanned", approverId: `user-${i}`, updatedAt: now },
+          ),
+        ),
+      );
+      const winners = results.filter((r) => r !== null);
+      assert.equal(winners.length, 1);
+      assert.equal((await (stores[1] as PostgresStore).get(request.id))?.approverId, winners[0]?.approverId);
+      assert.ok(
+        pools.every((pool) => pool.totalCount > 1),
+        "each store raced on several connections of its own pool",
+      );
+      const pids = await Promise.all(pools.map((pool) => pool.query("SELECT pg_backend_pid() AS pid")));
+      assert.notEqual(pids[0]?.rows[0].pid, pids[1]?.rows[0].pid);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+
+  it("instances starting together on an empty schema migrate it once", async () => {
+    const fresh = `qrlogin_test_${randomBytes(6).toString("hex")}`;
+    schemas.push(fresh);
+    const stores = Array.from({ length: 5 }, () => new PostgresStore({ connectionString: url, schema: fresh }));
+    try {
+      await Promise.all(stores.map((store) => store.get("AAAAAAAAAAAAAAAAAAAAAA")));
+      const pool = new pg.Pool({ connectionString: url });
+      const { rows } = await pool.query(`SELECT version FROM ${pg.escapeIdentifier(fresh)}.qrlogin_migrations`);
+      await pool.end();
+      assert.deepEqual(rows, [{ version: 1 }]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it("the notifier listens again after its connection is terminated", async () => {
+    const name = `qrlogin_test_${randomBytes(4).toString("hex")}`;
+    const subscriber = new PostgresNotifier({ connectionString: `${url}?application_name=${name}`, channel });
+    const publisher = new PostgresNotifier({ connectionString: url, channel });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      let received: ChangeMessage | undefined;
+      const stop = await subscriber.subscribe("request:reconnect", (m) => {
+        received = m;
+      });
+      const { rowCount } = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        [name],
+      );
+      assert.equal(rowCount, 1, "one listening connection");
+      // Publish until the notifier has reconnected and listens again; a message sent while it is away is lost.
+      const deadline = Date.now() + 10_000;
+      while (!received && Date.now() < deadline) {
+        await publisher.publish("request:reconnect", { requestId: "reconnect", version: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(received, { requestId: "reconnect", version: 1 });
+      await stop();
+    } finally {
+      await subscriber.close();
+      await publisher.close();
+      await admin.end();
+    }
+  });
+});
+
+after(async () => {
+  if (skip) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  for (const name of schemas) await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(name)} CASCADE`);
+  await client.end();
+});

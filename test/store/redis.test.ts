@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { createClient } from "redis";
+import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
+import { hashSecret } from "../../src/core/secrets.ts";
+import { planRotation } from "../../src/core/transitions.ts";
+import type { ChangeMessage } from "../../src/store/login-store.ts";
+import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";
+import { ManualClock, newRequest } from "../helpers/fixtures.ts";
+import { skipUnlessReachable } from "../helpers/services.ts";
+import { notifierConformance, storeConformance } from "./conformance.ts";
+
+const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const skip = await skipUnlessReachable("Redis", url);
+// Every key and channel of this run carries its own prefix, so that runs cannot see each other's data.
+const prefix = `qrlogin-test-${randomBytes(6).toString("hex")}:`;
+
+storeConformance("redis", { open: async () => new RedisStore({ url, prefix }), shared: true, durable: true, skip });
+notifierConformance("redis", { open: async () => new RedisNotifier({ url, prefix }), shared: true, skip });
+
+/** Resolves with the first message `notifier` delivers on `channel` once subscribed. */
+async function listen(notifier: RedisNotifier, channel: string) {
+  let heard: (message: ChangeMessage) => void = () => {};
+  const message = new Promise<ChangeMessage>((resolve) => {
+    heard = resolve;
+  });
+  const stop = await notifier.subscribe(channel, (m) => heard(m));
+  return { message, stop };
+}
+
+describe("Redis specifics", { skip }, () => {
+  const admin = createClient({ url });
+  before(async () => {
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.close();
+  });
+
+  it("of 50 transitions split across two stores on distinct connections, exactly one wins", async () => {
+    const clients = [createClient({ url }), createClient({ url })];
+    await Promise.all(clients.map((client) => client.connect()));
+    try {
+      const [first, second] = await Promise.all(clients.map((client) => client.clientId()));
+      assert.notEqual(first, second, "each store has its own connection");
+      const stores = clients.map((client) => new RedisStore({ client, prefix }));
+      const { request } = newRequest();
+      await (stores[0] as RedisStore).create(request);
+      const now = request.createdAt + 1;
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          (stores[i % 2] as RedisStore).transition(
+            request.id,
+            { from: ["pending"], liveAt: now },
+            { state: "scanned", approverId: `user-${i}`, updatedAt: now },
+          ),
+        ),
+      );
+      const winners = results.filter((r) => r !== null);
+      assert.equal(winners.length, 1);
+      assert.equal((await (stores[1] as RedisStore).get(request.id))?.approverId, winners[0]?.approverId);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+
+  it("sets TTLs for garbage collection and drops the index key of a token two rotations back", async () => {
+    const retentionMs = 3_600_000;
+    const store = new RedisStore({ url, prefix, retentionMs });
+    try {
+      const clock = new ManualClock();
+      const { request, scanToken } = newRequest(clock);
+      await store.create(request);
+      const ttl = await admin.pTTL(`${prefix}{${request.id}}`);
+      const expected = request.expiresAt - request.createdAt + retentionMs;
+      assert.ok(ttl > expected - 5_000 && ttl <= expected, `record TTL ${ttl} near ${expected}`);
+      assert.ok((await admin.pTTL(`${prefix}code:${request.userCodeHash}`)) > 0);
+      const tokenKey = (token: string) => `${prefix}token:${hashSecret(token)}`;
+      assert.equal(await admin.get(tokenKey(scanToken)), request.id);
+
+      let current = request;
+      for (const token of ["second-token-000000000", "third-token-0000000000"]) {
+        clock.advance(DEFAULT_LIFETIMES.scanToken);
+        const rotation = planRotation(current, hashSecret(token), clock.now(), DEFAULT_LIFETIMES);
+        const rotated = await store.transition(request.id, rotation.guard, rotation.patch);
+        assert.ok(rotated);
+        current = rotated;
+      }
+      assert.equal(await admin.exists(tokenKey(scanToken)), 0, "the first token's key is gone");
+      assert.equal(await admin.get(tokenKey("second-token-000000000")), request.id);
+      assert.equal(await admin.get(tokenKey("third-token-0000000000")), request.id);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("transitions racing a rotation still apply, and the index follows the winning rotation", async () => {
+    const store = new RedisStore({ url, prefix });
+    try {
+      const clock = new ManualClock();
+      const { request, scanToken } = newRequest(clock);
+      await store.create(request);
+      clock.advance(DEFAULT_LIFETIMES.scanToken);
+      const now = clock.now();
+      // Rotations change the token keys a concurrent transition has read; it must re-read them, not fail.
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          if (i % 2 === 0) {
+            const rotation = planRotation(request, hashSecret(`token-${i}`), now, DEFAULT_LIFETIMES);
+            return store.transition(request.id, rotation.guard, rotation.patch);
+          }
+          return store.transition(request.id, { from: ["pending"], liveAt: now }, { updatedAt: now + i });
+        }),
+      );
+      const rotations = results.filter((r, i) => i % 2 === 0 && r !== null);
+      assert.equal(rotations.length, 1);
+      assert.equal(results.filter((r, i) => i % 2 === 1 && r !== null).length, 20);
+      const final = await store.get(request.id);
+      assert.equal(final?.version, request.version + 21);
+      assert.equal(final?.scanTokenHash, rotations[0]?.scanTokenHash);
+      assert.equal((await store.findByScanTokenHash(final?.scanTokenHash ?? ""))?.id, request.id);
+      assert.equal((await store.findByScanTokenHash(hashSecret(scanToken)))?.id, request.id);
+      for (const [i, result] of results.entries()) {
+        if (i % 2 === 0 && result === null)
+          assert.equal(await admin.exists(`${prefix}token:${hashSecret(`token-${i}`)}`), 0);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("purge removes the record, its index keys and its expiry entry", async () => {
+    const store = new RedisStore({ url, prefix });
+    try {
+      const { request, scanToken } = newRequest(new ManualClock(Date.UTC(2019, 0, 1)));
+      await store.create(request);
+      assert.equal(await store.purge(request.expiresAt + 1), 1);
+      assert.equal(await admin.exists(`${prefix}{${request.id}}`), 0);
+      assert.equal(await admin.exists(`${prefix}token:${hashSecret(scanToken)}`), 0);
+      assert.equal(await admin.exists(`${prefix}code:${request.userCodeHash}`), 0);
+      assert.equal(await admin.zScore(`${prefix}expiries`, request.id), null);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the notifier hears messages again after its subscriber connection is killed", async () => {
+    const name = `qrlogin-test-${randomBytes(4).toString("hex")}`;
+    const client = createClient({ url, name });
+    await client.connect();
+    const subscriber = new RedisNotifier({ client, prefix });
+    const publisher = new RedisNotifier({ url, prefix });
+    try {
+      const { message, stop } = await listen(subscriber, "request:reconnect");
+      const lines = String(await admin.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"])).split("\n");
+      const ids = lines.filter((line) => line.includes(` name=${name} `)).map((line) => /^id=(\d+)/.exec(line)?.[1]);
+      assert.equal(ids.length, 1, "one subscriber connection");
+      await admin.sendCommand(["CLIENT", "KILL", "ID", String(ids[0])]);
+      // Publish until node-redis has reconnected and subscribed again; a message sent while it is away is lost.
+      let received: ChangeMessage | undefined;
+      void message.then((m) => {
+        received = m;
+      });
+      const deadline = Date.now() + 10_000;
+      while (!received && Date.now() < deadline) {
+        await publisher.publish("request:reconnect", { requestId: "reconnect", version: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(received, { requestId: "reconnect", version: 1 });
+      await stop();
+    } finally {
+      await subscriber.close();
+      await publisher.close();
+      await client.close();
+    }
+  });
+});
+
+after(async () => {
+  if (skip) return;
+  const client = createClient({ url });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length > 0) await client.del(keys);
+  }
+  await client.close();
+});

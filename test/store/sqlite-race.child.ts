@@ -1,0 +1,17 @@
+// One contender in the cross-process race of sqlite.test.ts: its own process and connection to the shared file.
+import { SqliteStore } from "../../src/store/sqlite.ts";
+
+const [filename = "", liveAtText = "0", idList = ""] = process.argv.slice(2);
+const liveAt = Number(liveAtText);
+const ids = idList.split(",");
+const store = new SqliteStore({ filename });
+process.once("message", async () => {
+  const won: string[] = [];
+  for (const id of ids) {
+    const result = await store.transition(id, { from: ["approved"], liveAt }, { state: "redeemed", updatedAt: liveAt });
+    if (result) won.push(id);
+  }
+  await store.close();
+  process.send?.(won, () => process.exit(0));
+});
+process.send?.("ready");

@@ -30,10 +30,47 @@ export interface LoginStore {
    * `guard.scanTokenHash`. Returns the updated request, or `null` if the guard did not hold.
    */
   transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null>;
-  /** Deletes requests whose `expiresAt` is before `before`; returns how many. */
+  /** Live push requests bound to this approver: mode `push`, state `scanned`, `expiresAt` after `now`. */
+  listPushRequests(approverId: string, now: number): Promise<LoginRequest[]>;
+  /**
+   * Counts one event against `key` (rate limits, lockouts, blocks). A window of `windowMs` starts at
+   * the first hit; once it has ended the next hit starts a new one at count 1. Atomic: N concurrent
+   * hits on a fresh key return the counts 1…N, each once, across every instance sharing the store.
+   */
+  hit(key: string, windowMs: number, now: number): Promise<CounterState>;
+  /** The counter running for `key` at `now`, without counting; `null` if none is. */
+  peekCounter(key: string, now: number): Promise<CounterState | null>;
+  /** Appends an entry to the audit log. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The newest audit entries about `userId`, newest first, at most `limit`. */
+  listAudit(userId: string, limit: number): Promise<AuditEntry[]>;
+  /**
+   * Deletes requests whose `expiresAt`, counters whose `resetAt` and audit entries whose `at` is
+   * before `before`; returns how many requests.
+   */
   purge(before: number): Promise<number>;
   /** Releases connections and handles. */
   close(): Promise<void>;
+}
+
+/** A rate-limit counter: how many hits in the current window, and when the window ends. */
+export interface CounterState {
+  count: number;
+  resetAt: number;
+}
+
+/** One line of the audit trail: what happened to which request, for whom, from where. */
+export interface AuditEntry {
+  at: number;
+  /** e.g. `created`, `scanned`, `approved`, `denied`, `redeemed`, `cancelled`, `alert`. */
+  type: string;
+  requestId: string | null;
+  /** The approver the entry is about, if any. */
+  userId: string | null;
+  /** The address of the caller that caused it. */
+  ip: string | null;
+  /** Anything else worth keeping (never a secret). */
+  detail: Record<string, unknown>;
 }
 
 /** Thrown by {@link LoginStore.create} when the user code is already in use. */

@@ -1,6 +1,13 @@
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { guardHolds } from "./guard.ts";
-import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "./login-store.ts";
+import {
+  type AuditEntry,
+  type ChangeMessage,
+  type CounterState,
+  type LoginStore,
+  type Notifier,
+  UserCodeTakenError,
+} from "./login-store.ts";
 
 /**
  * A store in this process's memory: for tests and for embedding where losing requests on restart
@@ -11,6 +18,8 @@ export class MemoryStore implements LoginStore {
   readonly #byId = new Map<string, LoginRequest>();
   readonly #idByToken = new Map<string, string>();
   readonly #idByCode = new Map<string, string>();
+  readonly #counters = new Map<string, CounterState>();
+  #audit: AuditEntry[] = [];
 
   async create(request: LoginRequest): Promise<void> {
     if (this.#idByCode.has(request.userCodeHash)) throw new UserCodeTakenError();
@@ -50,7 +59,42 @@ export class MemoryStore implements LoginStore {
     return structuredClone(updated);
   }
 
+  async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
+    return [...this.#byId.values()]
+      .filter((r) => r.mode === "push" && r.state === "scanned" && r.approverId === approverId && r.expiresAt > now)
+      .map((r) => structuredClone(r));
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+    const running = this.#counters.get(key);
+    const counter =
+      running && running.resetAt > now
+        ? { ...running, count: running.count + 1 }
+        : { count: 1, resetAt: now + windowMs };
+    this.#counters.set(key, counter);
+    return { ...counter };
+  }
+
+  async peekCounter(key: string, now: number): Promise<CounterState | null> {
+    const running = this.#counters.get(key);
+    return running && running.resetAt > now ? { ...running } : null;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.#audit.push(structuredClone(entry));
+  }
+
+  async listAudit(userId: string, limit: number): Promise<AuditEntry[]> {
+    return this.#audit
+      .filter((e) => e.userId === userId)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit)
+      .map((e) => structuredClone(e));
+  }
+
   async purge(before: number): Promise<number> {
+    for (const [key, counter] of this.#counters) if (counter.resetAt < before) this.#counters.delete(key);
+    this.#audit = this.#audit.filter((e) => e.at >= before);
     let count = 0;
     for (const [id, request] of this.#byId) {
       if (request.expiresAt >= before) continue;

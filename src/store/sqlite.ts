@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
-import { type LoginStore, UserCodeTakenError } from "./login-store.ts";
+import { type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
 
 /** Schema changes in order; `PRAGMA user_version` records how many have been applied. */
 const MIGRATIONS: readonly string[] = [
@@ -32,6 +32,20 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX login_requests_scan_token ON login_requests (scan_token_hash);
    CREATE INDEX login_requests_previous_scan_token ON login_requests (previous_scan_token_hash);
    CREATE INDEX login_requests_expires_at ON login_requests (expires_at);`,
+  `CREATE INDEX login_requests_push ON login_requests (approver_id, expires_at) WHERE mode = 'push';
+   CREATE TABLE counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL) STRICT;
+   CREATE INDEX counters_reset_at ON counters (reset_at);
+   CREATE TABLE audit_log (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     request_id TEXT,
+     user_id TEXT,
+     ip TEXT,
+     detail TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX audit_log_user ON audit_log (user_id, at);
+   CREATE INDEX audit_log_at ON audit_log (at);`,
 ];
 
 /** Options of {@link SqliteStore}. */
@@ -52,7 +66,12 @@ export class SqliteStore implements LoginStore {
   readonly #byId: Database.Statement;
   readonly #byToken: Database.Statement;
   readonly #byCode: Database.Statement;
-  readonly #purge: Database.Statement;
+  readonly #byApprover: Database.Statement;
+  readonly #hit: Database.Statement;
+  readonly #peek: Database.Statement;
+  readonly #appendAudit: Database.Statement;
+  readonly #listAudit: Database.Statement;
+  readonly #purge: (before: number) => number;
   readonly #updates = new Map<string, Database.Statement>();
 
   constructor({ filename }: SqliteStoreOptions) {
@@ -71,7 +90,30 @@ export class SqliteStore implements LoginStore {
       "SELECT * FROM login_requests WHERE scan_token_hash = ? UNION ALL SELECT * FROM login_requests WHERE previous_scan_token_hash = ? LIMIT 1",
     );
     this.#byCode = this.#db.prepare("SELECT * FROM login_requests WHERE user_code_hash = ?");
-    this.#purge = this.#db.prepare("DELETE FROM login_requests WHERE expires_at < ?");
+    this.#byApprover = this.#db.prepare(
+      "SELECT * FROM login_requests WHERE approver_id = ? AND mode = 'push' AND state = 'scanned' AND expires_at > ?",
+    );
+    // One statement: a running window counts up, an ended one restarts at 1.
+    this.#hit = this.#db.prepare(
+      `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @now + @window)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN reset_at > @now THEN count + 1 ELSE 1 END,
+         reset_at = CASE WHEN reset_at > @now THEN reset_at ELSE @now + @window END
+       RETURNING count, reset_at`,
+    );
+    this.#peek = this.#db.prepare("SELECT count, reset_at FROM counters WHERE key = ? AND reset_at > ?");
+    this.#appendAudit = this.#db.prepare(
+      "INSERT INTO audit_log (at, type, request_id, user_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#listAudit = this.#db.prepare("SELECT * FROM audit_log WHERE user_id = ? ORDER BY at DESC, seq DESC LIMIT ?");
+    const purgeRequests = this.#db.prepare("DELETE FROM login_requests WHERE expires_at < ?");
+    const purgeCounters = this.#db.prepare("DELETE FROM counters WHERE reset_at < ?");
+    const purgeAudit = this.#db.prepare("DELETE FROM audit_log WHERE at < ?");
+    this.#purge = this.#db.transaction((before: number) => {
+      purgeCounters.run(before);
+      purgeAudit.run(before);
+      return purgeRequests.run(before).changes;
+    });
   }
 
   async create(request: LoginRequest): Promise<void> {
@@ -108,8 +150,37 @@ export class SqliteStore implements LoginStore {
     return this.#row(statement.get(values));
   }
 
+  async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
+    return (this.#byApprover.all(approverId, now) as Record<string, unknown>[]).map(requestFromRow);
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+    const row = this.#hit.get({ key, now, window: windowMs }) as { count: number; reset_at: number };
+    return { count: row.count, resetAt: row.reset_at };
+  }
+
+  async peekCounter(key: string, now: number): Promise<CounterState | null> {
+    const row = this.#peek.get(key, now) as { count: number; reset_at: number } | undefined;
+    return row ? { count: row.count, resetAt: row.reset_at } : null;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.#appendAudit.run(entry.at, entry.type, entry.requestId, entry.userId, entry.ip, JSON.stringify(entry.detail));
+  }
+
+  async listAudit(userId: string, limit: number): Promise<AuditEntry[]> {
+    return (this.#listAudit.all(userId, limit) as Record<string, unknown>[]).map((row) => ({
+      at: Number(row.at),
+      type: String(row.type),
+      requestId: (row.request_id as string | null) ?? null,
+      userId: (row.user_id as string | null) ?? null,
+      ip: (row.ip as string | null) ?? null,
+      detail: JSON.parse(String(row.detail)),
+    }));
+  }
+
   async purge(before: number): Promise<number> {
-    return this.#purge.run(before).changes;
+    return this.#purge(before);
   }
 
   async close(): Promise<void> {

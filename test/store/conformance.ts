@@ -188,6 +188,75 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
       assert.deepEqual(await store.get(request.id), request);
     });
 
+    it("lists an approver's live push requests, and nothing else", async () => {
+      const clock = new ManualClock();
+      const approver = `approver-${Math.random()}`;
+      const push = {
+        ...newRequest(clock).request,
+        mode: "push" as const,
+        state: "scanned" as const,
+        approverId: approver,
+      };
+      const expired = {
+        ...newRequest(clock).request,
+        mode: "push" as const,
+        state: "scanned" as const,
+        approverId: approver,
+        expiresAt: clock.now(),
+      };
+      const qrScanned = { ...newRequest(clock).request, state: "scanned" as const, approverId: approver };
+      const someoneElse = {
+        ...newRequest(clock).request,
+        mode: "push" as const,
+        state: "scanned" as const,
+        approverId: "other",
+      };
+      for (const r of [push, expired, qrScanned, someoneElse]) await store.create(r);
+      assert.deepEqual(
+        (await store.listPushRequests(approver, clock.now())).map((r) => r.id),
+        [push.id],
+      );
+    });
+
+    it("hit counts within a window from the first hit, then starts again", async () => {
+      const key = `k-${Math.random()}`;
+      assert.deepEqual(await store.hit(key, 1000, 5000), { count: 1, resetAt: 6000 });
+      assert.deepEqual(await store.hit(key, 1000, 5999), { count: 2, resetAt: 6000 });
+      assert.deepEqual(await store.peekCounter(key, 5999), { count: 2, resetAt: 6000 });
+      assert.equal(await store.peekCounter(key, 6000), null);
+      assert.deepEqual(await store.hit(key, 1000, 6000), { count: 1, resetAt: 7000 });
+      assert.equal(await store.peekCounter(`never-${Math.random()}`, 0), null);
+    });
+
+    it(`hit — ${CONCURRENCY} concurrent hits on a fresh key get the counts 1…${CONCURRENCY}, each once`, async () => {
+      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const key = `race-${Math.random()}`;
+      const counts = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) => (stores[i % stores.length] as LoginStore).hit(key, 60_000, 1000)),
+      );
+      assert.deepEqual(
+        counts.map((c) => c.count).sort((a, b) => a - b),
+        Array.from({ length: CONCURRENCY }, (_, i) => i + 1),
+      );
+    });
+
+    it("the audit log lists a user's entries newest first", async () => {
+      const user = `audited-${Math.random()}`;
+      const entry = (at: number, type: string) => ({
+        at,
+        type,
+        requestId: "r1",
+        userId: user,
+        ip: "203.0.113.1",
+        detail: { n: at },
+      });
+      await store.appendAudit(entry(1000, "scanned"));
+      await store.appendAudit(entry(3000, "redeemed"));
+      await store.appendAudit(entry(2000, "approved"));
+      await store.appendAudit({ ...entry(4000, "scanned"), userId: "someone-else" });
+      assert.deepEqual(await store.listAudit(user, 2), [entry(3000, "redeemed"), entry(2000, "approved")]);
+    });
+
     it("purge deletes only what ended before the cut-off", async () => {
       const clock = new ManualClock(Date.UTC(2020, 0, 1));
       const old = newRequest(clock).request;
@@ -198,6 +267,12 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
       assert.ok((await store.purge(old.expiresAt + 1)) >= 1);
       assert.equal(await store.get(old.id), null);
       assert.ok(await store.get(recent.id));
+      const key = `purged-${Math.random()}`;
+      await store.hit(key, 1000, old.expiresAt - 2000);
+      await store.appendAudit({ at: old.expiresAt - 1, type: "x", requestId: null, userId: key, ip: null, detail: {} });
+      await store.purge(old.expiresAt + 1);
+      assert.equal(await store.peekCounter(key, 0), null);
+      assert.deepEqual(await store.listAudit(key, 10), []);
     });
 
     // Only for durable stores; a memory store forgets by design.

@@ -4,12 +4,14 @@ import { type Lifetimes, resolveLifetimes } from "./core/lifetimes.ts";
 import type { LoginRequest } from "./core/login-request.ts";
 import type { Approver } from "./core/transitions.ts";
 import { HEARTBEAT } from "./http/event-stream.ts";
+import { geoIpFromFile, type LocateIp, locateNowhere } from "./http/geoip.ts";
 import type { IncomingRequest } from "./http/incoming.ts";
 import { fromNodeRequest, writeNodeResponse } from "./http/node.ts";
 import type { EventSink } from "./http/outgoing.ts";
 import { type IssuedSession, type RouteContext, route } from "./http/routes.ts";
 import { fromWebRequest, toWebResponse } from "./http/web.ts";
-import { type LoginEvent, LoginFlows } from "./service/login-flows.ts";
+import { type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
+import { type Limits, RateLimiter, resolveLimits } from "./service/rate-limits.ts";
 import type { LoginStore, Notifier } from "./store/login-store.ts";
 import { LocalNotifier } from "./store/memory.ts";
 
@@ -39,6 +41,19 @@ export interface QrLoginOptions {
     request: LoginRequest;
     http: IncomingRequest;
   }): Promise<IssuedSession> | IssuedSession;
+  /**
+   * Finds the account a push request names (`{ userId, displayName? }`, or `null`). Push approval
+   * with number matching is enabled by giving it.
+   */
+  findUser?: (login: string) => Promise<Approver | null> | Approver | null;
+  /** Rate limits and lockouts; see {@link Limits} for the defaults. */
+  limits?: Partial<Limits>;
+  /** When the phone and the desktop are on different networks: `allow`, `warn` (default), `require-number`, `refuse`. */
+  relayPolicy?: RelayPolicy;
+  /** How long "This wasn't me" on a push blocks further pushes to that account, in ms. Default 1 h. */
+  notMeBlockMs?: number;
+  /** A MaxMind-format City/Country database file for the card's location line, or a lookup function. Default none. */
+  geoip?: string | LocateIp;
   /** Sees every transition (created, scanned, approved, denied, redeemed, cancelled): audit and metrics. */
   onEvent?: (event: LoginEvent) => void | Promise<void>;
   /** Where the API is served. Default `/qrlogin`. */
@@ -118,6 +133,10 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   const notifier = options.notifier ?? new LocalNotifier();
   const basePath = normalizeBasePath(options.basePath ?? "/qrlogin");
   const origin = options.origin === undefined ? null : normalizeOrigin(options.origin);
+  const relayPolicy = options.relayPolicy ?? "warn";
+  if (!["allow", "warn", "require-number", "refuse"].includes(relayPolicy)) {
+    throw new TypeError(`qrlogin: relayPolicy must be allow, warn, require-number or refuse, got ${relayPolicy}`);
+  }
   const onError = (error: unknown) => logger.error("qrlogin: unexpected error", error);
   const flows = new LoginFlows({
     store: options.store,
@@ -125,6 +144,10 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
     lifetimes: resolveLifetimes(options.lifetimes),
+    limiter: new RateLimiter(options.store, resolveLimits(options.limits)),
+    relayPolicy,
+    notMeBlockMs: options.notMeBlockMs ?? 3_600_000,
+    findUser: options.findUser,
     onEvent: options.onEvent,
     onHookError: (error) => logger.error("qrlogin: onEvent hook failed", error),
   });
@@ -143,6 +166,8 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     allowedOrigins: origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null,
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
+    locate: typeof options.geoip === "string" ? geoIpFromFile(options.geoip) : (options.geoip ?? locateNowhere),
+    listAlerts: async (userId) => (await options.store.listAudit(userId, 10)).filter((e) => e.type === "alert"),
   };
   const contextFor = (incoming: IncomingRequest): RouteContext => {
     if (!origin && !warnedOrigin) {

@@ -59,6 +59,7 @@ export type RequestPatch = Partial<
     | "previousScanTokenValidUntil"
     | "approverId"
     | "approverHint"
+    | "comparison"
     | "deniedReason"
   >
 >;

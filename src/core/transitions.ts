@@ -94,14 +94,20 @@ export function planRotation(
   };
 }
 
-/** pending → scanned: binds the request to the approver who scanned it or typed its code. */
-export function planScan(request: LoginRequest, approver: Approver, now: number, lifetimes: Lifetimes): Transition {
+/**
+ * pending → scanned: binds the request to the approver who scanned it or typed its code. With a
+ * `comparison` number (the relay policy asks for one), approval will need that number too.
+ */
+export function planScan(
+  request: LoginRequest,
+  approver: Approver,
+  now: number,
+  lifetimes: Lifetimes,
+  comparison: number | null = null,
+): Transition {
   const status = statusOf(request, now);
   if (status === "scanned" || status === "approved") {
     throw new QrLoginError("ALREADY_CLAIMED", "Another phone has already scanned this request.");
-  }
-  if (request.mode === "push") {
-    throw new QrLoginError("invalid_request", "A push request is answered from the approver's own list, not scanned.");
   }
   require(request, now, "pending", "scanned");
   return {
@@ -110,6 +116,7 @@ export function planScan(request: LoginRequest, approver: Approver, now: number,
       state: "scanned",
       approverId: approver.userId,
       approverHint: maskApprover(approver.displayName ?? approver.userId),
+      ...(comparison === null ? {} : { comparison }),
       expiresAt: now + lifetimes.decision,
       updatedAt: now,
     },
@@ -136,7 +143,7 @@ export function planApprove(
   require(request, now, "scanned", "approved");
   requireApprover(request, approver);
   if (request.comparison !== null && number !== request.comparison) {
-    throw new QrLoginError("access_denied", "The number does not match the one shown on the screen.");
+    throw new QrLoginError("WRONG_NUMBER", "The number does not match the one shown on the screen.");
   }
   return {
     guard: { from: ["scanned"], liveAt: now },

@@ -4,12 +4,16 @@ import type { IncomingRequest } from "./incoming.ts";
 
 /** The JSON bodies the API accepts (DESIGN §4). Unknown fields are ignored; wrong types are refused. */
 export const bodies = {
-  empty: z.object({}),
   createRequest: z.object({
-    mode: z.literal("qr").optional(),
+    mode: z.enum(["qr", "push"]).optional(),
+    /** For push: the account to ask (e-mail or user name, as the host's `findUser` reads it). */
+    login: z.string().trim().min(1).max(200).optional(),
+    /** The desktop's browser key (public JWK), for browser-bound redemption. */
+    publicKey: z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string() }).optional(),
     /** A non-browser client (CLI, native app) asks for the browser secret in the body. */
     secretInBody: z.boolean().optional(),
   }),
+  redeem: z.object({ signature: z.string().min(1).max(200).optional() }),
   scan: z.union([z.object({ token: z.string().min(1).max(256) }), z.object({ userCode: z.string().min(1).max(32) })]),
   approve: z.object({ number: z.int().min(10).max(99).optional() }),
   deny: z.object({ reason: z.enum(["not_me"]).optional() }),

@@ -1,3 +1,5 @@
+import { SECURITY_HEADERS } from "./outgoing.ts";
+
 /** One Server-Sent Event. */
 export interface ServerSentEvent {
   event: string;
@@ -28,7 +30,7 @@ export function formatRetry(ms: number): string {
 
 /** The headers of an event stream; `x-accel-buffering` turns off nginx's buffering. */
 export const EVENT_STREAM_HEADERS = {
+  ...SECURITY_HEADERS,
   "content-type": "text/event-stream; charset=utf-8",
-  "cache-control": "no-store",
   "x-accel-buffering": "no",
 };

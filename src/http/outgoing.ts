@@ -18,11 +18,23 @@ export type Outgoing =
       stream: (sink: EventSink) => () => void;
     };
 
-const NO_STORE = { "cache-control": "no-store", "content-type": "application/json; charset=utf-8" };
+/**
+ * On every API answer: never cached (they carry secrets or live state), never sniffed, framed or
+ * given a Referer (DESIGN §5).
+ */
+export const SECURITY_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer",
+};
+
+const JSON_HEADERS = { ...SECURITY_HEADERS, "content-type": "application/json; charset=utf-8" };
 
 /** A JSON answer; never cached, since most carry secrets or live state. */
 export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): Outgoing {
-  return { status, headers: { ...NO_STORE, ...headers }, body: JSON.stringify(body) };
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /** The JSON error body of DESIGN §4: `{ error, error_description }`, with `Retry-After` on 429. */

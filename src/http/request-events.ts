@@ -25,6 +25,8 @@ export interface RequestSnapshot {
   expiresAt: number;
   qr?: { url: string; expiresAt: number };
   approver?: string | null;
+  /** The number to show for number matching (push, or a scan the relay policy made ask for it). */
+  comparison?: number;
   reason?: string | null;
 }
 
@@ -38,6 +40,7 @@ export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, sca
   const snapshot: RequestSnapshot = { id: request.id, status, version: request.version, expiresAt: request.expiresAt };
   if (scanToken) snapshot.qr = qrOf(ctx, request, scanToken);
   if (status === "scanned" || status === "approved") snapshot.approver = request.approverHint;
+  if (status === "scanned" && request.comparison !== null) snapshot.comparison = request.comparison;
   if (status === "denied") snapshot.reason = request.deniedReason;
   return snapshot;
 }

@@ -1,13 +1,17 @@
+import { parseBrowserKey } from "../core/browser-key.ts";
 import { QrLoginError } from "../core/errors.ts";
 import type { LoginRequest } from "../core/login-request.ts";
-import { describeRequester, sameNetwork } from "../core/requester-context.ts";
+import { describeRequester } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
+import type { Caller } from "../service/login-flows.ts";
+import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
-import { openRequestEvents, pollRequest, type RequestEventsContext } from "./request-events.ts";
+import { openRequestEvents, pollRequest } from "./request-events.ts";
+import { requesterCard } from "./requester-card.ts";
 
 /** What the host returns from `issueSession`: cookies to set and/or a body (e.g. a token) for the desktop. */
 export interface IssuedSession {
@@ -18,7 +22,7 @@ export interface IssuedSession {
 }
 
 /** Everything the route table needs; made by `createQrLogin`. */
-export interface RouteContext extends RequestEventsContext {
+export interface RouteContext extends ApproverEventsContext {
   basePath: string;
   maxBodyBytes: number;
   maxWaitMs: number;
@@ -49,6 +53,8 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   ["POST", "/scan", scan, { changesState: true }],
   ["POST", "/requests/:id/approve", approve, { changesState: true }],
   ["POST", "/requests/:id/deny", deny, { changesState: true }],
+  ["GET", "/approver/requests", approverRequests, { changesState: false }],
+  ["GET", "/approver/events", approverEvents, { changesState: false }],
 ];
 
 /**
@@ -131,6 +137,10 @@ function browserSecretCookie(
   });
 }
 
+function callerOf(incoming: IncomingRequest): Caller {
+  return { ip: incoming.ip ?? null };
+}
+
 async function authenticateApprover(ctx: RouteContext, incoming: IncomingRequest): Promise<Approver> {
   const approver = await ctx.authenticateApprover(incoming);
   if (!approver || typeof approver.userId !== "string" || approver.userId === "") {
@@ -146,16 +156,34 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     ip: incoming.ip,
     origin: incoming.header("origin"),
   });
-  const { request, browserSecret, scanToken, userCode } = await ctx.flows.create({ requester });
+  const publicKey = body.publicKey ? parseBrowserKey(body.publicKey) : null;
+  const caller = callerOf(incoming);
+  let created: Awaited<ReturnType<typeof ctx.flows.create>>;
+  let answer: Record<string, unknown>;
+  if (body.mode === "push") {
+    if (!body.login) throw new QrLoginError("invalid_request", "A push request needs the login of the account to ask.");
+    created = await ctx.flows.createPush({ login: body.login, requester, publicKey }, caller);
+    answer = { id: created.request.id, mode: "push", comparison: created.request.comparison };
+  } else {
+    created = await ctx.flows.create({ requester, publicKey }, caller);
+    const { request, scanToken } = created;
+    answer = {
+      id: request.id,
+      mode: "qr",
+      qr: { url: ctx.qrUrl(scanToken), expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken },
+      userCode: formatUserCode(created.userCode),
+    };
+  }
+  answer.expiresAt = created.request.expiresAt;
+  if (body.secretInBody) answer.browserSecret = created.browserSecret;
   const { pending, decision, redemption } = ctx.flows.lifetimes;
-  const answer: Record<string, unknown> = {
-    id: request.id,
-    qr: { url: ctx.qrUrl(scanToken), expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken },
-    userCode: formatUserCode(userCode),
-    expiresAt: request.expiresAt,
-  };
-  if (body.secretInBody) answer.browserSecret = browserSecret;
-  const cookie = browserSecretCookie(ctx, incoming, request.id, browserSecret, pending + decision + redemption);
+  const cookie = browserSecretCookie(
+    ctx,
+    incoming,
+    created.request.id,
+    created.browserSecret,
+    pending + decision + redemption,
+  );
   return json(201, answer, { "set-cookie": cookie });
 }
 
@@ -179,8 +207,8 @@ async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: s
 }
 
 async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
-  await readBody(incoming, bodies.empty, ctx.maxBodyBytes);
-  const request = await ctx.flows.redeem(id, browserSecretOf(incoming));
+  const body = await readBody(incoming, bodies.redeem, ctx.maxBodyBytes);
+  const request = await ctx.flows.redeem(id, browserSecretOf(incoming), body.signature, callerOf(incoming));
   // The request is consumed before the session exists: if the hook fails, nobody is signed in
   // and the approval cannot be replayed; the user simply scans again.
   let session: IssuedSession;
@@ -198,48 +226,44 @@ async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string):
 }
 
 async function cancel(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
-  const request = await ctx.flows.cancel(id, browserSecretOf(incoming));
+  const request = await ctx.flows.cancel(id, browserSecretOf(incoming), callerOf(incoming));
   return json(200, { id, status: request.state }, { "set-cookie": browserSecretCookie(ctx, incoming, id, "", 0) });
 }
 
 async function scan(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {
   const approver = await authenticateApprover(ctx, incoming);
   const body = await readBody(incoming, bodies.scan, ctx.maxBodyBytes);
+  const caller = callerOf(incoming);
   const request =
     "token" in body
-      ? await ctx.flows.scanToken(body.token, approver)
-      : await ctx.flows.scanUserCode(body.userCode, approver);
-  const now = ctx.flows.now();
-  const { requester } = request;
-  return json(200, {
-    id: request.id,
-    status: request.state,
-    expiresAt: request.expiresAt,
-    requester: {
-      browser: requester.browser,
-      os: requester.os,
-      device: requester.device,
-      claimedByBrowser: true,
-      ip: requester.ip,
-      location: null,
-      sameNetwork: sameNetwork(requester.ip, incoming.ip ?? null),
-      origin: requester.origin,
-      createdAt: request.createdAt,
-      ageSeconds: Math.max(0, Math.round((now - request.createdAt) / 1000)),
-    },
-  });
+      ? await ctx.flows.scanToken(body.token, approver, caller)
+      : await ctx.flows.scanUserCode(body.userCode, approver, caller);
+  return json(200, await requesterCard(ctx.locate, request, caller.ip, ctx.flows.now()));
 }
 
 async function approve(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const approver = await authenticateApprover(ctx, incoming);
   const body = await readBody(incoming, bodies.approve, ctx.maxBodyBytes);
-  const request = await ctx.flows.approve(id, approver, body.number);
+  const request = await ctx.flows.approve(id, approver, body.number, callerOf(incoming));
   return json(200, { id, status: request.state });
 }
 
 async function deny(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const approver = await authenticateApprover(ctx, incoming);
   const body = await readBody(incoming, bodies.deny, ctx.maxBodyBytes);
-  const request = await ctx.flows.deny(id, approver, body.reason ?? null);
+  const request = await ctx.flows.deny(id, approver, body.reason ?? null, callerOf(incoming));
   return json(200, { id, status: request.state });
+}
+
+async function approverRequests(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {
+  const approver = await authenticateApprover(ctx, incoming);
+  const now = ctx.flows.now();
+  const waiting = await ctx.flows.listPushRequests(approver);
+  const cards = await Promise.all(waiting.map((r) => requesterCard(ctx.locate, r, incoming.ip ?? null, now)));
+  return json(200, { requests: cards });
+}
+
+async function approverEvents(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {
+  const approver = await authenticateApprover(ctx, incoming);
+  return { status: 200, headers: EVENT_STREAM_HEADERS, stream: openApproverEvents(ctx, approver, incoming.ip ?? null) };
 }

@@ -103,8 +103,8 @@ describe("the request state machine", () => {
   it("approve: a request with a comparison number needs that number", () => {
     const clock = new ManualClock();
     const request = { ...scanned(clock), comparison: 42 };
-    assert.throws(() => planApprove(request, alice, 41, clock.now(), L), { code: "access_denied" });
-    assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "access_denied" });
+    assert.throws(() => planApprove(request, alice, 41, clock.now(), L), { code: "WRONG_NUMBER" });
+    assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "WRONG_NUMBER" });
     assert.equal(planApprove(request, alice, 42, clock.now(), L).patch.state, "approved");
   });
 

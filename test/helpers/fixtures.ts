@@ -1,8 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Clock, RandomSource } from "../../src/core/clock.ts";
 import { createLoginRequest } from "../../src/core/create-login-request.ts";
-import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
+import { DEFAULT_LIFETIMES, type Lifetimes } from "../../src/core/lifetimes.ts";
 import type { RequesterContext } from "../../src/core/requester-context.ts";
+import { LoginFlows, type LoginFlowsDeps } from "../../src/service/login-flows.ts";
+import { RateLimiter, resolveLimits } from "../../src/service/rate-limits.ts";
+import type { LoginStore } from "../../src/store/login-store.ts";
+import { LocalNotifier } from "../../src/store/memory.ts";
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {
@@ -45,4 +49,19 @@ export function newRequest(
   random: RandomSource = seededRandom(String(Math.random())),
 ) {
   return createLoginRequest({ clock, random, lifetimes: DEFAULT_LIFETIMES }, { requester: desktopRequester });
+}
+
+/** The flows over `store` with default limits and policies, an in-process notifier and `clock`. */
+export function flowsOver(store: LoginStore, clock: Clock, overrides: Partial<LoginFlowsDeps> = {}): LoginFlows {
+  return new LoginFlows({
+    store,
+    notifier: new LocalNotifier(),
+    clock,
+    random: seededRandom(String(Math.random())),
+    lifetimes: DEFAULT_LIFETIMES as Lifetimes,
+    limiter: new RateLimiter(store, resolveLimits()),
+    relayPolicy: "warn",
+    notMeBlockMs: 3_600_000,
+    ...overrides,
+  });
 }

@@ -4,10 +4,8 @@ import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import { statusOf } from "../../src/core/login-request.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import { planRotation, scanTokenWorks } from "../../src/core/transitions.ts";
-import { LoginFlows } from "../../src/service/login-flows.ts";
 import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "../../src/store/login-store.ts";
-import { LocalNotifier } from "../../src/store/memory.ts";
-import { ManualClock, newRequest, seededRandom } from "../helpers/fixtures.ts";
+import { flowsOver, ManualClock, newRequest } from "../helpers/fixtures.ts";
 
 /** How a store under test is opened. */
 export interface StoreUnderTest {
@@ -177,13 +175,7 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
       const stale = await store.get(request.id);
       assert.equal(stale?.state, "pending", "the store keeps it; a TTL is garbage collection only");
       assert.equal(statusOf(stale as NonNullable<typeof stale>, clock.now()), "expired");
-      const flows = new LoginFlows({
-        store,
-        notifier: new LocalNotifier(),
-        clock,
-        random: seededRandom(),
-        lifetimes: DEFAULT_LIFETIMES,
-      });
+      const flows = flowsOver(store, clock);
       await assert.rejects(flows.scanToken(scanToken, { userId: "alice" }), { code: "expired_token" });
       assert.deepEqual(await store.get(request.id), request);
     });

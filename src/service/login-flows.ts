@@ -110,18 +110,18 @@ export class LoginFlows {
     const now = this.now();
     await limiter.consume("createPerIp", caller.ip ?? "unknown", now);
     const user = await findUser(input.login);
-    let approverId: string | null = null;
-    if (user) {
-      const blocked = await store.peekCounter(`push-block:${user.userId}`, now);
-      const pending = await store.listPushRequests(user.userId, now);
-      const counter = await store.hit(`pushPerAccount:${user.userId}`, limiter.limits.pushPerAccount.windowMs, now);
-      const allowed = !blocked && pending.length === 0 && counter.count <= limiter.limits.pushPerAccount.max;
-      if (allowed) approverId = user.userId;
-      else
-        await this.#audit("push_suppressed", null, user.userId, caller, {
-          blocked: Boolean(blocked),
-          pending: pending.length,
-        });
+    // The same reads and writes happen for unknown accounts, so timing does not tell them apart.
+    const subject = user ? user.userId : `unknown:${input.login}`;
+    const blocked = await store.peekCounter(`push-block:${subject}`, now);
+    const pending = await store.listPushRequests(subject, now);
+    const counter = await store.hit(`pushPerAccount:${subject}`, limiter.limits.pushPerAccount.windowMs, now);
+    const allowed = !blocked && pending.length === 0 && counter.count <= limiter.limits.pushPerAccount.max;
+    const approverId = user && allowed ? user.userId : null;
+    if (user && !allowed) {
+      await this.#audit("push_suppressed", null, user.userId, caller, {
+        blocked: Boolean(blocked),
+        pending: pending.length,
+      });
     }
     const created = await this.#insert(() => {
       const made = createLoginRequest(this.#deps, input);
@@ -283,13 +283,15 @@ export class LoginFlows {
   ): Promise<LoginRequest> {
     const denied = await this.#apply(id, "denied", caller, (r, now) => planDeny(r, approver, reason, now));
     if (reason === "not_me") {
-      if (denied.mode === "push")
+      if (denied.mode === "push") {
         await this.#deps.store.hit(`push-block:${approver.userId}`, this.#deps.notMeBlockMs, this.now());
+      }
       await this.#audit("alert", id, approver.userId, caller, {
         reason: "not_me",
         mode: denied.mode,
         requester: denied.requester,
       });
+      await this.#publish(denied, approver.userId); // the account's other phones show the alert
     }
     return denied;
   }

@@ -27,15 +27,20 @@ export class Desktop {
     return new URL(this.qrUrl).hash.replace(/^#t=/, "");
   }
 
-  async create(body: unknown = {}): Promise<Answer> {
+  async create(body: unknown = {}, headers: Record<string, string> = {}): Promise<Answer> {
     const answer = await call(`${this.base}/qrlogin/requests`, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0" },
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
     this.cookie = (answer.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     this.id = String(answer.body.id);
-    this.qrUrl = String((answer.body.qr as { url: string }).url);
+    const qr = answer.body.qr as { url: string } | undefined;
+    this.qrUrl = qr?.url ?? "";
     this.userCode = String(answer.body.userCode);
     return answer;
   }
@@ -59,20 +64,36 @@ export class Desktop {
   }
 }
 
-/** The phone of a signed-in user. */
+/** The phone of a signed-in user; `ip` is sent as `X-Forwarded-For` (for servers that trust a proxy). */
 export class Phone {
   constructor(
     readonly base: string,
     readonly user: string | null,
+    readonly ip?: string,
   ) {}
 
+  #auth(): Record<string, string> {
+    const headers: Record<string, string> = this.user ? { [TEST_USER_HEADER]: this.user } : {};
+    if (this.ip) headers["x-forwarded-for"] = this.ip;
+    return headers;
+  }
+
   post(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const auth: Record<string, string> = this.user ? { [TEST_USER_HEADER]: this.user } : {};
+    const auth = this.#auth();
     return call(`${this.base}/qrlogin${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...auth, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
+    return call(`${this.base}/qrlogin${path}`, { headers: { ...this.#auth(), ...headers } });
+  }
+
+  /** The approver's own stream of push requests and alerts. */
+  events(): Promise<EventStream> {
+    return EventStream.open(`${this.base}/qrlogin/approver/events`, this.#auth());
   }
 
   scan(token: string): Promise<Answer> {

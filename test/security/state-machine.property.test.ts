@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { QrLoginError } from "../../src/core/errors.ts";
+import { hashSecret } from "../../src/core/secrets.ts";
+import { formatUserCode } from "../../src/core/user-code.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
+import { desktopRequester, flowsOver, ManualClock } from "../helpers/fixtures.ts";
+
+/**
+ * Random interleavings of every operation by the desktop, the user's phone, an attacker (phone and
+ * desktop) and the clock, run concurrently in batches against the real flows and store. Whatever
+ * happens, no request is redeemed without an approval by the user who claimed it, never twice,
+ * and never by anyone without the browser secret.
+ */
+const USERS = ["alice", "mallory"] as const;
+type User = (typeof USERS)[number];
+
+const command = fc.oneof(
+  fc.record({ op: fc.constant("scan" as const), by: fc.constantFrom(...USERS), old: fc.boolean() }),
+  fc.record({ op: fc.constant("code" as const), by: fc.constantFrom(...USERS) }),
+  fc.record({
+    op: fc.constant("approve" as const),
+    by: fc.constantFrom(...USERS),
+    number: fc.option(fc.integer({ min: 10, max: 99 })),
+  }),
+  fc.record({ op: fc.constant("deny" as const), by: fc.constantFrom(...USERS) }),
+  fc.record({ op: fc.constant("redeem" as const), who: fc.constantFrom("desktop", "no-secret", "wrong-secret") }),
+  fc.record({ op: fc.constant("cancel" as const), who: fc.constantFrom("desktop", "wrong-secret") }),
+  fc.record({ op: fc.constant("rotate" as const) }),
+  fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 70_000 }) }),
+);
+
+type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
+
+async function play(push: boolean, batches: Command[][]) {
+  const clock = new ManualClock();
+  const flows = flowsOver(new MemoryStore(), clock, {
+    findUser: (login) => (login === "alice" ? { userId: "alice" } : null),
+  });
+  const created = push
+    ? await flows.createPush({ login: "alice", requester: desktopRequester })
+    : await flows.create({ requester: desktopRequester });
+  const id = created.request.id;
+  const tokens = [created.scanToken];
+  let claimedBy: User | null = push ? "alice" : null;
+  const approvedBy: User[] = [];
+  let redeemed = 0;
+
+  const run = async (c: Command) => {
+    try {
+      switch (c.op) {
+        case "scan": {
+          const token = (c.old ? tokens[0] : tokens.at(-1)) as string;
+          const r = await flows.scanToken(token, { userId: c.by });
+          assert.equal(claimedBy, null, "a request is claimed once");
+          claimedBy = r.approverId as User;
+          assert.equal(claimedBy, c.by);
+          return;
+        }
+        case "code": {
+          const r = await flows.scanUserCode(formatUserCode(created.userCode), { userId: c.by });
+          assert.equal(claimedBy, null, "a request is claimed once");
+          claimedBy = r.approverId as User;
+          return;
+        }
+        case "approve":
+          await flows.approve(id, { userId: c.by }, c.number ?? undefined);
+          approvedBy.push(c.by);
+          return;
+        case "deny":
+          await flows.deny(id, { userId: c.by });
+          return;
+        case "redeem": {
+          const secret =
+            c.who === "desktop" ? created.browserSecret : c.who === "wrong-secret" ? "x".repeat(43) : undefined;
+          const r = await flows.redeem(id, secret);
+          redeemed++;
+          assert.equal(c.who, "desktop", "only the holder of the browser secret redeems");
+          assert.ok(
+            claimedBy !== null && approvedBy.includes(claimedBy),
+            "redeemed only after approval by the claimer",
+          );
+          assert.equal(r.approverId, claimedBy);
+          return;
+        }
+        case "cancel":
+          await flows.cancel(id, c.who === "desktop" ? created.browserSecret : "y".repeat(43));
+          assert.equal(c.who, "desktop");
+          return;
+        case "rotate": {
+          const rotated = await flows.rotateScanToken(await flows.get(id), true);
+          if (rotated) tokens.push(rotated.scanToken);
+          return;
+        }
+        case "wait":
+          clock.advance(c.ms);
+          return;
+      }
+    } catch (error) {
+      if (error instanceof QrLoginError) return; // refused: the property is about what gets through
+      throw error;
+    }
+  };
+
+  for (const batch of batches) await Promise.all(batch.map(run));
+  const final = await flows.get(id);
+  assert.ok(redeemed <= 1, "never redeemed twice");
+  if (final.state === "redeemed") {
+    assert.equal(redeemed, 1);
+    assert.ok(approvedBy.includes(final.approverId as User));
+  }
+  if (approvedBy.length > 0)
+    assert.ok(
+      approvedBy.every((u) => u === claimedBy),
+      "only the claimer approves",
+    );
+  assert.equal(final.browserSecretHash, hashSecret(created.browserSecret));
+}
+
+describe("state machine properties (fast-check)", () => {
+  const batches = fc.array(fc.array(command, { minLength: 1, maxLength: 4 }), { maxLength: 25 });
+
+  it("QR requests: redeemed only after approval by the user who scanned, at most once, only by the desktop", async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, (b) => play(false, b)),
+      { numRuns: 300 },
+    );
+  });
+
+  it("push requests: the same, and no approval without the number", async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, async (b) => {
+        await play(true, b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("push: an approval always carried the right number", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 10, max: 99 }), { minLength: 1, maxLength: 5 }), async (numbers) => {
+        const clock = new ManualClock();
+        const flows = flowsOver(new MemoryStore(), clock, { findUser: () => ({ userId: "alice" }) });
+        const { request } = await flows.createPush({ login: "alice", requester: desktopRequester });
+        for (const n of numbers) {
+          const ok = await flows.approve(request.id, { userId: "alice" }, n).then(
+            () => true,
+            () => false,
+          );
+          if (ok) assert.equal(n, request.comparison);
+        }
+        const wrongBefore = numbers.slice(0, numbers.indexOf(request.comparison as number)).length;
+        if ((await flows.get(request.id)).state === "approved")
+          assert.ok(wrongBefore < 3, "three wrong numbers cancel");
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

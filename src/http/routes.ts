@@ -40,8 +40,11 @@ export interface RouteContext extends ApproverEventsContext {
 type Handler = (ctx: RouteContext, incoming: IncomingRequest, id: string) => Promise<Outgoing>;
 
 const ID = /^[A-Za-z0-9_-]{22}$/;
-const COOKIE = "qrlogin";
-const SECURE_COOKIE = "__Secure-qrlogin";
+/**
+ * The browser secret's cookie is named after its request, so each tab keeps its own. Over HTTPS it
+ * carries the `__Host-` prefix: Secure, Path=/, no Domain — no sibling subdomain can set or shadow it.
+ */
+const cookieName = (id: string, secure: boolean) => `${secure ? "__Host-" : ""}qrlogin-${id}`;
 
 /** The route table: method, path under the base path (`:id` marks the request id), handler. */
 const ROUTES: readonly (readonly [string, string, Handler, { changesState: boolean }])[] = [
@@ -115,13 +118,13 @@ function secureCookie(ctx: RouteContext, incoming: IncomingRequest): boolean {
 }
 
 /** The browser secret: `Authorization: Bearer …` from non-browser clients, else the request's cookie. */
-function browserSecretOf(incoming: IncomingRequest): string | undefined {
+function browserSecretOf(incoming: IncomingRequest, id: string): string | undefined {
   const authorization = incoming.header("authorization");
   if (authorization?.startsWith("Bearer ")) return authorization.slice(7).trim();
-  return incoming.cookie(SECURE_COOKIE) ?? incoming.cookie(COOKIE);
+  return incoming.cookie(cookieName(id, true)) ?? incoming.cookie(cookieName(id, false));
 }
 
-/** The cookie is scoped to the request's own path, so each tab's request keeps its own secret. */
+/** Sets (or, with an empty secret and no age, clears) the browser secret's cookie. */
 function browserSecretCookie(
   ctx: RouteContext,
   incoming: IncomingRequest,
@@ -130,8 +133,8 @@ function browserSecretCookie(
   maxAgeMs: number,
 ) {
   const secure = secureCookie(ctx, incoming);
-  return serializeCookie(secure ? SECURE_COOKIE : COOKIE, secret, {
-    path: `${ctx.basePath}/requests/${id}`,
+  return serializeCookie(cookieName(id, secure), secret, {
+    path: "/",
     maxAge: maxAgeMs / 1000,
     secure,
   });
@@ -188,7 +191,7 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
 }
 
 async function getRequest(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
-  await ctx.flows.authenticateBrowser(id, browserSecretOf(incoming));
+  await ctx.flows.authenticateBrowser(id, browserSecretOf(incoming, id));
   const params = incoming.url.searchParams;
   const wait = params.has("wait") ? Number(params.get("wait")) : 0;
   const version = params.has("version") ? Number(params.get("version")) : null;
@@ -200,7 +203,7 @@ async function getRequest(ctx: RouteContext, incoming: IncomingRequest, id: stri
 }
 
 async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
-  await ctx.flows.authenticateBrowser(id, browserSecretOf(incoming));
+  await ctx.flows.authenticateBrowser(id, browserSecretOf(incoming, id));
   const last = Number(incoming.header("last-event-id") ?? Number.NaN);
   const lastEventId = Number.isSafeInteger(last) && last > 0 ? last : null;
   return { status: 200, headers: EVENT_STREAM_HEADERS, stream: openRequestEvents(ctx, id, lastEventId) };
@@ -208,7 +211,7 @@ async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: s
 
 async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const body = await readBody(incoming, bodies.redeem, ctx.maxBodyBytes);
-  const request = await ctx.flows.redeem(id, browserSecretOf(incoming), body.signature, callerOf(incoming));
+  const request = await ctx.flows.redeem(id, browserSecretOf(incoming, id), body.signature, callerOf(incoming));
   // The request is consumed before the session exists: if the hook fails, nobody is signed in
   // and the approval cannot be replayed; the user simply scans again.
   let session: IssuedSession;
@@ -226,7 +229,7 @@ async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string):
 }
 
 async function cancel(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
-  const request = await ctx.flows.cancel(id, browserSecretOf(incoming), callerOf(incoming));
+  const request = await ctx.flows.cancel(id, browserSecretOf(incoming, id), callerOf(incoming));
   return json(200, { id, status: request.state }, { "set-cookie": browserSecretCookie(ctx, incoming, id, "", 0) });
 }
 

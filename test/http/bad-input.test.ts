@@ -55,7 +55,7 @@ describe("bad input: a clear error, never a 500, nothing half-written", () => {
     const thief = new Desktop(server.url);
     thief.id = desktop.id;
     await refused(desktop, thief.redeem(), 401, "BROWSER_SECRET_REQUIRED");
-    thief.cookie = "qrlogin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    thief.cookie = `qrlogin-${desktop.id}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
     await refused(desktop, thief.redeem(), 403, "BROWSER_SECRET_INVALID");
     await refused(
       desktop,

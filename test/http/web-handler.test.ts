@@ -22,7 +22,9 @@ describe("Web handler (Request → Response)", () => {
     const request = (await created.json()) as { id: string; qr: { url: string } };
     assert.match(request.qr.url, /^https:\/\/example\.com\/qrlogin\/a#t=/);
     const cookie = (created.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    assert.match(cookie, /^__Secure-qrlogin=/, "HTTPS gets the __Secure- prefix");
+    assert.match(cookie, new RegExp(`^__Host-qrlogin-${request.id}=`), "HTTPS gets the __Host- prefix");
+    assert.match(created.headers.get("set-cookie") ?? "", /; Path=\/; .*Secure/);
+    assert.doesNotMatch(created.headers.get("set-cookie") ?? "", /Domain=/);
 
     const controller = new AbortController();
     const events = await call(`/qrlogin/requests/${request.id}/events`, {

@@ -251,6 +251,20 @@ describe("attacks from DESIGN §5 fail against a running server", () => {
     await stream.body?.cancel();
   });
 
+  it("a newly linked desktop raises an alert on the account's phones", async () => {
+    const phone = new Phone(server.url, "linked", "192.0.2.30");
+    const stream = await phone.events();
+    const desktop = new Desktop(server.url);
+    await desktop.create();
+    await phone.scan(desktop.scanToken);
+    await phone.approve(desktop.id);
+    await desktop.redeem();
+    const alert = await stream.next("alert");
+    assert.equal(alert.data.reason, "new_device");
+    assert.equal(alert.data.requestId, desktop.id);
+    stream.close();
+  });
+
   it("no secret ever appears in a URL: the QR carries only the scan token, in the fragment", async () => {
     const desktop = new Desktop(server.url);
     const created = await desktop.create({ secretInBody: true });

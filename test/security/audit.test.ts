@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStore } from "../../src/store/memory.ts";
+import { desktopRequester, flowsOver, ManualClock } from "../helpers/fixtures.ts";
+
+describe("audit trail", () => {
+  it("records every transition with who and from where, and alerts, and never a secret", async () => {
+    const store = new MemoryStore();
+    const flows = flowsOver(store, new ManualClock());
+    const phone = { ip: "198.51.100.20" };
+    const created = await flows.create({ requester: desktopRequester }, { ip: "203.0.113.7" });
+    await flows.scanToken(created.scanToken, { userId: "alice" }, phone);
+    await flows.approve(created.request.id, { userId: "alice" }, undefined, phone);
+    await flows.redeem(created.request.id, created.browserSecret, undefined, { ip: "203.0.113.7" });
+    await new Promise((resolve) => setImmediate(resolve)); // the audit of a report is written without blocking
+    const trail = await store.listAudit("alice", 10);
+    assert.deepEqual(trail.map((e) => e.type).sort(), ["alert", "approved", "redeemed", "scanned"]);
+    assert.equal(trail.find((e) => e.type === "scanned")?.ip, "198.51.100.20");
+    assert.equal(trail.find((e) => e.type === "alert")?.detail.reason, "new_device");
+    const text = JSON.stringify(trail);
+    for (const secret of [created.browserSecret, created.scanToken, created.userCode])
+      assert.ok(!text.includes(secret));
+  });
+});

@@ -295,6 +295,25 @@ describe("a QR relayed from another network (QRLJacking)", () => {
     }
   });
 
+  it("with a GeoIP lookup, the card names the place and flags another country", async () => {
+    const places: Record<string, { label: string; countryCode: string }> = {
+      "203.0.113.50": { label: "Lagos, Nigeria", countryCode: "NG" },
+      "198.51.100.9": { label: "Lyon, France", countryCode: "FR" },
+    };
+    const server = await serverWith({ geoip: async (ip) => (ip ? (places[ip] ?? null) : null) });
+    try {
+      const desktop = new Desktop(server.url);
+      await desktop.create({}, desktopIp);
+      const card = await new Phone(server.url, "victim").post("/scan", { token: desktop.scanToken }, phoneIp);
+      const requester = card.body.requester as { location: string; sameCountry: boolean };
+      assert.equal(requester.location, "Lagos, Nigeria");
+      assert.equal(requester.sameCountry, false);
+      assert.ok((card.body.warnings as string[]).some((w) => w.includes("Lagos, Nigeria")));
+    } finally {
+      await server.close();
+    }
+  });
+
   it("policy refuse: the scan is refused and the request stays unclaimed", async () => {
     const server = await serverWith({ relayPolicy: "refuse" });
     try {

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Clock, cryptoRandom, type RandomSource, systemClock } from "./core/clock.ts";
 import { type Lifetimes, resolveLifetimes } from "./core/lifetimes.ts";
-import type { LoginRequest } from "./core/login-request.ts";
 import type { Approver } from "./core/transitions.ts";
+import type { DeviceFlowOptions } from "./http/device-authorization.ts";
 import { HEARTBEAT } from "./http/event-stream.ts";
 import { geoIpFromFile, type LocateIp, locateNowhere } from "./http/geoip.ts";
 import type { IncomingRequest } from "./http/incoming.ts";
 import { fromNodeRequest, writeNodeResponse } from "./http/node.ts";
 import type { EventSink } from "./http/outgoing.ts";
-import { type IssuedSession, type RouteContext, route } from "./http/routes.ts";
+import { type RouteContext, route } from "./http/routes.ts";
+import type { IssueSession } from "./http/session.ts";
 import { fromWebRequest, toWebResponse } from "./http/web.ts";
 import { type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
 import { type Limits, RateLimiter, resolveLimits } from "./service/rate-limits.ts";
@@ -36,11 +37,7 @@ export interface QrLoginOptions {
    * Signs the desktop in once its approval is redeemed: set the host's session cookie and/or return
    * a token. Called at most once per request.
    */
-  issueSession(input: {
-    userId: string;
-    request: LoginRequest;
-    http: IncomingRequest;
-  }): Promise<IssuedSession> | IssuedSession;
+  issueSession: IssueSession;
   /**
    * Finds the account a push request names (`{ userId, displayName? }`, or `null`). Push approval
    * with number matching is enabled by giving it.
@@ -54,6 +51,12 @@ export interface QrLoginOptions {
   notMeBlockMs?: number;
   /** A MaxMind-format City/Country database file for the card's location line, or a lookup function. Default none. */
   geoip?: string | LocateIp;
+  /**
+   * Turns on RFC 8628 (`POST /oauth/device_authorization`, the device-code grant at `POST /oauth/token`)
+   * for CLIs and TVs; `issueSession` must then return `body.access_token` for `grant: "device_code"`.
+   * Default off.
+   */
+  deviceFlow?: DeviceFlowOptions;
   /** Sees every transition (created, scanned, approved, denied, redeemed, cancelled): audit and metrics. */
   onEvent?: (event: LoginEvent) => void | Promise<void>;
   /** Where the API is served. Default `/qrlogin`. */
@@ -166,6 +169,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     allowedOrigins: origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null,
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
+    deviceFlow: options.deviceFlow ?? null,
     locate: typeof options.geoip === "string" ? geoIpFromFile(options.geoip) : (options.geoip ?? locateNowhere),
     listAlerts: async (userId) => (await options.store.listAudit(userId, 10)).filter((e) => e.type === "alert"),
   };

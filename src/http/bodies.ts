@@ -17,17 +17,31 @@ export const bodies = {
   scan: z.union([z.object({ token: z.string().min(1).max(256) }), z.object({ userCode: z.string().min(1).max(32) })]),
   approve: z.object({ number: z.int().min(10).max(99).optional() }),
   deny: z.object({ reason: z.enum(["not_me"]).optional() }),
+  deviceAuthorization: z.object({ client_id: z.string().min(1).max(200), scope: z.string().max(1000).optional() }),
+  deviceToken: z.object({
+    grant_type: z.string().max(200),
+    device_code: z.string().min(1).max(200),
+    client_id: z.string().min(1).max(200),
+  }),
 };
 
 /**
  * Reads and validates a JSON body. An empty body counts as `{}`; anything but
  * `application/json` is refused, which also keeps plain HTML forms from other sites out.
  */
-export async function readBody<T>(incoming: IncomingRequest, schema: z.ZodType<T>, limit: number): Promise<T> {
+export async function readBody<T>(
+  incoming: IncomingRequest,
+  schema: z.ZodType<T>,
+  limit: number,
+  { form = false }: { form?: boolean } = {},
+): Promise<T> {
   const text = await incoming.text(limit);
   let value: unknown = {};
-  if (text.trim() !== "") {
-    const type = incoming.header("content-type") ?? "";
+  const type = incoming.header("content-type") ?? "";
+  // OAuth endpoints take forms (RFC 8628 §3.1, §3.4); nothing else does.
+  if (form && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+    value = Object.fromEntries(new URLSearchParams(text));
+  } else if (text.trim() !== "") {
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       throw new QrLoginError("UNSUPPORTED_MEDIA_TYPE", "The body must be JSON, sent as application/json.");
     }

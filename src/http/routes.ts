@@ -1,25 +1,18 @@
 import { parseBrowserKey } from "../core/browser-key.ts";
 import { QrLoginError } from "../core/errors.ts";
-import type { LoginRequest } from "../core/login-request.ts";
 import { describeRequester } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { Caller } from "../service/login-flows.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
+import { type DeviceFlowOptions, deviceAuthorization, deviceToken } from "./device-authorization.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
 import { openRequestEvents, pollRequest } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
-
-/** What the host returns from `issueSession`: cookies to set and/or a body (e.g. a token) for the desktop. */
-export interface IssuedSession {
-  /** `Set-Cookie` values, e.g. the host's session cookie. */
-  setCookie?: string | string[];
-  /** Merged into the redeem answer as `session`. */
-  body?: Record<string, unknown>;
-}
+import { type IssueSession, startSession } from "./session.ts";
 
 /** Everything the route table needs; made by `createQrLogin`. */
 export interface RouteContext extends ApproverEventsContext {
@@ -30,11 +23,9 @@ export interface RouteContext extends ApproverEventsContext {
   allowedOrigins: readonly string[] | null;
   secureCookies: boolean | "auto";
   authenticateApprover(incoming: IncomingRequest): Promise<Approver | null> | Approver | null;
-  issueSession(input: {
-    userId: string;
-    request: LoginRequest;
-    http: IncomingRequest;
-  }): Promise<IssuedSession> | IssuedSession;
+  issueSession: IssueSession;
+  /** RFC 8628 endpoints; off when `null`. */
+  deviceFlow: DeviceFlowOptions | null;
 }
 
 type Handler = (ctx: RouteContext, incoming: IncomingRequest, id: string) => Promise<Outgoing>;
@@ -58,7 +49,19 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   ["POST", "/requests/:id/deny", deny, { changesState: true }],
   ["GET", "/approver/requests", approverRequests, { changesState: false }],
   ["GET", "/approver/events", approverEvents, { changesState: false }],
+  // Devices send no Origin; these answer in RFC 6749 words and are rate-limited like the rest.
+  ["POST", "/oauth/device_authorization", withDeviceFlow(deviceAuthorization), { changesState: false }],
+  ["POST", "/oauth/token", withDeviceFlow(deviceToken), { changesState: false }],
 ];
+
+function withDeviceFlow(
+  handler: (ctx: RouteContext, incoming: IncomingRequest, options: DeviceFlowOptions) => Promise<Outgoing>,
+): Handler {
+  return async (ctx, incoming) => {
+    if (!ctx.deviceFlow) throw new QrLoginError("NOT_FOUND", "The device flow is not enabled on this site.");
+    return handler(ctx, incoming, ctx.deviceFlow);
+  };
+}
 
 /**
  * Answers one request to the API, or `null` if its path is not under the base path (so a
@@ -212,15 +215,7 @@ async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: s
 async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const body = await readBody(incoming, bodies.redeem, ctx.maxBodyBytes);
   const request = await ctx.flows.redeem(id, browserSecretOf(incoming, id), body.signature, callerOf(incoming));
-  // The request is consumed before the session exists: if the hook fails, nobody is signed in
-  // and the approval cannot be replayed; the user simply scans again.
-  let session: IssuedSession;
-  try {
-    session = await ctx.issueSession({ userId: request.approverId as string, request, http: incoming });
-  } catch (error) {
-    ctx.onError(error);
-    throw new QrLoginError("SESSION_FAILED", "The sign-in was approved but the session could not be started.");
-  }
+  const session = await startSession(ctx.issueSession, ctx.onError, request, incoming, "redeem");
   const headers: Record<string, string | string[]> = {};
   const cookies = [browserSecretCookie(ctx, incoming, id, "", 0)];
   if (session.setCookie) cookies.push(...[session.setCookie].flat());

@@ -323,6 +323,11 @@ export class LoginFlows {
     return this.#apply(id, "cancelled", caller, (r, now) => planCancel(r, now));
   }
 
+  /** Whether a device may poll request `id` now: at most once per `intervalMs` (RFC 8628 `slow_down`). */
+  async pollAllowed(id: string, intervalMs: number): Promise<boolean> {
+    return (await this.#deps.store.hit(`poll:${id}`, intervalMs, this.now())).count === 1;
+  }
+
   /** The live push requests waiting for this approver. */
   listPushRequests(approver: Approver): Promise<LoginRequest[]> {
     return this.#deps.store.listPushRequests(approver.userId, this.now());

@@ -1,0 +1,111 @@
+import { QrLoginError } from "../core/errors.ts";
+import { statusOf } from "../core/login-request.ts";
+import { describeRequester } from "../core/requester-context.ts";
+import { formatUserCode } from "../core/user-code.ts";
+import { bodies, readBody } from "./bodies.ts";
+import type { IncomingRequest } from "./incoming.ts";
+import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
+import type { RouteContext } from "./routes.ts";
+import { startSession } from "./session.ts";
+
+/** RFC 8628 for CLIs and TVs, on the same requests as the QR flow. */
+export interface DeviceFlowOptions {
+  /** The OAuth clients allowed to ask; any `client_id` when omitted. */
+  clientIds?: string[];
+  /** Seconds a device must wait between polls (RFC 8628 `interval`). Default 5. */
+  interval?: number;
+}
+
+export const GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** The device code: the request id and its browser secret, so polling needs no other state. */
+function splitDeviceCode(deviceCode: string): { id: string; secret: string } {
+  const [id = "", secret = ""] = deviceCode.split(".");
+  return { id, secret };
+}
+
+function checkClient(options: DeviceFlowOptions, clientId: string): void {
+  if (options.clientIds && !options.clientIds.includes(clientId)) {
+    throw new QrLoginError("invalid_client", "Unknown client_id.");
+  }
+}
+
+/** RFC 8628 §3.5 and RFC 6749 §5.2 answer every token error with 400 (401 for the client). */
+function oauthError(error: unknown): Outgoing {
+  const outgoing = toErrorOutgoing(error);
+  if (error instanceof QrLoginError && outgoing.status < 500 && error.code !== "invalid_client") outgoing.status = 400;
+  return outgoing;
+}
+
+/**
+ * `POST /oauth/device_authorization` (RFC 8628 §3.1–3.2): a new request for a device. The user types
+ * the code on the phone, or the device shows `verification_uri_complete` as a QR.
+ */
+export async function deviceAuthorization(
+  ctx: RouteContext,
+  incoming: IncomingRequest,
+  options: DeviceFlowOptions,
+): Promise<Outgoing> {
+  try {
+    const body = await readBody(incoming, bodies.deviceAuthorization, ctx.maxBodyBytes, { form: true });
+    checkClient(options, body.client_id);
+    const requester = describeRequester({
+      userAgent: incoming.header("user-agent"),
+      ip: incoming.ip,
+      origin: undefined,
+    });
+    const { request, browserSecret, scanToken, userCode } = await ctx.flows.create(
+      { requester },
+      { ip: incoming.ip ?? null },
+    );
+    const complete = ctx.qrUrl(scanToken);
+    return json(200, {
+      device_code: `${request.id}.${browserSecret}`,
+      user_code: formatUserCode(userCode),
+      verification_uri: complete.slice(0, complete.indexOf("#")),
+      verification_uri_complete: complete,
+      expires_in: Math.round((request.expiresAt - request.createdAt) / 1000),
+      interval: options.interval ?? 5,
+    });
+  } catch (error) {
+    return oauthError(error);
+  }
+}
+
+/**
+ * The device-code grant at `POST /oauth/token` (RFC 8628 §3.4–3.5): `authorization_pending` until the
+ * phone approves, `slow_down` when polled faster than `interval`, then the host's token, once.
+ */
+export async function deviceToken(
+  ctx: RouteContext,
+  incoming: IncomingRequest,
+  options: DeviceFlowOptions,
+): Promise<Outgoing> {
+  try {
+    const body = await readBody(incoming, bodies.deviceToken, ctx.maxBodyBytes, { form: true });
+    if (body.grant_type !== GRANT_TYPE)
+      throw new QrLoginError("unsupported_grant_type", `Only ${GRANT_TYPE} is supported here.`);
+    checkClient(options, body.client_id);
+    const { id, secret } = splitDeviceCode(body.device_code);
+    const request = await ctx.flows.authenticateBrowser(id, secret).catch(() => {
+      throw new QrLoginError("invalid_grant", "Unknown device_code.");
+    });
+    const interval = (options.interval ?? 5) * 1000;
+    if (!(await ctx.flows.pollAllowed(id, interval))) {
+      throw new QrLoginError("slow_down", `Poll at most every ${options.interval ?? 5} s.`);
+    }
+    const status = statusOf(request, ctx.flows.now());
+    if (status === "pending" || status === "scanned") {
+      throw new QrLoginError("authorization_pending", "Waiting for approval on the phone.");
+    }
+    const redeemed = await ctx.flows.redeem(id, secret, undefined, { ip: incoming.ip ?? null });
+    const session = await startSession(ctx.issueSession, ctx.onError, redeemed, incoming, "device_code");
+    if (typeof session.body?.access_token !== "string") {
+      ctx.onError(new Error("issueSession returned no access_token for a device_code grant"));
+      throw new QrLoginError("SESSION_FAILED", "The sign-in was approved but no token could be issued.");
+    }
+    return json(200, { token_type: "Bearer", ...session.body });
+  } catch (error) {
+    return oauthError(error);
+  }
+}

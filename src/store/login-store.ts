@@ -87,6 +87,12 @@ export interface ChangeMessage {
   version: number;
 }
 
+/**
+ * What a notifier delivers on every channel it has listeners on once a lost connection is back:
+ * messages sent meanwhile are gone, so anything may have changed. Listeners re-read, as for any message.
+ */
+export const RESYNC: Readonly<ChangeMessage> = Object.freeze({ requestId: "", version: 0 });
+
 /** Channel names: one per request (the desktop's stream) and one per approver (push requests). */
 export const channels = {
   request: (id: string) => `request:${id}`,
@@ -95,8 +101,10 @@ export const channels = {
 
 /**
  * Publish/subscribe of changes, so that a desktop whose stream one instance holds hears of an
- * approval made on another. Delivery is best-effort: listeners always re-read the store, and a
- * reconnecting stream starts from the stored state, so a lost message delays nothing for long.
+ * approval made on another. Delivery is best-effort: listeners always re-read the store, a
+ * reconnecting stream starts from the stored state, and a notifier that lost its own connection
+ * delivers {@link RESYNC} on each channel once it listens again, so a lost message delays nothing
+ * for long.
  */
 export interface Notifier {
   publish(channel: string, message: ChangeMessage): Promise<void>;

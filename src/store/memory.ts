@@ -6,6 +6,7 @@ import {
   type CounterState,
   type LoginStore,
   type Notifier,
+  RESYNC,
   UserCodeTakenError,
 } from "./login-store.ts";
 
@@ -130,6 +131,11 @@ export class LocalNotifier implements Notifier {
         // A listener's failure is its own; the others must still hear of the change.
       }
     }
+  }
+
+  /** Hands {@link RESYNC} to every listener of every channel: messages may have been lost. */
+  resync(): void {
+    for (const channel of [...this.#listeners.keys()]) this.deliver(channel, RESYNC);
   }
 
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
-import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "./login-store.ts";
+import {
+  type AuditEntry,
+  type ChangeMessage,
+  type CounterState,
+  type LoginStore,
+  type Notifier,
+  RESYNC,
+  UserCodeTakenError,
+} from "./login-store.ts";
 import { LocalNotifier } from "./memory.ts";
 
 const USER_CODE_CONSTRAINT = "login_requests_user_code_hash_key";
@@ -34,6 +42,21 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX login_requests_scan_token ON login_requests (scan_token_hash);
    CREATE INDEX login_requests_previous_scan_token ON login_requests (previous_scan_token_hash);
    CREATE INDEX login_requests_expires_at ON login_requests (expires_at);`,
+  // Prefixed names: in a shared schema such as public, "counters" or "audit_log" may well be the host's own.
+  `CREATE INDEX login_requests_push ON login_requests (approver_id, expires_at) WHERE mode = 'push';
+   CREATE TABLE qrlogin_counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at BIGINT NOT NULL);
+   CREATE INDEX qrlogin_counters_reset_at ON qrlogin_counters (reset_at);
+   CREATE TABLE qrlogin_audit_log (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at BIGINT NOT NULL,
+     type TEXT NOT NULL,
+     request_id TEXT,
+     user_id TEXT,
+     ip TEXT,
+     detail JSONB NOT NULL
+   );
+   CREATE INDEX qrlogin_audit_log_user ON qrlogin_audit_log (user_id, at);
+   CREATE INDEX qrlogin_audit_log_at ON qrlogin_audit_log (at);`,
 ];
 
 /** Options of {@link PostgresStore}. */
@@ -44,6 +67,19 @@ export interface PostgresStoreOptions {
   pool?: pg.Pool;
   /** The schema that holds qrlogin's tables; created if missing. Default `public`. */
   schema?: string;
+}
+
+/** How many connections a statement is tried on when the server has ended the ones it got. */
+const CONNECTION_ATTEMPTS = 3;
+
+/**
+ * Whether `error` means the server ended the connection (restart, failover, `pg_terminate_backend`)
+ * rather than refused the statement: SQLSTATE classes 57P and 08, or the driver's own words for a dead socket.
+ */
+function connectionLost(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === "string" && /^(57P|08)|^ECONNRESET$|^EPIPE$/.test(code)) return true;
+  return typeof message === "string" && /Connection terminated|not queryable/.test(message);
 }
 
 /** A 64-bit advisory lock key of its own for each schema's migrations, as the signed decimal PostgreSQL takes. */
@@ -99,6 +135,8 @@ export class PostgresStore implements LoginStore {
   readonly #ownsPool: boolean;
   readonly #schema: string;
   readonly #table: string;
+  readonly #counters: string;
+  readonly #audit: string;
   readonly #insert: string;
   #migrated: Promise<void> | undefined;
   #ended = false;
@@ -109,7 +147,10 @@ export class PostgresStore implements LoginStore {
     // An idle client that breaks is dropped by the pool; without a listener the event would crash the process.
     if (this.#ownsPool) this.#pool.on("error", () => {});
     this.#schema = schema;
-    this.#table = `${pg.escapeIdentifier(schema)}.login_requests`;
+    const qualified = (table: string) => `${pg.escapeIdentifier(schema)}.${table}`;
+    this.#table = qualified("login_requests");
+    this.#counters = qualified("qrlogin_counters");
+    this.#audit = qualified("qrlogin_audit_log");
     const columns = REQUEST_COLUMNS.map(([, column]) => column);
     this.#insert = `INSERT INTO ${this.#table} (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`;
   }
@@ -153,8 +194,65 @@ export class PostgresStore implements LoginStore {
     return this.#one(`UPDATE ${this.#table} SET ${set} WHERE ${where} RETURNING *`, values);
   }
 
+  async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
+    const { rows } = await this.#query(
+      `SELECT * FROM ${this.#table} WHERE approver_id = $1 AND mode = 'push' AND state = 'scanned' AND expires_at > $2`,
+      [approverId, now],
+    );
+    return rows.map(requestFromRow);
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+    // One statement: concurrent first hits conflict on the key and queue on its row, so counts never repeat.
+    const { rows } = await this.#query(
+      `INSERT INTO ${this.#counters} AS c (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN c.reset_at > $2::bigint THEN c.count + 1 ELSE 1 END,
+         reset_at = CASE WHEN c.reset_at > $2::bigint THEN c.reset_at ELSE $2::bigint + $3::bigint END
+       RETURNING count, reset_at`,
+      [key, now, windowMs],
+    );
+    return counterFromRow(rows[0]);
+  }
+
+  async peekCounter(key: string, now: number): Promise<CounterState | null> {
+    const { rows } = await this.#query(
+      `SELECT count, reset_at FROM ${this.#counters} WHERE key = $1 AND reset_at > $2`,
+      [key, now],
+    );
+    return rows[0] ? counterFromRow(rows[0]) : null;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#audit} (at, type, request_id, user_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [entry.at, entry.type, entry.requestId, entry.userId, entry.ip, JSON.stringify(entry.detail)],
+    );
+  }
+
+  async listAudit(userId: string, limit: number): Promise<AuditEntry[]> {
+    const { rows } = await this.#query(
+      `SELECT * FROM ${this.#audit} WHERE user_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((row) => ({
+      at: Number(row.at),
+      type: row.type,
+      requestId: row.request_id,
+      userId: row.user_id,
+      ip: row.ip,
+      detail: row.detail,
+    }));
+  }
+
   async purge(before: number): Promise<number> {
-    const result = await this.#query(`DELETE FROM ${this.#table} WHERE expires_at < $1`, [before]);
+    // Data-modifying CTEs run whether or not they are read: one atomic statement for all three tables.
+    const result = await this.#query(
+      `WITH counters AS (DELETE FROM ${this.#counters} WHERE reset_at < $1),
+            audit AS (DELETE FROM ${this.#audit} WHERE at < $1)
+       DELETE FROM ${this.#table} WHERE expires_at < $1`,
+      [before],
+    );
     return result.rowCount ?? 0;
   }
 
@@ -166,13 +264,26 @@ export class PostgresStore implements LoginStore {
 
   async #query(text: string, values: unknown[]): Promise<pg.QueryResult> {
     await this.migrate();
-    return this.#pool.query(text, values);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#pool.query(text, values);
+      } catch (error) {
+        // Idle pooled connections the server ended fail their next statement before the pool notices;
+        // such a statement did not commit, and were it to have, a compare-and-set repeated only loses.
+        if (attempt >= CONNECTION_ATTEMPTS || !connectionLost(error)) throw error;
+      }
+    }
   }
 
   async #one(text: string, values: unknown[]): Promise<LoginRequest | null> {
     const { rows } = await this.#query(text, values);
     return rows[0] ? requestFromRow(rows[0]) : null;
   }
+}
+
+/** A counter from its row; `reset_at` is a bigint, which `pg` returns as a string. */
+function counterFromRow(row: { count: number; reset_at: string | number }): CounterState {
+  return { count: Number(row.count), resetAt: Number(row.reset_at) };
 }
 
 /** Options of {@link PostgresNotifier}. */
@@ -213,7 +324,7 @@ const MAX_BACKOFF_MS = 10_000;
  * identifier, and a single LISTEN serves them all; each instance fans messages out to its own
  * listeners. It listens on a dedicated connection (a pooled one would be handed to others), and
  * after losing it, reconnects with exponential backoff and listens again while it has listeners.
- * Messages sent while it is away are lost, which the {@link Notifier} contract allows.
+ * Messages sent while it is away are lost, so listening again delivers {@link RESYNC}.
  * @example const notifier = new PostgresNotifier({ connectionString: process.env.DATABASE_URL })
  */
 export class PostgresNotifier implements Notifier {
@@ -225,6 +336,8 @@ export class PostgresNotifier implements Notifier {
   /** The connection that is listening, once it is. */
   #current: pg.Client | undefined;
   #failures = 0;
+  /** Whether a listening connection was lost since the last one listened: the next one resyncs. */
+  #lostOne = false;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -237,9 +350,18 @@ export class PostgresNotifier implements Notifier {
   }
 
   async publish(channel: string, { requestId, version }: ChangeMessage): Promise<void> {
-    const client = await this.#connected();
     const envelope: Envelope = { channel, message: { requestId, version } };
-    await client.query("SELECT pg_notify($1, $2)", [this.#channel, JSON.stringify(envelope)]);
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#connected();
+      try {
+        await client.query("SELECT pg_notify($1, $2)", [this.#channel, JSON.stringify(envelope)]);
+        return;
+      } catch (error) {
+        if (attempt >= CONNECTION_ATTEMPTS || !connectionLost(error)) throw error;
+        // The connection may be dead before its "end" event says so; drop it now so the next try opens another.
+        this.#lost(client);
+      }
+    }
   }
 
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
@@ -298,6 +420,10 @@ export class PostgresNotifier implements Notifier {
     }
     this.#current = client;
     this.#failures = 0;
+    if (this.#lostOne) {
+      this.#lostOne = false;
+      this.#local.resync();
+    }
     return client;
   }
 
@@ -305,6 +431,7 @@ export class PostgresNotifier implements Notifier {
     if (client !== this.#current) return;
     this.#current = undefined;
     this.#connection = undefined;
+    this.#lostOne = true;
     client.end().catch(() => {});
     this.#reconnectIfListened();
   }

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { REQUEST_COLUMNS, requestFromRow, requestToValues } from "./columns.ts";
-import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "./login-store.ts";
+import {
+  type AuditEntry,
+  type ChangeMessage,
+  type CounterState,
+  type LoginStore,
+  type Notifier,
+  RESYNC,
+  UserCodeTakenError,
+} from "./login-store.ts";
 import { LocalNotifier } from "./memory.ts";
 
 /**
@@ -15,6 +23,8 @@ export interface RedisClient {
   connect(): Promise<unknown>;
   close(): Promise<void>;
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** Emitted on every (re)connection, once node-redis has subscribed again to what it had. */
+  on(event: "ready", listener: () => void): unknown;
   sendCommand(args: string[]): Promise<unknown>;
   duplicate(): RedisClient;
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<void>;
@@ -40,6 +50,7 @@ export interface RedisStoreOptions {
 const COLUMNS = REQUEST_COLUMNS.map(([, column]) => column);
 const COLUMN_OF = new Map<string, string>(REQUEST_COLUMNS.map(([field, column]) => [field, column]));
 const PURGE_BATCH = 200;
+const AUDIT_FIELDS = ["at", "type", "requestId", "userId", "ip", "detail"] as const;
 
 /** A Lua script with its SHA-1, so that it is sent in full only when the server does not have it cached. */
 interface Script {
@@ -56,9 +67,20 @@ function script(lua: string): Script {
 // Cluster routing; keys that depend on the record (its token and code index keys) are read beforehand
 // by the caller and the script checks that the record still names them.
 
-const CREATE = script(`
--- KEYS: record, user code index, scan token index, expiry set
--- ARGV: id, expiresAt, ttl, cut-off below which expiry-set entries are dead, then field/value pairs
+// Push requests are listed per approver from a sorted set of ids by deadline. Entries are a superset
+// (listPushRequests re-reads and filters each record), pruned once long dead so the set stays small.
+const INDEX_APPROVER = `
+local function indexApprover(key, id, expires, ttl, cutoff)
+  redis.call('ZADD', key, expires, id)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. cutoff)
+  -- The set lives as long as its longest-lived entry needs it.
+  if redis.call('PTTL', key) < tonumber(ttl) then redis.call('PEXPIRE', key, ttl) end
+end
+`;
+
+const CREATE = script(`${INDEX_APPROVER}
+-- KEYS: record, user code index, scan token index, expiry set, then the approver's push set for a push request
+-- ARGV: id, expiresAt, ttl, cut-off below which index entries are dead, then field/value pairs
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'taken' end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
@@ -68,22 +90,24 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
 -- Entries whose records Redis has already expired would otherwise pile up when purge never runs.
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[4])
+if KEYS[5] then indexApprover(KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4]) end
 return 'ok'
 `);
 
-const TRANSITION = script(`
--- KEYS: record, expiry set, user code index, then the scan token index keys of a.tokens, in order
--- ARGV[1]: JSON { id, from, liveAt, token?, current, previous, tokens, set, unset, retention }
+const TRANSITION = script(`${INDEX_APPROVER}
+-- KEYS: record, expiry set, user code index, then the scan token index keys of a.tokens, in order,
+-- then (if a.indexed) the push set of the approver the record names after the patch
+-- ARGV[1]: JSON { id, from, liveAt, token?, current, previous, approver, indexed, tokens, set, unset, retention }
 local a = cjson.decode(ARGV[1])
-local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'scan_token_hash', 'previous_scan_token_hash')
+local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'scan_token_hash', 'previous_scan_token_hash', 'approver_id')
 if not r[1] then return nil end
 local allowed = false
 for _, state in ipairs(a.from) do
   if state == r[1] then allowed = true end
 end
 if not allowed or tonumber(r[2]) <= a.liveAt or (a.token and a.token ~= r[3]) then return nil end
--- The caller named the token keys from an earlier read; a rotation since then means other keys.
-if r[3] ~= a.current or (r[4] or '') ~= a.previous then return 'retry' end
+-- The caller named the token and approver keys from an earlier read; a change since then means other keys.
+if r[3] ~= a.current or (r[4] or '') ~= a.previous or (r[5] or '') ~= a.approver then return 'retry' end
 local fields = {}
 for field, value in pairs(a.set) do
   fields[#fields + 1] = field
@@ -92,7 +116,7 @@ end
 if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
 if #a.unset > 0 then redis.call('HDEL', KEYS[1], unpack(a.unset)) end
 redis.call('HINCRBY', KEYS[1], 'version', 1)
-local n = redis.call('HMGET', KEYS[1], 'expires_at', 'updated_at', 'scan_token_hash', 'previous_scan_token_hash')
+local n = redis.call('HMGET', KEYS[1], 'expires_at', 'updated_at', 'scan_token_hash', 'previous_scan_token_hash', 'mode')
 local ttl = string.format('%d', math.max(tonumber(n[1]) - tonumber(n[2]), 0) + a.retention)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[3], ttl)
@@ -104,11 +128,15 @@ for i, hash in ipairs(a.tokens) do
   end
 end
 redis.call('ZADD', KEYS[2], n[1], a.id)
+if a.indexed and n[5] == 'push' then
+  indexApprover(KEYS[#KEYS], a.id, n[1], ttl, string.format('%d', tonumber(n[2]) - a.retention))
+end
 return redis.call('HGETALL', KEYS[1])
 `);
 
 const PURGE = script(`
--- KEYS: record, expiry set, then the index keys the record named when read; ARGV: id, cut-off
+-- KEYS: record, expiry set, then the index keys the record named when read (the approver's push set last
+-- when ARGV[3] is '1'); ARGV: id, cut-off, whether an approver set is named
 local expires = redis.call('HGET', KEYS[1], 'expires_at')
 if expires and tonumber(expires) >= tonumber(ARGV[2]) then
   -- Put the entry back at the record's deadline, so that purge's loop cannot meet it again.
@@ -118,10 +146,63 @@ end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if not expires then return 0 end
 redis.call('DEL', KEYS[1])
-for i = 3, #KEYS do
+local last = #KEYS
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[last], ARGV[1])
+  last = last - 1
+end
+for i = 3, last do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
 return 1
+`);
+
+const HIT = script(`
+-- KEYS: counter, counter index; ARGV: counter name, now, window, retention
+local now = tonumber(ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'count', 'reset_at')
+if r[2] and tonumber(r[2]) > now then
+  return { redis.call('HINCRBY', KEYS[1], 'count', 1), r[2] }
+end
+local reset = string.format('%d', now + tonumber(ARGV[3]))
+redis.call('HSET', KEYS[1], 'count', 1, 'reset_at', reset)
+redis.call('PEXPIRE', KEYS[1], string.format('%d', tonumber(ARGV[3]) + tonumber(ARGV[4])))
+redis.call('ZADD', KEYS[2], reset, ARGV[1])
+-- Counters Redis has expired leave index entries behind; drop them once surely dead.
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. string.format('%d', now - tonumber(ARGV[4])))
+return { 1, reset }
+`);
+
+const PURGE_COUNTERS = script(`
+-- KEYS: counter index, then counters; ARGV: cut-off, then the counters' names in the same order
+for i = 2, #KEYS do
+  local reset = redis.call('HGET', KEYS[i], 'reset_at')
+  if reset and tonumber(reset) >= tonumber(ARGV[1]) then
+    -- A new window started since the index was read: keep it, at its new deadline.
+    redis.call('ZADD', KEYS[1], reset, ARGV[i])
+  else
+    redis.call('DEL', KEYS[i])
+    redis.call('ZREM', KEYS[1], ARGV[i])
+  end
+end
+return 0
+`);
+
+const APPEND_AUDIT = script(`
+-- KEYS: sequence, log of all entries, then the user's log if the entry names one; ARGV: at, entry JSON
+-- A zero-padded sequence number makes each member unique and orders entries of the same instant.
+local member = string.format('%016d', redis.call('INCR', KEYS[1])) .. ':' .. ARGV[2]
+for i = 2, #KEYS do redis.call('ZADD', KEYS[i], ARGV[1], member) end
+return 0
+`);
+
+const PURGE_AUDIT = script(`
+-- KEYS: log of all entries, then user logs; ARGV[1]: JSON array aligned with KEYS, the members to remove from each
+local groups = cjson.decode(ARGV[1])
+for i, members in ipairs(groups) do
+  if #members > 0 then redis.call('ZREM', KEYS[i], unpack(members)) end
+end
+return 0
 `);
 
 /** Connects `client` on first use, once; a failed attempt is forgotten so that the next use tries again. */
@@ -154,9 +235,14 @@ function ownClient(url: string | undefined): RedisClient {
  * the core's clock (`expiresAt − updatedAt`) rather than Redis's: it is garbage collection only.
  *
  * Keys, with the default prefix: `qrlogin:{<id>}` (the record), `qrlogin:token:<hash>`,
- * `qrlogin:code:<hash>` and `qrlogin:expiries`. The record's `{<id>}` hash tag is the slot that
- * any further per-request key must share; the index keys and the expiry set are found by token,
- * code or nothing, so they cannot carry it and land in slots of their own.
+ * `qrlogin:code:<hash>`, `qrlogin:expiries` and `qrlogin:push:<approver>` (a sorted set of the
+ * approver's push requests by deadline); rate-limit counters as hashes `qrlogin:counter:<key>`
+ * indexed by window end in `qrlogin:counters`; the audit trail as sorted sets by time, one of every
+ * entry (`qrlogin:audit`, which purge walks) and one per user (`qrlogin:audit:<user>`), whose
+ * members are numbered from `qrlogin:audit-sequence`. Counters and request keys carry TTLs (garbage
+ * collection only); audit entries stay until `purge` removes them. The record's `{<id>}` hash tag
+ * is the slot that any further per-request key must share; the index keys and the expiry set are
+ * found by token, code or nothing, so they cannot carry it and land in slots of their own.
  *
  * Cluster safety: the scripts are correct on a single node (with or without replicas, or behind
  * Sentinel), which is what {@link RedisClient} connects to. Each script also touches index keys and
@@ -195,6 +281,7 @@ export class RedisStore implements LoginStore {
         this.#codeKey(request.userCodeHash),
         this.#tokenKey(request.scanTokenHash),
         this.#expiriesKey(),
+        ...(request.mode === "push" && request.approverId != null ? [this.#approverKey(request.approverId)] : []),
       ],
       [request.id, String(request.expiresAt), String(ttl), String(request.createdAt - this.#retentionMs), ...fields],
     );
@@ -234,8 +321,9 @@ export class RedisStore implements LoginStore {
     const record = this.#recordKey(id);
     // Retries only when a rotation slipped in between the read and the script (see TRANSITION).
     for (;;) {
-      const [codeHash, current, previous] = await this.#indexedHashes(record);
+      const [codeHash, current, previous, approver] = await this.#indexedHashes(record);
       if (codeHash == null || current == null) return null;
+      const indexed = patch.approverId === undefined ? approver : patch.approverId;
       const tokens = [
         ...new Set([current, previous, patch.scanTokenHash, patch.previousScanTokenHash].filter((h) => h != null)),
       ];
@@ -246,6 +334,8 @@ export class RedisStore implements LoginStore {
         token: guard.scanTokenHash,
         current,
         previous: previous ?? "",
+        approver: approver ?? "",
+        indexed,
         tokens,
         set,
         unset,
@@ -253,7 +343,13 @@ export class RedisStore implements LoginStore {
       };
       const reply = await this.#run(
         TRANSITION,
-        [record, this.#expiriesKey(), this.#codeKey(codeHash), ...tokens.map((hash) => this.#tokenKey(hash))],
+        [
+          record,
+          this.#expiriesKey(),
+          this.#codeKey(codeHash),
+          ...tokens.map((hash) => this.#tokenKey(hash)),
+          ...(indexed == null ? [] : [this.#approverKey(indexed)]),
+        ],
         [JSON.stringify(args)],
       );
       if (reply === "retry") continue;
@@ -264,44 +360,139 @@ export class RedisStore implements LoginStore {
     }
   }
 
+  async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
+    const ids = (await this.#command([
+      "ZRANGE",
+      this.#approverKey(approverId),
+      `(${now}`,
+      "+inf",
+      "BYSCORE",
+    ])) as string[];
+    const requests = await Promise.all(ids.map((id) => this.get(id)));
+    // The set is a superset (it keeps requests that moved on or that purge removed); the records decide.
+    return requests.filter(
+      (r): r is LoginRequest =>
+        r?.mode === "push" && r.state === "scanned" && r.approverId === approverId && r.expiresAt > now,
+    );
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+    const [count, resetAt] = (await this.#run(
+      HIT,
+      [this.#counterKey(key), this.#countersKey()],
+      [key, String(now), String(windowMs), String(this.#retentionMs)],
+    )) as [number, string];
+    return { count: Number(count), resetAt: Number(resetAt) };
+  }
+
+  async peekCounter(key: string, now: number): Promise<CounterState | null> {
+    const [count, resetAt] = (await this.#command(["HMGET", this.#counterKey(key), "count", "reset_at"])) as (
+      | string
+      | null
+    )[];
+    return count != null && Number(resetAt) > now ? { count: Number(count), resetAt: Number(resetAt) } : null;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    // Only the contract's fields, in a fixed order, so that a member never carries anything else.
+    const json = JSON.stringify(Object.fromEntries(AUDIT_FIELDS.map((field) => [field, entry[field]])));
+    const logs = [this.#auditKey(null), ...(entry.userId == null ? [] : [this.#auditKey(entry.userId)])];
+    await this.#run(APPEND_AUDIT, [this.#auditSequenceKey(), ...logs], [String(entry.at), json]);
+  }
+
+  async listAudit(userId: string, limit: number): Promise<AuditEntry[]> {
+    const members = (await this.#command([
+      "ZRANGE",
+      this.#auditKey(userId),
+      "+inf",
+      "-inf",
+      "BYSCORE",
+      "REV",
+      "LIMIT",
+      "0",
+      String(limit),
+    ])) as string[];
+    return members.map(auditFromMember);
+  }
+
   async purge(before: number): Promise<number> {
-    let count = 0;
-    for (;;) {
-      const ids = (await this.#command([
-        "ZRANGE",
-        this.#expiriesKey(),
-        "-inf",
-        `(${before}`,
-        "BYSCORE",
-        "LIMIT",
-        "0",
-        String(PURGE_BATCH),
-      ])) as string[];
-      if (ids.length === 0) return count;
-      const deleted = await Promise.all(ids.map((id) => this.#purgeOne(id, before)));
-      count += deleted.filter(Boolean).length;
-    }
+    await this.#purgeCounters(before);
+    await this.#purgeAudit(before);
+    return this.#purgeRequests(before);
   }
 
   async close(): Promise<void> {
     if (this.#owned && this.#client.isOpen) await this.#client.close();
   }
 
+  /** Up to a batch of index members scored before `before`. */
+  async #dueBatch(key: string, before: number): Promise<string[]> {
+    return (await this.#command([
+      "ZRANGE",
+      key,
+      "-inf",
+      `(${before}`,
+      "BYSCORE",
+      "LIMIT",
+      "0",
+      String(PURGE_BATCH),
+    ])) as string[];
+  }
+
+  async #purgeCounters(before: number): Promise<void> {
+    for (;;) {
+      const names = await this.#dueBatch(this.#countersKey(), before);
+      if (names.length === 0) return;
+      const keys = names.map((name) => this.#counterKey(name));
+      await this.#run(PURGE_COUNTERS, [this.#countersKey(), ...keys], [String(before), ...names]);
+    }
+  }
+
+  async #purgeAudit(before: number): Promise<void> {
+    for (;;) {
+      const members = await this.#dueBatch(this.#auditKey(null), before);
+      if (members.length === 0) return;
+      const byLog = new Map<string, string[]>([[this.#auditKey(null), members]]);
+      for (const member of members) {
+        const { userId } = auditFromMember(member);
+        if (userId == null) continue;
+        const log = this.#auditKey(userId);
+        byLog.set(log, [...(byLog.get(log) ?? []), member]);
+      }
+      await this.#run(PURGE_AUDIT, [...byLog.keys()], [JSON.stringify([...byLog.values()])]);
+    }
+  }
+
+  async #purgeRequests(before: number): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const ids = await this.#dueBatch(this.#expiriesKey(), before);
+      if (ids.length === 0) return count;
+      const deleted = await Promise.all(ids.map((id) => this.#purgeOne(id, before)));
+      count += deleted.filter(Boolean).length;
+    }
+  }
+
   async #purgeOne(id: string, before: number): Promise<boolean> {
     const record = this.#recordKey(id);
-    const [codeHash, current, previous] = await this.#indexedHashes(record);
+    const [codeHash, current, previous, approver] = await this.#indexedHashes(record);
     const indexKeys = [
       ...(codeHash == null ? [] : [this.#codeKey(codeHash)]),
       ...[current, previous].filter((hash) => hash != null).map((hash) => this.#tokenKey(hash)),
+      ...(approver == null ? [] : [this.#approverKey(approver)]),
     ];
-    const reply = await this.#run(PURGE, [record, this.#expiriesKey(), ...indexKeys], [id, String(before)]);
+    const reply = await this.#run(
+      PURGE,
+      [record, this.#expiriesKey(), ...indexKeys],
+      [id, String(before), approver == null ? "0" : "1"],
+    );
     return reply === 1;
   }
 
-  /** The hashes a record is indexed by (user code, current and previous scan token), to name their keys. */
+  /** What a record is indexed by (user code, current and previous scan token, approver), to name their keys. */
   async #indexedHashes(record: string): Promise<(string | null)[]> {
-    const hashes = ["user_code_hash", "scan_token_hash", "previous_scan_token_hash"];
-    return (await this.#command(["HMGET", record, ...hashes])) as (string | null)[];
+    const fields = ["user_code_hash", "scan_token_hash", "previous_scan_token_hash", "approver_id"];
+    return (await this.#command(["HMGET", record, ...fields])) as (string | null)[];
   }
 
   async #command(args: string[]): Promise<unknown> {
@@ -335,6 +526,32 @@ export class RedisStore implements LoginStore {
   #expiriesKey(): string {
     return `${this.#prefix}expiries`;
   }
+
+  #approverKey(approverId: string): string {
+    return `${this.#prefix}push:${approverId}`;
+  }
+
+  #counterKey(name: string): string {
+    return `${this.#prefix}counter:${name}`;
+  }
+
+  #countersKey(): string {
+    return `${this.#prefix}counters`;
+  }
+
+  /** The audit log of one user, or with `null` the log of every entry (which purge walks). */
+  #auditKey(userId: string | null): string {
+    return userId == null ? `${this.#prefix}audit` : `${this.#prefix}audit:${userId}`;
+  }
+
+  #auditSequenceKey(): string {
+    return `${this.#prefix}audit-sequence`;
+  }
+}
+
+/** An audit entry from its sorted-set member (`<sequence>:<JSON>`). */
+function auditFromMember(member: string): AuditEntry {
+  return JSON.parse(member.slice(member.indexOf(":") + 1));
 }
 
 /** Options of {@link RedisNotifier}. */
@@ -361,7 +578,7 @@ function parseChange(text: string): ChangeMessage | null {
  * Changes across instances through Redis pub/sub: one Redis channel per qrlogin channel, subscribed
  * on a dedicated connection (node-redis needs one for SUBSCRIBE) while this process has listeners on
  * it, and fanned out to them locally. node-redis reconnects and re-subscribes by itself; messages
- * published while the connection is down are lost, which the {@link Notifier} contract allows.
+ * published while the connection is down are lost, so each reconnection delivers {@link RESYNC}.
  * @example const notifier = new RedisNotifier({ url: process.env.REDIS_URL })
  */
 export class RedisNotifier implements Notifier {
@@ -380,6 +597,11 @@ export class RedisNotifier implements Notifier {
     this.#publisher = client ?? ownClient(url);
     this.#subscriber = this.#publisher.duplicate();
     this.#subscriber.on("error", () => {});
+    let connectedBefore = false;
+    this.#subscriber.on("ready", () => {
+      if (connectedBefore) this.#local.resync();
+      connectedBefore = true;
+    });
     this.#publisherConnected = this.#ownsPublisher ? connectOnce(this.#publisher) : async () => this.#publisher;
     this.#subscriberConnected = connectOnce(this.#subscriber);
     this.#prefix = prefix;

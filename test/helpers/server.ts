@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { LoginRequest } from "../../src/core/login-request.ts";
 import { createQrLogin, type QrLogin, type QrLoginOptions } from "../../src/qrlogin.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 
@@ -17,22 +18,31 @@ export interface TestServer {
 export const TEST_USER_HEADER = "x-test-user";
 
 /**
- * Starts a server. The phone is "signed in" as the user named in the `x-test-user` header;
- * a redeemed desktop gets a `sid` cookie and a token in the body.
+ * The test hooks: the phone is "signed in" as the user named in the `x-test-user` header; a
+ * redeemed desktop gets a `sid` cookie and a token in the body, and `onSession` hears of it.
  */
+export function testHooks(
+  onSession: (userId: string, request: LoginRequest) => void,
+): Pick<QrLoginOptions, "authenticateApprover" | "issueSession"> {
+  return {
+    authenticateApprover: (req) => {
+      const user = req.header(TEST_USER_HEADER);
+      return user ? { userId: user, displayName: `${user}@example.com` } : null;
+    },
+    issueSession: ({ userId, request }) => {
+      onSession(userId, request);
+      return { setCookie: `sid=session-of-${userId}; Path=/; HttpOnly`, body: { token: `token-of-${userId}` } };
+    },
+  };
+}
+
+/** Starts a server on a memory store with {@link testHooks}, recording each session's user. */
 export async function startServer(options: Partial<QrLoginOptions> = {}): Promise<TestServer> {
   const sessions: string[] = [];
   const errors: unknown[] = [];
   const qr = createQrLogin({
     store: new MemoryStore(),
-    authenticateApprover: (req) => {
-      const user = req.header(TEST_USER_HEADER);
-      return user ? { userId: user, displayName: `${user}@example.com` } : null;
-    },
-    issueSession: ({ userId }) => {
-      sessions.push(userId);
-      return { setCookie: `sid=session-of-${userId}; Path=/; HttpOnly`, body: { token: `token-of-${userId}` } };
-    },
+    ...testHooks((userId) => sessions.push(userId)),
     logger: { warn: () => {}, error: (_m, e) => errors.push(e) },
     ...options,
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import pg from "pg";
-import type { ChangeMessage } from "../../src/store/login-store.ts";
+import { type ChangeMessage, RESYNC } from "../../src/store/login-store.ts";
 import { PostgresNotifier, PostgresStore } from "../../src/store/postgres.ts";
 import { newRequest } from "../helpers/fixtures.ts";
 import { skipUnlessReachable } from "../helpers/services.ts";
@@ -67,25 +67,51 @@ describe("PostgreSQL specifics", { skip }, () => {
     try {
       await Promise.all(stores.map((store) => store.get("AAAAAAAAAAAAAAAAAAAAAA")));
       const pool = new pg.Pool({ connectionString: url });
-      const { rows } = await pool.query(`SELECT version FROM ${pg.escapeIdentifier(fresh)}.qrlogin_migrations`);
+      const { rows } = await pool.query(
+        `SELECT version FROM ${pg.escapeIdentifier(fresh)}.qrlogin_migrations ORDER BY version`,
+      );
       await pool.end();
-      assert.deepEqual(rows, [{ version: 1 }]);
+      assert.deepEqual(rows, [{ version: 1 }, { version: 2 }]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
   });
 
-  it("the notifier listens again after its connection is terminated", async () => {
+  it("statements and publishes succeed right after the server ended every connection they had", async () => {
+    const name = `qrlogin_test_${randomBytes(4).toString("hex")}`;
+    const connectionString = `${url}?application_name=${name}`;
+    const store = new PostgresStore({ connectionString, schema });
+    const notifier = new PostgresNotifier({ connectionString, channel });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      for (let round = 0; round < 10; round++) {
+        // Several idle pooled connections and the notifier's, all ended at once; the next calls go at once too.
+        await Promise.all([
+          store.peekCounter("a", 0),
+          store.peekCounter("b", 0),
+          notifier.publish("request:x", { requestId: "x", version: 1 }),
+        ]);
+        await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [name]);
+        assert.equal((await store.hit(`${name}-${round}`, 1000, 0)).count, 1);
+        await notifier.publish("request:x", { requestId: "x", version: 1 });
+      }
+    } finally {
+      await store.close();
+      await notifier.close();
+      await admin.end();
+    }
+  });
+
+  it("the notifier resyncs and listens again after its connection is terminated", async () => {
     const name = `qrlogin_test_${randomBytes(4).toString("hex")}`;
     const subscriber = new PostgresNotifier({ connectionString: `${url}?application_name=${name}`, channel });
     const publisher = new PostgresNotifier({ connectionString: url, channel });
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      let received: ChangeMessage | undefined;
-      const stop = await subscriber.subscribe("request:reconnect", (m) => {
-        received = m;
-      });
+      const received: ChangeMessage[] = [];
+      const stop = await subscriber.subscribe("request:reconnect", (m) => received.push(m));
       const { rowCount } = await admin.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
         [name],
@@ -93,11 +119,11 @@ describe("PostgreSQL specifics", { skip }, () => {
       assert.equal(rowCount, 1, "one listening connection");
       // Publish until the notifier has reconnected and listens again; a message sent while it is away is lost.
       const deadline = Date.now() + 10_000;
-      while (!received && Date.now() < deadline) {
+      while (received.length < 2 && Date.now() < deadline) {
         await publisher.publish("request:reconnect", { requestId: "reconnect", version: 1 });
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      assert.deepEqual(received, { requestId: "reconnect", version: 1 });
+      assert.deepEqual(received.slice(0, 2), [RESYNC, { requestId: "reconnect", version: 1 }]);
       await stop();
     } finally {
       await subscriber.close();

@@ -5,7 +5,7 @@ import { createClient } from "redis";
 import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import { planRotation } from "../../src/core/transitions.ts";
-import type { ChangeMessage } from "../../src/store/login-store.ts";
+import { type ChangeMessage, RESYNC } from "../../src/store/login-store.ts";
 import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";
 import { ManualClock, newRequest } from "../helpers/fixtures.ts";
 import { skipUnlessReachable } from "../helpers/services.ts";
@@ -18,16 +18,6 @@ const prefix = `qrlogin-test-${randomBytes(6).toString("hex")}:`;
 
 storeConformance("redis", { open: async () => new RedisStore({ url, prefix }), shared: true, durable: true, skip });
 notifierConformance("redis", { open: async () => new RedisNotifier({ url, prefix }), shared: true, skip });
-
-/** Resolves with the first message `notifier` delivers on `channel` once subscribed. */
-async function listen(notifier: RedisNotifier, channel: string) {
-  let heard: (message: ChangeMessage) => void = () => {};
-  const message = new Promise<ChangeMessage>((resolve) => {
-    heard = resolve;
-  });
-  const stop = await notifier.subscribe(channel, (m) => heard(m));
-  return { message, stop };
-}
 
 describe("Redis specifics", { skip }, () => {
   const admin = createClient({ url });
@@ -145,29 +135,57 @@ describe("Redis specifics", { skip }, () => {
     }
   });
 
-  it("the notifier hears messages again after its subscriber connection is killed", async () => {
+  it("purge also empties the approver's push set, the counter index and every audit log it touched", async () => {
+    const store = new RedisStore({ url, prefix });
+    try {
+      const clock = new ManualClock(Date.UTC(2019, 0, 1));
+      const user = `pushed-${randomBytes(4).toString("hex")}`;
+      const { request } = newRequest(clock);
+      await store.create({ ...request, mode: "push", state: "scanned", approverId: user });
+      assert.equal(await admin.zScore(`${prefix}push:${user}`, request.id), request.expiresAt);
+      const approved = await store.transition(
+        request.id,
+        { from: ["scanned"], liveAt: clock.now() },
+        { state: "approved", expiresAt: clock.now() + 30_000 },
+      );
+      assert.equal(
+        await admin.zScore(`${prefix}push:${user}`, request.id),
+        approved?.expiresAt,
+        "follows the deadline",
+      );
+      assert.deepEqual(await store.listPushRequests(user, clock.now()), [], "approved is no longer listed");
+      await store.hit(`${user}-counter`, 1000, clock.now());
+      await store.appendAudit({ at: clock.now(), type: "x", requestId: null, userId: user, ip: null, detail: {} });
+      await store.purge(clock.now() + 60_000);
+      assert.equal(await admin.exists(`${prefix}push:${user}`), 0);
+      assert.equal(await admin.zScore(`${prefix}counters`, `${user}-counter`), null);
+      assert.equal(await admin.exists(`${prefix}counter:${user}-counter`), 0);
+      assert.equal(await admin.exists(`${prefix}audit:${user}`), 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the notifier resyncs and hears messages again after its subscriber connection is killed", async () => {
     const name = `qrlogin-test-${randomBytes(4).toString("hex")}`;
     const client = createClient({ url, name });
     await client.connect();
     const subscriber = new RedisNotifier({ client, prefix });
     const publisher = new RedisNotifier({ url, prefix });
     try {
-      const { message, stop } = await listen(subscriber, "request:reconnect");
+      const received: ChangeMessage[] = [];
+      const stop = await subscriber.subscribe("request:reconnect", (m) => received.push(m));
       const lines = String(await admin.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"])).split("\n");
       const ids = lines.filter((line) => line.includes(` name=${name} `)).map((line) => /^id=(\d+)/.exec(line)?.[1]);
       assert.equal(ids.length, 1, "one subscriber connection");
       await admin.sendCommand(["CLIENT", "KILL", "ID", String(ids[0])]);
       // Publish until node-redis has reconnected and subscribed again; a message sent while it is away is lost.
-      let received: ChangeMessage | undefined;
-      void message.then((m) => {
-        received = m;
-      });
       const deadline = Date.now() + 10_000;
-      while (!received && Date.now() < deadline) {
+      while (received.length < 2 && Date.now() < deadline) {
         await publisher.publish("request:reconnect", { requestId: "reconnect", version: 1 });
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      assert.deepEqual(received, { requestId: "reconnect", version: 1 });
+      assert.deepEqual(received.slice(0, 2), [RESYNC, { requestId: "reconnect", version: 1 }]);
       await stop();
     } finally {
       await subscriber.close();

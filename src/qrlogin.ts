@@ -3,6 +3,7 @@ import { type Clock, cryptoRandom, type RandomSource, systemClock } from "./core
 import { type Lifetimes, resolveLifetimes } from "./core/lifetimes.ts";
 import type { LoginRequest } from "./core/login-request.ts";
 import type { Approver } from "./core/transitions.ts";
+import type { ApprovalPageOptions } from "./http/approval-page.ts";
 import { HEARTBEAT } from "./http/event-stream.ts";
 import type { IncomingRequest } from "./http/incoming.ts";
 import { fromNodeRequest, writeNodeResponse } from "./http/node.ts";
@@ -41,6 +42,11 @@ export interface QrLoginOptions {
   }): Promise<IssuedSession> | IssuedSession;
   /** Sees every transition (created, scanned, approved, denied, redeemed, cancelled): audit and metrics. */
   onEvent?: (event: LoginEvent) => void | Promise<void>;
+  /**
+   * The phone approval page served at `basePath + "/a"` (where QR codes point): where it sends a
+   * phone that is not signed in, and the site's name. `false` when the host serves its own. Default `{}`.
+   */
+  approvalPage?: ApprovalPageOptions | false;
   /** Where the API is served. Default `/qrlogin`. */
   basePath?: string;
   /**
@@ -141,6 +147,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     retryMs: options.retryMs ?? 2_000,
     secureCookies: options.secureCookies ?? "auto",
     allowedOrigins: origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null,
+    approvalPage: options.approvalPage ?? {},
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
   };

@@ -3,6 +3,7 @@ import type { LoginRequest } from "../core/login-request.ts";
 import { describeRequester, sameNetwork } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
+import { type ApprovalPageOptions, serveApprovalPage } from "./approval-page.ts";
 import { bodies, readBody } from "./bodies.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { type IncomingRequest, serializeCookie } from "./incoming.ts";
@@ -25,6 +26,8 @@ export interface RouteContext extends RequestEventsContext {
   /** Origins allowed to make state-changing calls; `null` means "the origin the request was sent to". */
   allowedOrigins: readonly string[] | null;
   secureCookies: boolean | "auto";
+  /** The phone approval page at `basePath + "/a"`, or `false` when the host serves its own. */
+  approvalPage: ApprovalPageOptions | false;
   authenticateApprover(incoming: IncomingRequest): Promise<Approver | null> | Approver | null;
   issueSession(input: {
     userId: string;
@@ -60,6 +63,8 @@ export async function route(ctx: RouteContext, incoming: IncomingRequest): Promi
   if (path !== ctx.basePath && !path.startsWith(`${ctx.basePath}/`)) return null;
   const rest = path.slice(ctx.basePath.length);
   try {
+    const page = await serveApprovalPage(ctx, incoming, rest);
+    if (page) return page;
     let pathMatched = false;
     for (const [method, pattern, handler, { changesState }] of ROUTES) {
       const id = match(pattern, rest);

@@ -91,8 +91,9 @@ export function followRequest(options: FollowOptions): () => void {
       source.addEventListener(event, (message) => {
         if (lost) options.onConnection(true);
         lost = false;
-        const data = JSON.parse((message as MessageEvent<string>).data) as Omit<RequestUpdate, "status">;
-        deliver({ ...data, status: event === "qr" ? "pending" : event });
+        const data = JSON.parse((message as MessageEvent<string>).data);
+        // A `qr` event's data is the QR itself; the others carry the snapshot's fields.
+        deliver(event === "qr" ? { status: "pending", qr: data } : { ...data, status: event });
       });
     }
     source.addEventListener("open", () => {

@@ -166,7 +166,6 @@ async function page(
   <button id="not-me" type="button" class="link">This wasn't me</button>
 </section>
 <section id="result" hidden>
-  <p id="result-text" tabindex="-1"></p>
   <button id="again" type="button" class="wide">Sign in another device</button>
 </section>
 </main>

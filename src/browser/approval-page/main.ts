@@ -77,12 +77,10 @@ function showCard(result: ScanResult): void {
     for (const id of ["approve", "deny", "not-me"]) $<HTMLButtonElement>(id).disabled = true;
     try {
       await action();
-      $("result-text").textContent = done;
-      show("result", $("result-text"));
+      show("result", $("again"));
       say(done);
     } catch (error) {
       fail(error, "result");
-      $("result-text").textContent = "";
     } finally {
       for (const id of ["approve", "deny", "not-me"]) $<HTMLButtonElement>(id).disabled = false;
     }

@@ -51,7 +51,7 @@ export const QR_LOGIN_STYLE = `
 .hint { color: var(--_muted); margin: 0 0 1rem; }
 .typed { margin: 0 0 1rem; }
 .typed p { margin: 0; color: var(--_muted); }
-.typed strong { color: var(--_fg); word-break: break-all; }
+.typed strong { color: var(--_fg); overflow-wrap: anywhere; }
 .typed .code {
   font: 700 1.75rem/1.3 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; letter-spacing: 0.12em;
   color: var(--_fg); margin-top: 0.25rem; user-select: all;

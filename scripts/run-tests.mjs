@@ -11,6 +11,10 @@ function find(dir) {
   });
 }
 
+// The e2e tests load the browser bundles the server serves, so build them first.
+const build = spawnSync(process.execPath, ["--import", "tsx", "scripts/build-browser.ts"], { stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : find("test").sort();
 const result = spawnSync(

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Clock, cryptoRandom, type RandomSource, systemClock } from "./core/clock.ts";
 import { type Lifetimes, resolveLifetimes } from "./core/lifetimes.ts";
 import type { Approver } from "./core/transitions.ts";
+import type { ApprovalPageOptions } from "./http/approval-page.ts";
 import type { DeviceFlowOptions } from "./http/device-authorization.ts";
 import { HEARTBEAT } from "./http/event-stream.ts";
 import { geoIpFromFile, type LocateIp, locateNowhere } from "./http/geoip.ts";
@@ -59,6 +60,11 @@ export interface QrLoginOptions {
   deviceFlow?: DeviceFlowOptions;
   /** Sees every transition (created, scanned, approved, denied, redeemed, cancelled): audit and metrics. */
   onEvent?: (event: LoginEvent) => void | Promise<void>;
+  /**
+   * The phone approval page served at `basePath + "/a"` (where QR codes point): where it sends a
+   * phone that is not signed in, and the site's name. `false` when the host serves its own. Default `{}`.
+   */
+  approvalPage?: ApprovalPageOptions | false;
   /** Where the API is served. Default `/qrlogin`. */
   basePath?: string;
   /**
@@ -167,6 +173,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     retryMs: options.retryMs ?? 2_000,
     secureCookies: options.secureCookies ?? "auto",
     allowedOrigins: origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null,
+    approvalPage: options.approvalPage ?? {},
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
     deviceFlow: options.deviceFlow ?? null,

@@ -1,26 +1,54 @@
 import { networkInterfaces } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import encodeQR from "qr";
 import { createDemoServer } from "../demo/app.ts";
+import { selfSignedCertificate } from "../demo/self-signed.ts";
 
-/** `npm start`: the demo site on PORT (default 3000), its SQLite file under DATA_DIR (default ./data). */
+/**
+ * `npm start [-- --https]`: the demo site on PORT (default 3000), its SQLite files under DATA_DIR
+ * (default ./data). `--https` serves a self-signed certificate so a real phone's camera works on the LAN.
+ */
+const { values } = parseArgs({ options: { https: { type: "boolean", default: false } } });
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? "./data";
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, got ${process.env.PORT}`);
   process.exit(1);
 }
+const lanAddresses = Object.values(networkInterfaces())
+  .flat()
+  .filter((net) => net?.family === "IPv4" && !net.internal)
+  .map((net) => net?.address as string);
+const scheme = values.https ? "https" : "http";
 const origin = process.env.QRLOGIN_ORIGIN;
-const { server, qr } = createDemoServer({ dataDir, qrlogin: origin ? { origin } : {} });
+const lanOrigin = lanAddresses[0] ? `${scheme}://${lanAddresses[0]}:${port}` : undefined;
+const tls = values.https
+  ? selfSignedCertificate(join(dataDir, "tls"), ["localhost", "127.0.0.1", ...lanAddresses])
+  : undefined;
+const { server, qr } = createDemoServer({ dataDir, tls, lanOrigin, qrlogin: origin ? { origin } : {} });
 
 server.listen(port, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
-  console.log(`qrlogin demo on http://localhost:${actual}  (data in ${dataDir})`);
-  for (const nets of Object.values(networkInterfaces())) {
-    for (const net of nets ?? []) {
-      if (net.family === "IPv4" && !net.internal) console.log(`  on your network: http://${net.address}:${actual}`);
-    }
+  const phoneUrl = lanOrigin ? `${lanOrigin.replace(`:${port}`, `:${actual}`)}/phone` : undefined;
+  console.log(`\nqrlogin demo on ${scheme}://localhost:${actual}  (data in ${dataDir})\n`);
+  console.log("1. On your phone, open the demo and create an account:");
+  if (phoneUrl) {
+    console.log(`   ${phoneUrl}\n`);
+    console.log(encodeQR(phoneUrl, "term"));
+    console.log(`2. On this computer, open ${phoneUrl.replace(/\/phone$/, "/")} and scan its QR code with the phone.`);
+  } else {
+    console.log(`   (no network found: use a private window as the phone) ${scheme}://localhost:${actual}/phone`);
+    console.log(`2. Open ${scheme}://localhost:${actual}/ and type its code on the "phone".`);
   }
-  console.log("Open it on the desktop; sign in on the phone at /qrlogin/a and scan, or type the code.");
+  if (!values.https) {
+    console.log(
+      "   A phone's in-page camera needs HTTPS: run `npm start -- --https` for that (typing the code always works).",
+    );
+  } else {
+    console.log("   The certificate is self-signed: accept the browser's warning once on each device.");
+  }
 });
 
 let closing = false;

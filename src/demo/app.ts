@@ -1,88 +1,209 @@
-import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { join } from "node:path";
-import { randomToken } from "../core/secrets.ts";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { parseCookies, serializeCookie } from "../http/incoming.ts";
 import { createQrLogin, type QrLogin, type QrLoginOptions } from "../qrlogin.ts";
 import { SqliteStore } from "../store/sqlite.ts";
-import { accountPage, desktopPage, phonePage } from "./pages.ts";
+import { AccountError, Accounts, type User } from "./accounts.ts";
+import { openDemoDb } from "./demo-db.ts";
+import { fromOwnOrigin, readJson, redirect, send, sendJson } from "./demo-http.ts";
+import { accountPage, loginPage, phonePage } from "./pages.ts";
+import { Passkeys } from "./passkeys.ts";
+import { type Session, Sessions, type SignInMethod } from "./sessions.ts";
 
 /** Options of {@link createDemoServer}. */
 export interface DemoOptions {
-  /** Folder of the SQLite file. */
+  /** Folder of the SQLite files (qrlogin's requests and the demo's accounts). */
   dataDir: string;
+  /** Serve HTTPS with this key and certificate (a real phone's camera needs a secure page). */
+  tls?: { key: string; cert: string };
+  /** The LAN address the login page offers when opened on localhost, e.g. `http://192.168.1.5:3000`. */
+  lanOrigin?: string;
   /** Passed on to `createQrLogin` (origin, lifetimes, logger…). */
   qrlogin?: Partial<QrLoginOptions>;
 }
 
-const qrEncoderSource = readFileSync(join(createRequire(import.meta.url).resolve("qr"), "..", "index.js"), "utf8");
+const SESSION_COOKIE = "demo_session";
+const CEREMONY_COOKIE = "demo_ceremony";
+const DEMO_ASSETS: Record<string, { file: string; type: string }> = {
+  "/assets/phone.js": { file: "phone.js", type: "text/javascript" },
+  "/assets/demo.css": { file: "style.css", type: "text/css" },
+};
+const DIST = new URL("../../dist/demo/", import.meta.url);
+
+/** A same-site path to go to after signing in; anything else (another host, `//x`) becomes `fallback`. */
+function safeNext(value: string | null, fallback: string): string {
+  return value?.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
+}
 
 /**
- * The demo site: a desktop login page, a phone approval page, and a page only a signed-in desktop
- * sees. Accounts are a name typed on the phone, kept in memory: a stand-in until the real demo site.
+ * The demo site: accounts with passkeys or passwords (SQLite), a desktop login page with
+ * `<qr-login>`, the library's phone approval page, and an account page of linked devices.
+ * @example createDemoServer({ dataDir: "./data" }).server.listen(3000);
  */
-export function createDemoServer({ dataDir, qrlogin: overrides = {} }: DemoOptions): { server: Server; qr: QrLogin } {
-  const phoneSessions = new Map<string, string>(); // phone cookie → user
-  const desktopSessions = new Map<string, string>(); // desktop cookie → user
-  const cookieOf = (req: IncomingMessage, name: string) => parseCookies(req.headers.cookie).get(name);
-  const newSession = (sessions: Map<string, string>, name: string, userId: string) => {
-    const id = randomToken((n) => crypto.getRandomValues(new Uint8Array(n)), 32);
-    sessions.set(id, userId);
-    return serializeCookie(name, id, { path: "/", maxAge: 86_400, secure: false, sameSite: "Lax" });
+export function createDemoServer(options: DemoOptions): { server: Server; qr: QrLogin } {
+  const db = openDemoDb(options.dataDir);
+  const accounts = new Accounts(db);
+  const sessions = new Sessions(db);
+  const passkeys = new Passkeys(accounts, "qrlogin demo");
+  const secure = options.tls !== undefined;
+  const sessionOf = (cookieHeader: string | undefined): { session: Session; user: User } | undefined => {
+    const session = sessions.find(parseCookies(cookieHeader).get(SESSION_COOKIE));
+    const user = session && accounts.byId(session.userId);
+    return session && user ? { session, user } : undefined;
   };
+  const sessionCookie = (token: string, maxAge = 30 * 86_400) =>
+    serializeCookie(SESSION_COOKIE, token, { path: "/", maxAge, secure, sameSite: "Lax" });
 
   const qr = createQrLogin({
-    store: new SqliteStore({ filename: join(dataDir, "qrlogin.db") }),
+    store: new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") }),
+    approvalPage: { signInUrl: "/phone?next=/qrlogin/a", siteName: "qrlogin demo" },
+    // Only a session signed in on the phone itself may approve: a desktop let in by QR cannot
+    // let further devices in, so one relayed approval does not spread.
     authenticateApprover: (req) => {
-      const user = phoneSessions.get(req.cookie("demo_phone") ?? "");
-      return user ? { userId: user, displayName: user } : null;
+      const found = sessionOf(req.header("cookie"));
+      return found && found.session.via !== "qr" ? { userId: found.user.id, displayName: found.user.email } : null;
     },
-    issueSession: ({ userId }) => ({ setCookie: newSession(desktopSessions, "demo_session", userId) }),
-    ...overrides,
+    issueSession: ({ userId, request }) => {
+      const { location } = request.requester as { location?: unknown };
+      const token = sessions.start(userId, "qr", {
+        ...request.requester,
+        location: typeof location === "string" ? location : null,
+      });
+      return { setCookie: sessionCookie(token) };
+    },
+    ...options.qrlogin,
   });
 
-  const send = (res: ServerResponse, status: number, type: string, body: string, headers = {}) => {
-    res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
-    res.end(body);
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((error) => {
+      console.error("demo: unexpected error", error);
+      if (!res.headersSent) send(res, 500, "text/plain", "Something went wrong.");
+      else res.end();
+    });
   };
 
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (req.method === "GET" && (path === "/" || path === "/login")) return send(res, 200, "text/html", desktopPage);
-    if (req.method === "GET" && path === "/qrlogin/a") return send(res, 200, "text/html", phonePage);
-    if (req.method === "GET" && path === "/vendor/qr.js") return send(res, 200, "text/javascript", qrEncoderSource);
-    if (req.method === "GET" && path === "/me") {
-      const user = desktopSessions.get(cookieOf(req, "demo_session") ?? "");
-      if (!user) return send(res, 302, "text/plain", "", { location: "/" });
-      return send(res, 200, "text/html", accountPage(user));
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", `${secure ? "https" : "http"}://${req.headers.host ?? "localhost"}`);
+    const path = url.pathname;
+    const found = sessionOf(req.headers.cookie);
+    if (req.method === "GET") {
+      if (path === "/") {
+        return send(
+          res,
+          200,
+          "text/html",
+          loginPage({ origin: url.origin, user: found?.user.email, lanOrigin: options.lanOrigin }),
+        );
+      }
+      if (path === "/phone") {
+        const next = safeNext(url.searchParams.get("next"), "/phone");
+        return send(res, 200, "text/html", phonePage({ user: found?.user.email, next }));
+      }
+      if (path === "/account") {
+        if (!found) return redirect(res, "/");
+        const revoked = url.searchParams.get("revoked");
+        return send(
+          res,
+          200,
+          "text/html",
+          accountPage({
+            user: found.user.email,
+            current: found.session,
+            devices: sessions.linkedDevices(found.user.id),
+            revoked: revoked === null ? undefined : Number(revoked) || 0,
+          }),
+        );
+      }
+      const asset = DEMO_ASSETS[path];
+      if (asset) {
+        const body = await readFile(new URL(asset.file, DIST)).catch(() => null);
+        if (!body) return send(res, 503, "text/plain", "Demo bundles are not built; run `npm run build`.");
+        return send(res, 200, asset.type, body, { "cache-control": "no-cache" });
+      }
     }
-    if (req.method === "GET" && path === "/demo/me") {
-      const user = phoneSessions.get(cookieOf(req, "demo_phone") ?? "") ?? null;
-      return send(res, 200, "application/json", JSON.stringify({ user }));
+    if (req.method === "POST" && !path.startsWith("/qrlogin/")) {
+      if (!fromOwnOrigin(req, url.origin))
+        return sendJson(res, 403, { error: "Requests from other sites are refused." });
+      return post(req, res, path, url, found);
     }
-    if (req.method === "POST" && path === "/demo/phone-signin") return phoneSignIn(req, res);
-    qr.nodeHandler(req, res);
-  });
-
-  function phoneSignIn(req: IncomingMessage, res: ServerResponse) {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-      if (body.length > 1024) req.destroy();
-    });
-    req.on("end", () => {
-      let name = "";
-      try {
-        name = String(JSON.parse(body).name ?? "").trim();
-      } catch {}
-      if (!name || name.length > 100) return send(res, 400, "application/json", '{"error":"invalid_request"}');
-      const cookie = newSession(phoneSessions, "demo_phone", name);
-      send(res, 200, "application/json", JSON.stringify({ user: name }), { "set-cookie": cookie });
-    });
+    qr.nodeHandler(req, res, () => send(res, 404, "text/plain", "Not found."));
   }
 
-  server.on("close", () => void qr.close());
+  async function post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    url: URL,
+    found: ReturnType<typeof sessionOf>,
+  ) {
+    const signedIn = (user: User, via: SignInMethod) => {
+      const token = sessions.start(user.id, via);
+      sendJson(res, 200, { user: user.email }, { "set-cookie": sessionCookie(token) });
+    };
+    const ceremonyCookie = (value: string, maxAge: number) =>
+      serializeCookie(CEREMONY_COOKIE, value, { path: "/demo/passkey", maxAge, secure });
+    const ceremony = () => parseCookies(req.headers.cookie).get(CEREMONY_COOKIE);
+    const rpID = url.hostname;
+    try {
+      switch (path) {
+        case "/demo/signup/password": {
+          const body = (await readJson(req)) ?? {};
+          return signedIn(await accounts.create(String(body.email ?? ""), String(body.password ?? "")), "password");
+        }
+        case "/demo/signin/password": {
+          const body = (await readJson(req)) ?? {};
+          return signedIn(
+            await accounts.checkPassword(String(body.email ?? ""), String(body.password ?? "")),
+            "password",
+          );
+        }
+        case "/demo/passkey/register/options": {
+          const body = (await readJson(req)) ?? {};
+          const started = await passkeys.startRegistration(String(body.email ?? ""), rpID);
+          return sendJson(res, 200, started.options, { "set-cookie": ceremonyCookie(started.ceremony, 300) });
+        }
+        case "/demo/passkey/register/verify": {
+          const body = (await readJson(req, 65_536)) as RegistrationResponseJSON | undefined;
+          if (!body) throw new AccountError("The passkey answer was not readable. Try again.");
+          return signedIn(await passkeys.finishRegistration(ceremony(), body, url.origin, rpID), "passkey");
+        }
+        case "/demo/passkey/login/options": {
+          const started = await passkeys.startAuthentication(rpID);
+          return sendJson(res, 200, started.options, { "set-cookie": ceremonyCookie(started.ceremony, 300) });
+        }
+        case "/demo/passkey/login/verify": {
+          const body = (await readJson(req, 65_536)) as AuthenticationResponseJSON | undefined;
+          if (!body) throw new AccountError("The passkey answer was not readable. Try again.");
+          return signedIn(await passkeys.finishAuthentication(ceremony(), body, url.origin, rpID), "passkey");
+        }
+        case "/signout": {
+          const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+          if (token) sessions.end(token);
+          return redirect(res, found?.session.via === "qr" ? "/" : "/phone", { "set-cookie": sessionCookie("", 0) });
+        }
+        case "/account/devices/revoke-all": {
+          if (!found) return redirect(res, "/");
+          return redirect(res, `/account?revoked=${sessions.revokeAllLinked(found.user.id)}`);
+        }
+      }
+      const revoke = /^\/account\/devices\/([A-Za-z0-9_-]{1,64})\/revoke$/.exec(path);
+      if (revoke?.[1]) {
+        if (!found) return redirect(res, "/");
+        return redirect(res, `/account?revoked=${sessions.revokeLinked(found.user.id, revoke[1]) ? 1 : 0}`);
+      }
+      return send(res, 404, "text/plain", "Not found.");
+    } catch (error) {
+      if (error instanceof AccountError) return sendJson(res, 400, { error: error.message });
+      throw error;
+    }
+  }
+
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
+  server.on("close", () => {
+    void qr.close().finally(() => db.close());
+  });
   return { server, qr };
 }

@@ -1,104 +1,162 @@
-/** The demo's minimal pages. Plain HTML and a module script each; the full site comes with the element. */
+import type { Session } from "./sessions.ts";
 
-const STYLE = `
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; color: #111; }
-  @media (prefers-color-scheme: dark) { body { background: #111; color: #eee; } }
-  #qr svg { width: 16rem; height: 16rem; background: #fff; padding: 0.5rem; }
-  .code { font: 700 1.6rem ui-monospace, monospace; letter-spacing: 0.1em; }
-  button { font: inherit; padding: 0.5rem 1rem; margin: 0.25rem; }
-  .card { border: 1px solid #8886; border-radius: 0.5rem; padding: 1rem; }
-`;
+/** The demo's pages: server-rendered HTML, scripts and styles as files (CSP without inline code). */
 
-function page(title: string, body: string, script: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
-<style>${STYLE}</style></head><body>${body}<script type="module">${script}</script></body></html>`;
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The desktop's login page: shows the QR and the typed code, follows the event stream, redeems. */
-export const desktopPage = page(
-  "Sign in — qrlogin demo",
-  `<h1>Sign in</h1><p id="status" role="status">Scan with your phone</p>
-   <div id="qr" role="img" aria-label="QR code to sign in"></div>
-   <p>or open <b id="phone"></b> on your phone and type <span class="code" id="code"></span></p>
-   <button id="again" hidden>Get a new code</button>`,
-  `import encodeQR from "/vendor/qr.js";
-   const $ = (id) => document.getElementById(id);
-   $("phone").textContent = location.origin + "/qrlogin/a";
-   $("again").onclick = () => location.reload();
-   const show = (url) => { $("qr").innerHTML = encodeQR(url, "svg"); };
-   const end = (text) => { $("status").textContent = text; $("qr").innerHTML = ""; $("again").hidden = false; };
-   const res = await fetch("/qrlogin/requests", { method: "POST" });
-   const req = await res.json();
-   show(req.qr.url);
-   $("code").textContent = req.userCode;
-   const events = new EventSource("/qrlogin/requests/" + req.id + "/events");
-   events.addEventListener("qr", (e) => show(JSON.parse(e.data).url));
-   events.addEventListener("scanned", (e) => {
-     $("status").textContent = "Scanned by " + JSON.parse(e.data).approver + " — confirm on your phone";
-   });
-   events.addEventListener("approved", async () => {
-     events.close();
-     const r = await fetch("/qrlogin/requests/" + req.id + "/redeem", { method: "POST" });
-     if (r.ok) location.href = "/me"; else end("Sign-in failed: " + (await r.json()).error_description);
-   });
-   events.addEventListener("denied", () => { events.close(); end("Denied on the phone."); });
-   events.addEventListener("expired", () => { events.close(); end("The code expired."); });
-   events.addEventListener("cancelled", () => { events.close(); end("Cancelled."); });
-   events.onerror = () => { if (events.readyState === EventSource.CONNECTING) $("status").textContent = "Reconnecting…"; };`,
-);
+interface Layout {
+  title: string;
+  /** Signed-in e-mail shown in the top bar, if any. */
+  user?: string | undefined;
+  scripts?: string[];
+}
 
-/** The phone's approval page: signs the demo user in by name, then scans by fragment token or typed code. */
-export const phonePage = page(
-  "Approve sign-in — qrlogin demo",
-  `<h1>Approve a sign-in</h1>
-   <form id="signin" hidden><p>Demo: sign in on this phone as</p>
-     <input name="name" required placeholder="alice@example.com" autocomplete="username"> <button>Sign in</button></form>
-   <form id="typed" hidden><label>Code shown on the screen <input name="code" required autocomplete="off"></label>
-     <button>Continue</button></form>
-   <div id="card" class="card" hidden></div>
-   <p id="status" role="status"></p>`,
-  `const $ = (id) => document.getElementById(id);
-   const post = (path, body) => fetch(path, { method: "POST", headers: { "content-type": "application/json" },
-     body: JSON.stringify(body) }).then(async (r) => ({ ok: r.ok, body: await r.json() }));
-   const me = await fetch("/demo/me").then((r) => r.json());
-   if (!me.user) {
-     $("signin").hidden = false;
-     $("signin").onsubmit = async (e) => { e.preventDefault();
-       await post("/demo/phone-signin", { name: new FormData(e.target).get("name") }); location.reload(); };
-   } else {
-     const token = new URLSearchParams(location.hash.slice(1)).get("t");
-     history.replaceState(null, "", location.pathname);
-     if (token) scan({ token }); else {
-       $("typed").hidden = false;
-       $("typed").onsubmit = (e) => { e.preventDefault(); scan({ userCode: new FormData(e.target).get("code") }); };
-     }
-   }
-   async function scan(body) {
-     const r = await post("/qrlogin/scan", body);
-     if (!r.ok) { $("status").textContent = r.body.error_description; return; }
-     $("typed").hidden = true;
-     const q = r.body.requester;
-     $("card").hidden = false;
-     $("card").innerHTML = "<p><b>Sign in on another device?</b></p><ul>" +
-       "<li>" + q.browser + " on " + q.os + " (" + q.device + ", as the browser says)</li>" +
-       "<li>IP " + q.ip + (q.sameNetwork ? " — same network as this phone" : " — <b>a different network</b>") + "</li>" +
-       "<li>" + q.ageSeconds + " s ago</li></ul>" +
-       '<button id="approve">Approve</button><button id="deny">Deny</button>' +
-       '<button id="notme">This wasn&#39;t me</button>';
-     const decide = async (path, payload, done) => {
-       const d = await post("/qrlogin/requests/" + r.body.id + path, payload);
-       $("card").hidden = true;
-       $("status").textContent = d.ok ? done : d.body.error_description;
-     };
-     $("approve").onclick = () => decide("/approve", {}, "Approved. The other device is signing in.");
-     $("deny").onclick = () => decide("/deny", {}, "Denied.");
-     $("notme").onclick = () => decide("/deny", { reason: "not_me" }, "Denied. Nobody was signed in.");
-   }`,
-);
+function layout({ title, user, scripts = [] }: Layout, main: string): string {
+  const who = user
+    ? `<span>Signed in as <strong>${escapeHtml(user)}</strong></span> <a href="/account">Your account</a>`
+    : `<a href="/phone">Create an account</a>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} — qrlogin demo</title>
+<link rel="stylesheet" href="/assets/demo.css">
+${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
+</head><body>
+<header class="top"><a class="brand" href="/">qrlogin <span>demo</span></a><nav>${who}</nav></header>
+<main>${main}</main>
+</body></html>`;
+}
 
-/** The page only a signed-in desktop may see. */
-export function accountPage(userId: string): string {
-  const safe = userId.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return page("Signed in — qrlogin demo", `<h1>Signed in</h1><p id="who">You are signed in as ${safe}.</p>`, "");
+/**
+ * The desktop's login page: the `<qr-login>` element and three steps that get a newcomer through
+ * their first sign-in without reading anything else. `lanOrigin` is offered when the page was
+ * opened on localhost, whose QR a real phone cannot reach.
+ */
+export function loginPage(input: {
+  origin: string;
+  user?: string | undefined;
+  lanOrigin?: string | undefined;
+}): string {
+  const phoneUrl = `${input.origin}/phone`;
+  const lan =
+    input.lanOrigin && input.lanOrigin !== input.origin
+      ? `<p class="note">Using a real phone on the same Wi-Fi? Open this page at
+         <a href="${escapeHtml(input.lanOrigin)}/">${escapeHtml(input.lanOrigin)}</a> instead: your phone cannot reach
+         <code>${escapeHtml(new URL(input.origin).host)}</code>.</p>`
+      : "";
+  return layout(
+    { title: "Sign in", user: input.user, scripts: ["/qrlogin/assets/qr-login.js"] },
+    `<h1>Sign in with your phone</h1>
+<p class="lead">No password to type here: a phone where you are signed in lets this browser in.</p>
+<qr-login redirect="/account"></qr-login>
+${lan}
+<section class="steps" aria-labelledby="steps-title">
+  <h2 id="steps-title">First time here? Three steps</h2>
+  <ol>
+    <li><strong>Make an account on your phone.</strong> Open <a href="/phone">${escapeHtml(phoneUrl)}</a> on it.
+      No phone at hand? Open that address in a <em>private window</em> or another browser: it plays the phone.</li>
+    <li><strong>Scan the QR code</strong> with the phone's camera, or tap <em>Approve a sign-in</em> there and
+      <strong>type the code</strong> shown above.</li>
+    <li><strong>Check who is asking and tap Approve.</strong> This page signs in by itself.</li>
+  </ol>
+</section>`,
+  );
+}
+
+/** The "phone" page: sign up or sign in (passkey, or password), then go and approve sign-ins. */
+export function phonePage(input: { user?: string | undefined; next: string }): string {
+  if (input.user) {
+    return layout(
+      { title: "Your phone", user: input.user },
+      `<h1>You're signed in on this phone</h1>
+<p class="lead">This page plays your phone app. Use it to let other devices in.</p>
+<p><a class="button big" href="/qrlogin/a">Approve a sign-in on another device</a></p>
+<p>It opens the camera to scan the QR code, or lets you type the code shown on the other screen.</p>
+<p><a href="/account">Your account and linked devices</a></p>
+<form method="post" action="/signout"><button class="quiet" type="submit">Sign out of this phone</button></form>`,
+    );
+  }
+  return layout(
+    { title: "Your phone", scripts: ["/assets/phone.js"] },
+    `<h1>Sign in on your phone</h1>
+<p class="lead">This page plays your phone app. Sign in here once; then it can let other devices in.</p>
+<p id="message" class="message" role="alert" hidden></p>
+<div class="panels" data-next="${escapeHtml(input.next)}">
+<section aria-labelledby="new-title">
+  <h2 id="new-title">New here? Create an account</h2>
+  <form id="signup">
+    <label for="signup-email">E-mail</label>
+    <input id="signup-email" name="email" type="email" autocomplete="username" required placeholder="you@example.com">
+    <button type="submit" data-method="passkey">Create with a passkey</button>
+    <details><summary>No passkey? Use a password</summary>
+      <label for="signup-password">Password (8 characters or more)</label>
+      <input id="signup-password" name="password" type="password" autocomplete="new-password" minlength="8">
+      <button type="submit" data-method="password">Create with a password</button>
+    </details>
+  </form>
+</section>
+<section aria-labelledby="back-title">
+  <h2 id="back-title">Have an account? Sign in</h2>
+  <form id="signin">
+    <button type="submit" data-method="passkey">Sign in with a passkey</button>
+    <details><summary>Use your password</summary>
+      <label for="signin-email">E-mail</label>
+      <input id="signin-email" name="email" type="email" autocomplete="username">
+      <label for="signin-password">Password</label>
+      <input id="signin-password" name="password" type="password" autocomplete="current-password">
+      <button type="submit" data-method="password">Sign in</button>
+    </details>
+  </form>
+</section>
+</div>`,
+  );
+}
+
+const DEVICE_WORDS: Record<string, string> = { desktop: "computer", mobile: "phone", tablet: "tablet", tv: "TV" };
+
+function describeDevice(session: Session): string {
+  const device = DEVICE_WORDS[session.device ?? ""] ?? "device";
+  return `${session.browser ?? "Unknown browser"} on ${session.os ?? "unknown system"} (${device})`;
+}
+
+/** The account page: who you are, and the devices your phone let in, each revocable. */
+export function accountPage(input: { user: string; current: Session; devices: Session[]; revoked?: number }): string {
+  const rows = input.devices
+    .map((device) => {
+      const here = device.id === input.current.id ? ` <span class="badge">this device</span>` : "";
+      const when = new Date(device.createdAt).toISOString();
+      return `<li class="device">
+  <div><strong>${escapeHtml(describeDevice(device))}</strong>${here}
+    <div class="meta">IP ${escapeHtml(device.ip ?? "unknown")} · ${escapeHtml(device.location ?? "location unknown")} ·
+      signed in <time datetime="${when}">${escapeHtml(when.slice(0, 16).replace("T", " "))} UTC</time></div></div>
+  <form method="post" action="/account/devices/${encodeURIComponent(device.id)}/revoke">
+    <button type="submit" class="quiet" aria-label="Sign out ${escapeHtml(describeDevice(device))}">Sign out</button></form>
+</li>`;
+    })
+    .join("\n");
+  const notice =
+    input.revoked === undefined
+      ? ""
+      : `<p class="message" role="status">${input.revoked === 1 ? "1 device was" : `${input.revoked} devices were`} signed out.</p>`;
+  const how = input.current.via === "qr" ? "by scanning a QR code with your phone" : `with your ${input.current.via}`;
+  return layout(
+    { title: "Your account", user: input.user },
+    `<h1>Your account</h1>
+<p class="lead">You are signed in as <strong id="who">${escapeHtml(input.user)}</strong>. This device signed in ${how}.</p>
+${notice}
+<section aria-labelledby="devices-title">
+  <h2 id="devices-title">Linked devices</h2>
+  <p>Devices your phone signed in by QR code or typed code. Sign out any you don't recognise.</p>
+  ${
+    input.devices.length === 0
+      ? `<p class="empty">No linked devices yet. Open <a href="/">the sign-in page</a> on a computer to add one.</p>`
+      : `<ul class="devices">${rows}</ul>
+  <form method="post" action="/account/devices/revoke-all"><button type="submit" class="danger">Sign out all linked devices</button></form>`
+  }
+</section>
+<form method="post" action="/signout"><button class="quiet" type="submit">Sign out of this device</button></form>`,
+  );
 }

@@ -4,6 +4,7 @@ import { describeRequester } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { Caller } from "../service/login-flows.ts";
+import { type ApprovalPageOptions, serveApprovalPage } from "./approval-page.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
 import { type DeviceFlowOptions, deviceAuthorization, deviceToken } from "./device-authorization.ts";
@@ -22,6 +23,8 @@ export interface RouteContext extends ApproverEventsContext {
   /** Origins allowed to make state-changing calls; `null` means "the origin the request was sent to". */
   allowedOrigins: readonly string[] | null;
   secureCookies: boolean | "auto";
+  /** The phone approval page at `basePath + "/a"`, or `false` when the host serves its own. */
+  approvalPage: ApprovalPageOptions | false;
   authenticateApprover(incoming: IncomingRequest): Promise<Approver | null> | Approver | null;
   issueSession: IssueSession;
   /** RFC 8628 endpoints; off when `null`. */
@@ -72,6 +75,8 @@ export async function route(ctx: RouteContext, incoming: IncomingRequest): Promi
   if (path !== ctx.basePath && !path.startsWith(`${ctx.basePath}/`)) return null;
   const rest = path.slice(ctx.basePath.length);
   try {
+    const page = await serveApprovalPage(ctx, incoming, rest);
+    if (page) return page;
     let pathMatched = false;
     for (const [method, pattern, handler, { changesState }] of ROUTES) {
       const id = match(pattern, rest);

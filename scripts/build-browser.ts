@@ -1,0 +1,37 @@
+// Bundles the browser code with esbuild into dist/: the <qr-login> element, the phone approval
+// page (script, style, service worker) and the demo site's scripts. Run by `npm start` and the tests.
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** The bundles: output name (under dist/) → source file. */
+const ENTRIES: Record<string, string> = {
+  "browser/qr-login": "src/browser/qr-login.ts",
+  "browser/approver": "src/browser/approver.ts",
+  "browser/approve": "src/browser/approval-page/main.ts",
+  "browser/approve-style": "src/browser/approval-page/approval-page.css",
+  "browser/sw": "src/browser/approval-page/service-worker.ts",
+  "demo/phone": "src/demo/browser/phone.ts",
+  "demo/style": "src/demo/browser/demo.css",
+};
+
+/**
+ * Builds every bundle into `dist/`.
+ * @example await buildBrowserBundles();
+ */
+export async function buildBrowserBundles(): Promise<void> {
+  await build({
+    absWorkingDir: root,
+    entryPoints: Object.entries(ENTRIES).map(([out, input]) => ({ in: input, out })),
+    outdir: "dist",
+    bundle: true,
+    format: "esm",
+    target: ["chrome111", "firefox113", "safari16.4"],
+    minify: true,
+    legalComments: "eof",
+    logLevel: "warning",
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildBrowserBundles();

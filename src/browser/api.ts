@@ -1,0 +1,64 @@
+import { type FaceErrorCode, messageFor } from "./error-messages.ts";
+
+/**
+ * A failed call to the qrlogin API, carrying the server's `error` code (or a client code such as
+ * `NETWORK_ERROR`) so callers can `switch` on it; `message` is words for a person.
+ * @example
+ * try { await approver.approve(id) } catch (e) {
+ *   if (e instanceof ApiError && e.code === "expired_token") showFreshCodeHint();
+ * }
+ */
+export class ApiError extends Error {
+  /** The server's `error` code, or a client-side one. */
+  readonly code: FaceErrorCode;
+  /** The HTTP status; 0 when the server was not reached. */
+  readonly status: number;
+  /** The server's own `error_description`, for logs. */
+  readonly description: string | undefined;
+
+  constructor(code: FaceErrorCode, status: number, description?: string) {
+    super(messageFor(code, description));
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+    this.description = description;
+  }
+}
+
+/**
+ * Sends a JSON request and returns the JSON answer, or throws an {@link ApiError}.
+ * @example const created = await callApi<{ id: string }>(fetch, "/qrlogin/requests", { method: "POST", body: {} });
+ */
+export async function callApi<T>(
+  fetcher: typeof fetch,
+  url: string,
+  init: { method: string; body?: unknown; headers?: HeadersInit; signal?: AbortSignal },
+): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  let response: Response;
+  try {
+    response = await fetcher(url, {
+      method: init.method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      credentials: "same-origin",
+      signal: init.signal,
+    });
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
+    throw new ApiError("NETWORK_ERROR", 0);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(response.ok ? "BAD_RESPONSE" : "INTERNAL_ERROR", response.status);
+  }
+  if (!response.ok) {
+    const { error, error_description } = (body ?? {}) as { error?: unknown; error_description?: unknown };
+    const code = typeof error === "string" ? (error as FaceErrorCode) : "INTERNAL_ERROR";
+    throw new ApiError(code, response.status, typeof error_description === "string" ? error_description : undefined);
+  }
+  return body as T;
+}

@@ -1,0 +1,119 @@
+import { ApiError, callApi } from "./api.ts";
+
+/** What the desktop learns about its request: a new QR, or a new status (DESIGN §3). */
+export interface RequestUpdate {
+  status: "pending" | "scanned" | "approved" | "denied" | "expired" | "cancelled" | "redeemed";
+  /** A rotated QR to show instead of the current one. */
+  qr?: { url: string; expiresAt: number };
+  /** The masked approver, once scanned ("a•••@example.com"). */
+  approver?: string | null;
+  /** Why a request was denied, e.g. `not_me`. */
+  reason?: string | null;
+}
+
+/** Options of {@link followRequest}. */
+export interface FollowOptions {
+  basePath: string;
+  id: string;
+  /** `"sse"` (default) falls back to long-polling by itself; `"poll"` long-polls from the start. */
+  transport?: "sse" | "poll";
+  onUpdate(update: RequestUpdate): void;
+  /** `false` while the connection is lost and being retried, `true` once it is back. */
+  onConnection(connected: boolean): void;
+  /** The request cannot be followed any more (e.g. its secret was refused). */
+  onError(error: ApiError): void;
+}
+
+const FINAL = new Set(["approved", "denied", "expired", "cancelled", "redeemed"]);
+const EVENTS = ["qr", "scanned", "approved", "denied", "expired", "cancelled", "redeemed"] as const;
+const POLL_WAIT_S = 25;
+const RETRY_MS = 2_000;
+
+/**
+ * Follows a request over its event stream, or by long-poll (`GET …?wait=25&version=V`) where
+ * EventSource is missing or the stream is refused. Stops by itself after a final status
+ * (`approved` included: the caller redeems next). Returns a function that stops it early.
+ * @example
+ * const stop = followRequest({ basePath: "/qrlogin", id, onUpdate: render, onConnection, onError });
+ */
+export function followRequest(options: FollowOptions): () => void {
+  let stopped = false;
+  let stopTransport = () => {};
+  const deliver = (update: RequestUpdate) => {
+    if (stopped) return;
+    options.onUpdate(update);
+    if (FINAL.has(update.status)) stop();
+  };
+  const stop = () => {
+    stopped = true;
+    stopTransport();
+  };
+  const url = `${options.basePath}/requests/${encodeURIComponent(options.id)}`;
+
+  const poll = () => {
+    const controller = new AbortController();
+    stopTransport = () => controller.abort();
+    let version: number | null = null;
+    let lost = false;
+    const loop = async () => {
+      while (!stopped) {
+        const query = version === null ? "" : `?wait=${POLL_WAIT_S}&version=${version}`;
+        try {
+          const snapshot = await callApi<RequestUpdate & { version: number }>(fetch, url + query, {
+            method: "GET",
+            signal: controller.signal,
+          });
+          if (lost) options.onConnection(true);
+          lost = false;
+          const changed = version !== null && snapshot.version !== version;
+          version = snapshot.version;
+          if (snapshot.qr || changed || FINAL.has(snapshot.status)) deliver(snapshot);
+        } catch (error) {
+          if (stopped) return;
+          if (!(error instanceof ApiError) || error.code !== "NETWORK_ERROR") {
+            stop();
+            return options.onError(error instanceof ApiError ? error : new ApiError("BAD_RESPONSE", 0));
+          }
+          if (!lost) options.onConnection(false);
+          lost = true;
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
+      }
+    };
+    void loop();
+  };
+
+  const stream = () => {
+    const source = new EventSource(`${url}/events`);
+    stopTransport = () => source.close();
+    let lost = false;
+    for (const event of EVENTS) {
+      source.addEventListener(event, (message) => {
+        if (lost) options.onConnection(true);
+        lost = false;
+        const data = JSON.parse((message as MessageEvent<string>).data);
+        // A `qr` event's data is the QR itself; the others carry the snapshot's fields.
+        deliver(event === "qr" ? { status: "pending", qr: data } : { ...data, status: event });
+      });
+    }
+    source.addEventListener("open", () => {
+      if (lost) options.onConnection(true);
+      lost = false;
+    });
+    source.addEventListener("error", () => {
+      if (stopped) return;
+      // CLOSED: the server refused the stream (an error answer, not a dropped line); the
+      // long-poll gets the same answer as JSON and reports its code.
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        return poll();
+      }
+      if (!lost) options.onConnection(false);
+      lost = true;
+    });
+  };
+
+  if (options.transport === "poll" || typeof EventSource === "undefined") poll();
+  else stream();
+  return stop;
+}

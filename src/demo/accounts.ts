@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import { hash, verify } from "@node-rs/argon2";
+import type { DemoDb } from "./demo-db.ts";
+
+/** A demo account. */
+export interface User {
+  id: string;
+  email: string;
+}
+
+/** A stored passkey, in the shape `@simplewebauthn/server` verifies against. */
+export interface StoredPasskey {
+  id: string;
+  userId: string;
+  publicKey: Uint8Array<ArrayBuffer>;
+  counter: number;
+  transports: string[];
+}
+
+/** Why an account operation was refused, in words for the page. */
+export class AccountError extends Error {}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Long enough to matter, short enough that argon2 is not a denial-of-service lever. */
+const PASSWORD_LENGTH = { min: 8, max: 256 };
+
+/** The demo's accounts: e-mail, an optional password (argon2id) and any number of passkeys. */
+export class Accounts {
+  constructor(private readonly db: DemoDb) {}
+
+  /** Creates an account, with a password or (when `password` is null) for a passkey to follow. */
+  async create(email: string, password: string | null): Promise<User> {
+    const address = email.trim();
+    if (!EMAIL.test(address) || address.length > 254) throw new AccountError("Enter a valid e-mail address.");
+    if (password !== null && (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max)) {
+      throw new AccountError(`Choose a password of at least ${PASSWORD_LENGTH.min} characters.`);
+    }
+    if (this.byEmail(address)) throw new AccountError("There is already an account with this e-mail. Sign in instead.");
+    const user = { id: randomUUID(), email: address };
+    const passwordHash = password === null ? null : await hash(password);
+    this.db
+      .prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)")
+      .run(user.id, user.email, passwordHash, Date.now());
+    return user;
+  }
+
+  /** The account of `email` if `password` is its password; the same error either way. */
+  async checkPassword(email: string, password: string): Promise<User> {
+    const row = this.db
+      .prepare<[string], { id: string; email: string; password_hash: string | null }>(
+        "SELECT id, email, password_hash FROM users WHERE email = ?",
+      )
+      .get(email.trim());
+    const ok =
+      row?.password_hash && password.length <= PASSWORD_LENGTH.max && (await verify(row.password_hash, password));
+    if (!row || !ok) throw new AccountError("That e-mail and password don't match an account.");
+    return { id: row.id, email: row.email };
+  }
+
+  byEmail(email: string): User | undefined {
+    return this.db.prepare<[string], User>("SELECT id, email FROM users WHERE email = ?").get(email.trim());
+  }
+
+  byId(id: string): User | undefined {
+    return this.db.prepare<[string], User>("SELECT id, email FROM users WHERE id = ?").get(id);
+  }
+
+  /** Removes an account that never got a credential (a passkey ceremony abandoned half-way). */
+  dropIfEmpty(userId: string): void {
+    this.db
+      .prepare(
+        "DELETE FROM users WHERE id = ? AND password_hash IS NULL AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = users.id)",
+      )
+      .run(userId);
+  }
+
+  addPasskey(passkey: StoredPasskey): void {
+    this.db
+      .prepare(
+        "INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        passkey.id,
+        passkey.userId,
+        Buffer.from(passkey.publicKey),
+        passkey.counter,
+        JSON.stringify(passkey.transports),
+        Date.now(),
+      );
+  }
+
+  passkey(id: string): StoredPasskey | undefined {
+    const row = this.db
+      .prepare<[string], { id: string; user_id: string; public_key: Buffer; counter: number; transports: string }>(
+        "SELECT * FROM passkeys WHERE id = ?",
+      )
+      .get(id);
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      userId: row.user_id,
+      publicKey: new Uint8Array(row.public_key),
+      counter: row.counter,
+      transports: JSON.parse(row.transports),
+    };
+  }
+
+  updateCounter(id: string, counter: number): void {
+    this.db.prepare("UPDATE passkeys SET counter = ? WHERE id = ?").run(counter, id);
+  }
+}

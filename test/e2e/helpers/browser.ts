@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, devices, type Page } from "playwright-core";
+import { createDemoServer } from "../../../src/demo/app.ts";
+import type { QrLoginOptions } from "../../../src/qrlogin.ts";
+
+/** Debian's Chromium; the tests never download a browser. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * Whether the browser tests may be skipped: `false` when Chromium is installed, else the skip
+ * message — or a failure with QRLOGIN_REQUIRE_SERVICES=1 (see test/helpers/services.ts).
+ */
+export function skipUnlessChromium(): string | false {
+  if (existsSync(CHROMIUM)) return false;
+  const message = `Chromium is not installed at ${CHROMIUM}; the browser tests are skipped (apt-get install -y chromium)`;
+  if (process.env.QRLOGIN_REQUIRE_SERVICES === "1") {
+    throw new Error(`${message} — but QRLOGIN_REQUIRE_SERVICES=1 forbids skipping`);
+  }
+  console.warn(`# ${message}`);
+  return message;
+}
+
+/** Launches Chromium with the fixed flags plus `extra`. */
+export function launch(extra: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extra] });
+}
+
+/** A desktop browser window. */
+export function desktopContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1000, height: 720 }, colorScheme: "light" });
+}
+
+/** A phone: Pixel 7 emulation (viewport, touch, mobile User-Agent). */
+export function phoneContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ ...devices["Pixel 7"], colorScheme: "light" });
+}
+
+/** The demo site on a free port, with its data in a temporary folder. */
+export interface DemoSite {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the demo site (as `npm start` does, minus the terminal) with `qrlogin` overrides. */
+export async function startDemo(qrlogin: Partial<QrLoginOptions> = {}): Promise<DemoSite> {
+  const dataDir = mkdtempSync(join(tmpdir(), "qrlogin-e2e-"));
+  const { server } = createDemoServer({
+    dataDir,
+    qrlogin: { logger: { warn: () => {}, error: (m, e) => console.error(m, e) }, ...qrlogin },
+  });
+  await new Promise<void>((resolve) => (server as Server).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates an account on the phone with a password, through the demo's own page. */
+export async function signUpOnPhone(phone: Page, site: DemoSite, email: string): Promise<void> {
+  await phone.goto(`${site.url}/phone`);
+  await phone.getByText("No passkey? Use a password").click();
+  await phone.getByLabel("E-mail").first().fill(email);
+  await phone.getByLabel("Password (8 characters or more)").fill("correct horse battery");
+  await phone.getByRole("button", { name: "Create with a password" }).click();
+  await phone.getByText("You're signed in on this phone").waitFor();
+}
+
+/** Opens the desktop login page and waits until it shows a QR code. */
+export async function openLoginPage(desktop: Page, site: DemoSite): Promise<void> {
+  await desktop.goto(`${site.url}/`);
+  await desktop.locator("qr-login[status=pending]").waitFor();
+}
+
+/** The typed code the desktop shows. */
+export async function typedCode(desktop: Page): Promise<string> {
+  return (await desktop.locator("qr-login .code").textContent()) ?? "";
+}

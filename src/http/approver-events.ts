@@ -1,7 +1,7 @@
 import type { Approver } from "../core/transitions.ts";
 import { channels } from "../store/login-store.ts";
-import { formatEvent, formatRetry } from "./event-stream.ts";
 import type { LocateIp } from "./geoip.ts";
+import { liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
 import type { RequestEventsContext } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
@@ -24,67 +24,31 @@ export function openApproverEvents(
   approver: Approver,
   phoneIp: string | null,
 ): (sink: EventSink) => () => void {
-  return (sink) => {
-    let closed = false;
-    let unsubscribe: (() => Promise<void>) | undefined;
-    let queue = Promise.resolve();
-    const shown = new Set<string>();
-    const since = ctx.flows.now();
-    const alerted = new Set<string>();
-
-    const cleanup = () => {
-      if (closed) return;
-      closed = true;
-      ctx.heartbeats.delete(sink);
-      unsubscribe?.().catch(ctx.onError);
-    };
-    const send = (event: string, data: unknown) => {
-      if (!sink.write(formatEvent({ event, data }))) cleanup();
-    };
-    const refresh = async () => {
-      if (closed) return;
-      const waiting = await ctx.flows.listPushRequests(approver);
-      const now = ctx.flows.now();
-      for (const request of waiting) {
-        if (shown.has(request.id)) continue;
-        shown.add(request.id);
-        send("push", await requesterCard(ctx.locate, request, phoneIp, now));
-      }
-      const ids = new Set(waiting.map((r) => r.id));
-      for (const id of shown) {
-        if (ids.has(id)) continue;
-        shown.delete(id);
-        send("resolved", { id });
-      }
-      for (const alert of await ctx.listAlerts(approver.userId)) {
-        const key = `${alert.at}:${alert.requestId}:${alert.detail.reason}`;
-        if (alert.at < since || alerted.has(key)) continue;
-        alerted.add(key);
-        send("alert", { at: alert.at, requestId: alert.requestId, reason: alert.detail.reason });
-      }
-    };
-    const schedule = () => {
-      queue = queue.then(refresh).catch((error) => {
-        ctx.onError(error);
-        cleanup();
-        sink.close();
-      });
-    };
-
-    sink.write(formatRetry(ctx.retryMs));
-    ctx.heartbeats.add(sink);
-    ctx.notifier.subscribe(channels.approver(approver.userId), schedule).then(
-      (stop) => {
-        if (closed) stop().catch(ctx.onError);
-        else unsubscribe = stop;
-        schedule();
-      },
-      (error) => {
-        ctx.onError(error);
-        cleanup();
-        sink.close();
-      },
-    );
-    return cleanup;
-  };
+  const shown = new Set<string>();
+  const since = ctx.flows.now();
+  const alerted = new Set<string>();
+  return liveStream(ctx, channels.approver(approver.userId), async (stream) => {
+    const waiting = await ctx.flows.listPushRequests(approver);
+    const now = ctx.flows.now();
+    for (const request of waiting) {
+      if (shown.has(request.id)) continue;
+      shown.add(request.id);
+      stream.send("push", await requesterCard(ctx.locate, request, phoneIp, now));
+    }
+    const ids = new Set(waiting.map((r) => r.id));
+    for (const id of shown) {
+      if (ids.has(id)) continue;
+      shown.delete(id);
+      stream.send("resolved", { id });
+    }
+    for (const alert of await ctx.listAlerts(approver.userId)) {
+      const key = `${alert.at}:${alert.requestId}:${alert.detail.reason}`;
+      if (alert.at < since || alerted.has(key)) continue;
+      alerted.add(key);
+      stream.send("alert", { at: alert.at, requestId: alert.requestId, reason: alert.detail.reason });
+    }
+    // A push that expires publishes nothing: look again when the first one does, to resolve it.
+    const next = Math.min(...waiting.map((r) => r.expiresAt));
+    if (Number.isFinite(next)) stream.refreshIn(Math.max(0, next - now) + TIMER_MARGIN_MS);
+  });
 }

@@ -2,7 +2,7 @@ import type { LoginRequest, RequestStatus } from "../core/login-request.ts";
 import { statusOf } from "../core/login-request.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
 import { channels, type Notifier } from "../store/login-store.ts";
-import { formatEvent, formatRetry } from "./event-stream.ts";
+import { liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
 
 /** What the desktop's event stream and long-poll need from the surrounding handler. */
@@ -31,8 +31,6 @@ export interface RequestSnapshot {
 }
 
 const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "redeemed"];
-// Timers fire a little late rather than early, so a deadline is surely past when they run.
-const TIMER_MARGIN_MS = 5;
 
 /** The snapshot of `request`, with the QR of `scanToken` if one was just issued. */
 export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, scanToken?: string): RequestSnapshot {
@@ -76,70 +74,22 @@ export function openRequestEvents(
   id: string,
   lastEventId: number | null,
 ): (sink: EventSink) => () => void {
-  return (sink) => {
-    let closed = false;
-    let sentVersion = lastEventId ?? 0;
-    // Only a resuming stream forces a rotation; later, two streams of one request would take turns forever.
-    let resuming = lastEventId !== null;
-    let timer: NodeJS.Timeout | undefined;
-    let unsubscribe: (() => Promise<void>) | undefined;
-    let queue = Promise.resolve();
-
-    const cleanup = () => {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      ctx.heartbeats.delete(sink);
-      unsubscribe?.().catch(ctx.onError);
-    };
-    const finish = () => {
-      cleanup();
-      sink.close();
-    };
-    const send = (event: string, data: unknown, version: number) => {
-      sentVersion = Math.max(sentVersion, version);
-      if (!sink.write(formatEvent({ event, data, id: version }))) finish();
-    };
-    const refresh = async () => {
-      if (closed) return;
-      const { request, scanToken } = await refreshed(ctx, id, resuming ? sentVersion : null);
-      resuming = false;
-      if (closed) return;
-      const snapshot = snapshotOf(ctx, request, scanToken);
-      if (snapshot.qr) send("qr", snapshot.qr, request.version);
-      else if (FINAL.includes(snapshot.status)) send(snapshot.status, eventData(snapshot), request.version);
-      else if (snapshot.status !== "pending" && request.version > sentVersion) {
-        send(snapshot.status, eventData(snapshot), request.version);
-      }
-      if (FINAL.includes(snapshot.status)) return finish();
-      clearTimeout(timer);
-      const delay = Math.max(0, nextDeadline(ctx, request) - ctx.flows.now()) + TIMER_MARGIN_MS;
-      timer = setTimeout(schedule, delay);
-    };
-    // Refreshes run one at a time, in order; a failing store ends the stream and the browser reconnects.
-    const schedule = () => {
-      queue = queue.then(refresh).catch((error) => {
-        ctx.onError(error);
-        finish();
-      });
-    };
-
-    sink.write(formatRetry(ctx.retryMs));
-    ctx.heartbeats.add(sink);
-    // Subscribe first, then read, so that no change falls between the two.
-    ctx.notifier.subscribe(channels.request(id), schedule).then(
-      (stop) => {
-        if (closed) stop().catch(ctx.onError);
-        else unsubscribe = stop;
-        schedule();
-      },
-      (error) => {
-        ctx.onError(error);
-        finish();
-      },
-    );
-    return cleanup;
-  };
+  let sentVersion = lastEventId ?? 0;
+  // Only a resuming stream forces a rotation; later, two streams of one request would take turns forever.
+  let resuming = lastEventId !== null;
+  return liveStream(ctx, channels.request(id), async (stream) => {
+    const { request, scanToken } = await refreshed(ctx, id, resuming ? sentVersion : null);
+    resuming = false;
+    const snapshot = snapshotOf(ctx, request, scanToken);
+    const final = FINAL.includes(snapshot.status);
+    if (snapshot.qr) stream.send("qr", snapshot.qr, request.version);
+    else if (final || (snapshot.status !== "pending" && request.version > sentVersion)) {
+      stream.send(snapshot.status, eventData(snapshot), request.version);
+    }
+    sentVersion = Math.max(sentVersion, request.version);
+    if (final) return stream.finish();
+    stream.refreshIn(Math.max(0, nextDeadline(ctx, request) - ctx.flows.now()) + TIMER_MARGIN_MS);
+  });
 }
 
 function eventData(snapshot: RequestSnapshot): Record<string, unknown> {

@@ -161,6 +161,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     onHookError: (error) => logger.error("qrlogin: onEvent hook failed", error),
   });
   let warnedOrigin = false;
+  let warnedIp = false;
   const heartbeats = new Set<EventSink>();
   const shared: Omit<RouteContext, "qrUrl"> = {
     flows,
@@ -203,6 +204,10 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   return {
     flows,
     async handler(request, info) {
+      if (!info?.ip && !warnedIp) {
+        warnedIp = true;
+        logger.warn("qrlogin: handler called without info.ip; per-IP rate limits and the relay card need it.");
+      }
       const incoming = fromWebRequest(request, info?.ip);
       const outgoing = await route(contextFor(incoming), incoming);
       if (!outgoing)

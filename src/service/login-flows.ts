@@ -91,7 +91,7 @@ export class LoginFlows {
     input: { requester: RequesterContext; publicKey?: string | null },
     caller: Caller = NOBODY,
   ): Promise<CreatedLoginRequest> {
-    await this.#deps.limiter.consume("createPerIp", caller.ip ?? "unknown", this.now());
+    await this.#deps.limiter.consume("createPerIp", caller.ip, this.now());
     return this.#insert(() => createLoginRequest(this.#deps, input), caller);
   }
 
@@ -108,7 +108,7 @@ export class LoginFlows {
     const { findUser, limiter, store } = this.#deps;
     if (!findUser) throw new QrLoginError("PUSH_DISABLED", "Push approval is not enabled on this site.");
     const now = this.now();
-    await limiter.consume("createPerIp", caller.ip ?? "unknown", now);
+    await limiter.consume("createPerIp", caller.ip, now);
     const user = await findUser(input.login);
     // The same reads and writes happen for unknown accounts, so timing does not tell them apart.
     const subject = user ? user.userId : `unknown:${input.login}`;
@@ -210,14 +210,14 @@ export class LoginFlows {
     const { limiter } = this.#deps;
     const now = this.now();
     await limiter.check("codeMissesPerApprover", approver.userId, now);
-    await limiter.check("codeMissesPerIp", caller.ip ?? "unknown", now);
+    await limiter.check("codeMissesPerIp", caller.ip, now);
     await limiter.check("codeMissesGlobal", "all", now);
     await this.#limitScan(approver, caller);
     const code = normalizeUserCode(typed);
     const found = code ? await this.#deps.store.findByUserCodeHash(hashSecret(code)) : null;
     if (!found) {
       const left = await limiter.fail("codeMissesPerApprover", approver.userId, now);
-      await limiter.fail("codeMissesPerIp", caller.ip ?? "unknown", now);
+      await limiter.fail("codeMissesPerIp", caller.ip, now);
       await limiter.fail("codeMissesGlobal", "all", now);
       await this.#audit("code_miss", null, approver.userId, caller, { left });
       throw new QrLoginError(
@@ -231,7 +231,7 @@ export class LoginFlows {
   async #limitScan(approver: Approver, caller: Caller): Promise<void> {
     const { limiter } = this.#deps;
     const now = this.now();
-    await limiter.consume("scanPerIp", caller.ip ?? "unknown", now);
+    await limiter.consume("scanPerIp", caller.ip, now);
     await limiter.consume("scanPerApprover", approver.userId, now);
     await limiter.consume("scanGlobal", "all", now);
   }

@@ -56,12 +56,14 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
 }
 
 function limited(resetAt: number, now: number, description: string): QrLoginError {
-  return new QrLoginError("RATE_LIMITED", description, { retryAfter: Math.max(1, (resetAt - now) / 1000) });
+  return new QrLoginError("RATE_LIMITED", description, { retryAfter: Math.max(1, Math.ceil((resetAt - now) / 1000)) });
 }
 
 /**
  * Counts events against the limits in the store. `consume` counts and refuses past the limit;
  * `check` refuses an already exhausted limit without counting (for lockouts that count failures).
+ * A `null` subject (an address the server could not see) is not counted: one shared bucket for
+ * every such caller would let one of them lock all the others out.
  */
 export class RateLimiter {
   constructor(
@@ -70,7 +72,8 @@ export class RateLimiter {
   ) {}
 
   /** Counts one event for `subject` under limit `name`; RATE_LIMITED (with Retry-After) past it. */
-  async consume(name: keyof Limits, subject: string, now: number): Promise<void> {
+  async consume(name: keyof Limits, subject: string | null, now: number): Promise<void> {
+    if (subject === null) return;
     const limit = this.limits[name];
     const counter = await this.store.hit(`${name}:${subject}`, limit.windowMs, now);
     if (counter.count > limit.max)
@@ -78,7 +81,8 @@ export class RateLimiter {
   }
 
   /** Refuses if `subject` has used up limit `name`, without counting. */
-  async check(name: keyof Limits, subject: string, now: number): Promise<void> {
+  async check(name: keyof Limits, subject: string | null, now: number): Promise<void> {
+    if (subject === null) return;
     const counter = await this.store.peekCounter(`${name}:${subject}`, now);
     if (counter && counter.count >= this.limits[name].max) {
       throw limited(counter.resetAt, now, "Too many wrong codes. Wait before trying again.");
@@ -86,8 +90,9 @@ export class RateLimiter {
   }
 
   /** Counts one failure; returns how many remain before `check` refuses. */
-  async fail(name: keyof Limits, subject: string, now: number): Promise<number> {
+  async fail(name: keyof Limits, subject: string | null, now: number): Promise<number> {
     const limit = this.limits[name];
+    if (subject === null) return limit.max;
     const counter = await this.store.hit(`${name}:${subject}`, limit.windowMs, now);
     return Math.max(0, limit.max - counter.count);
   }

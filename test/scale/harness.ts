@@ -1,0 +1,296 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { after } from "node:test";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { createClient } from "redis";
+import { Desktop, type EventStream, Phone, type ReceivedEvent } from "../helpers/clients.ts";
+
+/** How long one scale test may take, processes included, before it fails instead of hanging. */
+export const TEST_TIMEOUT_MS = 45_000;
+/** How long a process may take to start or stop before the test fails instead of hanging (generous: CI machines get busy). */
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+const INSTANCE = fileURLToPath(new URL("./instance.ts", import.meta.url));
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const POSTGRES_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+// Every child dies once the file's tests are over, even those a failed or timed-out test left
+// behind (their pipes would keep the test process alive), and with the process should it crash.
+const children = new Set<ChildProcess>();
+const killAll = () => {
+  for (const child of children) child.kill("SIGKILL");
+};
+after(killAll);
+process.once("exit", killAll);
+
+/** A child process whose output is kept line by line, so that tests can wait for and count lines. */
+class Child {
+  readonly lines: string[] = [];
+  #stderr = "";
+  #waiters: (() => void)[] = [];
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    children.add(child);
+    let buffer = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      this.lines.push(...lines);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      this.#stderr += chunk;
+    });
+    this.exited = new Promise((resolve) =>
+      child.once("exit", () => {
+        children.delete(child);
+        for (const wake of this.#waiters.splice(0)) wake();
+        resolve();
+      }),
+    );
+  }
+
+  /** The first output line matching `pattern`, once it is printed; fails on exit or timeout, showing stderr. */
+  async line(pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const line of this.lines) {
+        const match = pattern.exec(line);
+        if (match) return match;
+      }
+      const left = deadline - Date.now();
+      if (this.#gone() || left <= 0) {
+        throw new Error(`${this.name} printed no ${pattern} (exit ${this.child.exitCode}):\n${this.#stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends `signal` and waits for the exit; a process that ignores it is killed after a while. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.#gone()) return;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  #gone(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+}
+
+/** A qrlogin instance process (instance.ts) on a store setting. */
+export class Instance extends Child {
+  #port = 0;
+
+  private constructor(
+    child: ChildProcess,
+    readonly store: string,
+  ) {
+    super("qrlogin instance", child);
+  }
+
+  /** Starts an instance on `store`, on `port` (default: a free one), and waits until it listens. */
+  static async start(store: string, port = 0): Promise<Instance> {
+    const child = spawn(process.execPath, ["--import", "tsx", INSTANCE], {
+      env: { ...process.env, QRLOGIN_STORE: store, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const instance = new Instance(child, store);
+    try {
+      const [, listening] = await instance.line(/^listening (\d+)$/);
+      instance.#port = Number(listening);
+      return instance;
+    } catch (error) {
+      await instance.stop("SIGKILL");
+      throw error;
+    }
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A new process on the same store and port, this one having been stopped. */
+  restart(): Promise<Instance> {
+    return Instance.start(this.store, this.port);
+  }
+}
+
+/** Starts `count` instances on one store, together; if one fails, stops the others and throws. */
+export async function startInstances(count: number, store: string): Promise<Instance[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => Instance.start(store)));
+  const started = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = results.find((result) => result.status === "rejected");
+  if (!failed) return started;
+  await stopAll(started);
+  throw failed.reason;
+}
+
+/** Stops every instance that still runs. */
+export async function stopAll(instances: Instance[]): Promise<void> {
+  await Promise.all(instances.map((instance) => instance.stop()));
+}
+
+/** A redis-server of the test's own, with an append-only file in `dir`, so that it can be killed and restarted. */
+export class RedisServer extends Child {
+  private constructor(
+    child: ChildProcess,
+    readonly port: number,
+    readonly dir: string,
+  ) {
+    super(`redis-server :${port}`, child);
+  }
+
+  /**
+   * Starts redis-server on `port` (default: a free one) and waits until it accepts connections.
+   * Every write is fsynced before its reply (`appendfsync always`), so a kill -9 loses nothing that
+   * was acknowledged; with the default `everysec`, up to a second of writes could be lost.
+   */
+  static async start(dir: string, port?: number): Promise<RedisServer> {
+    const chosen = port ?? (await freePort());
+    const args = ["--port", String(chosen), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+    const child = spawn("redis-server", [...args, "--appendonly", "yes", "--appendfsync", "always"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const server = new RedisServer(child, chosen, dir);
+    await server.line(/Ready to accept connections/);
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Kills the server without warning (kill -9), calls `whileDown` once clients have had `downMs` to
+   * notice, and starts it again on the same port and data.
+   */
+  async crashAndRestart(downMs: number, whileDown: () => void): Promise<RedisServer> {
+    await this.stop("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    whileDown();
+    return RedisServer.start(this.dir, this.port);
+  }
+}
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A Redis key prefix of the test's own on the shared server, and the removal of its keys. */
+export function redisPrefix(): { prefix: string; drop(): Promise<void> } {
+  const prefix = `qrlogin-scale-${randomBytes(6).toString("hex")}:`;
+  return {
+    prefix,
+    async drop() {
+      const client = createClient({ url: REDIS_URL });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        if (keys.length > 0) await client.del(keys);
+      }
+      await client.close();
+    },
+  };
+}
+
+/**
+ * A fresh PostgreSQL schema of the test's own, the store setting that uses it, and its removal.
+ * Its connections carry an `application_name` of their own too, so a test can kill exactly them.
+ */
+export function postgresSchema(): { schema: string; applicationName: string; store: string; drop(): Promise<void> } {
+  const schema = `qrlogin_scale_${randomBytes(6).toString("hex")}`;
+  const applicationName = schema;
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set("schema", schema);
+  url.searchParams.set("application_name", applicationName);
+  return {
+    schema,
+    applicationName,
+    store: url.href,
+    async drop() {
+      await withPostgres((client) => client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`));
+    },
+  };
+}
+
+/** Runs `work` on a connection of its own to the shared PostgreSQL. */
+export async function withPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The same desktop (same browser secret cookie) talking to another instance. */
+export function desktopOn(instance: Instance, desktop: Desktop): Desktop {
+  return Object.assign(new Desktop(instance.url), { cookie: desktop.cookie, id: desktop.id });
+}
+
+/** The desktop makes a request on `instance` and opens its event stream there. */
+export async function desktopListening(instance: Instance): Promise<{ desktop: Desktop; stream: EventStream }> {
+  const desktop = new Desktop(instance.url);
+  assert.equal((await desktop.create()).status, 201);
+  return { desktop, stream: await desktop.events() };
+}
+
+/** The phone of `user` scans the desktop's QR through `instance`. */
+export async function scanOn(instance: Instance, desktop: Desktop, user = "alice"): Promise<void> {
+  const answer = await new Phone(instance.url, user).scan(desktop.scanToken);
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+}
+
+/** The phone of `user` approves through `instance`. */
+export async function approveOn(instance: Instance, desktop: Desktop, user = "alice"): Promise<void> {
+  const answer = await new Phone(instance.url, user).approve(desktop.id);
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+}
+
+/** Opens the desktop's stream again on `instance`, as a browser does after losing one, from the last event seen. */
+export function reconnect(instance: Instance, desktop: Desktop, last?: ReceivedEvent): Promise<EventStream> {
+  return desktopOn(instance, desktop).events(last === undefined ? undefined : Number(last.id));
+}
+
+/**
+ * The desktop redeems on `first`; a second redeem on `second` is refused; and across every
+ * instance process that ever ran, exactly one session was issued for the request.
+ */
+export async function redeemExactlyOnce(desktop: Desktop, first: Instance, second: Instance, all: Instance[]) {
+  const redeemed = await desktopOn(first, desktop).redeem();
+  assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
+  assert.equal(redeemed.body.userId, "alice");
+  const again = await desktopOn(second, desktop).redeem();
+  assert.notEqual(again.status, 200, "a second redeem is refused");
+  const sessions = all
+    .flatMap((instance) => instance.lines)
+    .filter((line) => line.startsWith(`session ${desktop.id} `));
+  assert.deepEqual(sessions, [`session ${desktop.id} alice`]);
+}

@@ -4,10 +4,12 @@ import { parseArgs } from "node:util";
 import encodeQR from "qr";
 import { createDemoServer } from "../demo/app.ts";
 import { selfSignedCertificate } from "../demo/self-signed.ts";
+import { openStore } from "../store/open-store.ts";
 
 /**
  * `npm start [-- --https]`: the demo site on PORT (default 3000), its SQLite files under DATA_DIR
  * (default ./data). `--https` serves a self-signed certificate so a real phone's camera works on the LAN.
+ * QRLOGIN_STORE picks the store (`sqlite:path`, `redis://…`, `postgres://…`); SQLite by default.
  */
 const { values } = parseArgs({ options: { https: { type: "boolean", default: false } } });
 const port = Number(process.env.PORT ?? 3000);
@@ -26,13 +28,26 @@ const lanOrigin = lanAddresses[0] ? `${scheme}://${lanAddresses[0]}:${port}` : u
 const tls = values.https
   ? selfSignedCertificate(join(dataDir, "tls"), ["localhost", "127.0.0.1", ...lanAddresses])
   : undefined;
-const { server, qr } = createDemoServer({ dataDir, tls, lanOrigin, qrlogin: origin ? { origin } : {} });
+let opened: Awaited<ReturnType<typeof openStore>>;
+try {
+  opened = await openStore(process.env.QRLOGIN_STORE ?? `sqlite:${join(dataDir, "qrlogin.db")}`);
+} catch (error) {
+  console.error(`Cannot open the store: ${(error as Error).message}`);
+  process.exit(1);
+}
+const { store, notifier, describe } = opened;
+const { server, qr } = createDemoServer({
+  dataDir,
+  tls,
+  lanOrigin,
+  qrlogin: { store, notifier, ...(origin ? { origin } : {}) },
+});
 
 server.listen(port, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
   const phoneUrl = lanOrigin ? `${lanOrigin.replace(`:${port}`, `:${actual}`)}/phone` : undefined;
-  console.log(`\nqrlogin demo on ${scheme}://localhost:${actual}  (data in ${dataDir})\n`);
+  console.log(`\nqrlogin demo on ${scheme}://localhost:${actual}  (data in ${dataDir}; store: ${describe})\n`);
   console.log("1. On your phone, open the demo and create an account:");
   if (phoneUrl) {
     console.log(`   ${phoneUrl}\n`);

@@ -58,7 +58,7 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
     serializeCookie(SESSION_COOKIE, token, { path: "/", maxAge, secure, sameSite: "Lax" });
 
   const qr = createQrLogin({
-    store: new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") }),
+    store: options.qrlogin?.store ?? new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") }),
     approvalPage: { signInUrl: "/phone?next=/qrlogin/a", siteName: "qrlogin demo" },
     // Only a session signed in on the phone itself may approve: a desktop let in by QR cannot
     // let further devices in, so one relayed approval does not spread.

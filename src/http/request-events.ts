@@ -32,6 +32,8 @@ export interface RequestSnapshot {
 
 const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "redeemed"];
 
+const DECIDED_RECHECK_MS = 5_000;
+
 /** The snapshot of `request`, with the QR of `scanToken` if one was just issued. */
 export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, scanToken?: string): RequestSnapshot {
   const status = statusOf(request, ctx.flows.now());
@@ -49,7 +51,9 @@ function qrOf(ctx: RequestEventsContext, request: LoginRequest, scanToken: strin
 
 /** When the desktop next needs a look without being told: the next rotation or the deadline. */
 function nextDeadline(ctx: RequestEventsContext, request: LoginRequest): number {
-  if (request.state !== "pending") return request.expiresAt;
+  // Once scanned, a few desktops are waiting for a decision that must not be missed: if its message
+  // was lost (a notifier outage), a look every few seconds still finds it well within the 30 s to redeem.
+  if (request.state !== "pending") return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
   return Math.min(request.expiresAt, request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken);
 }
 

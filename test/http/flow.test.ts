@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { LocalNotifier } from "../../src/store/memory.ts";
 import { Desktop, Phone } from "../helpers/clients.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 
@@ -152,6 +153,34 @@ describe("QR sign-in end to end over real sockets", () => {
       assert.deepEqual(seen, ["created:pending", "scanned:scanned", "approved:approved", "redeemed:redeemed"]);
     } finally {
       await audited.close();
+    }
+  });
+
+  it("an approval whose message is lost (notifier outage) still reaches the desktop within seconds", async () => {
+    class LosingNotifier extends LocalNotifier {
+      override async publish(): Promise<void> {
+        throw new Error("notifier down");
+      }
+    }
+    const lossy = await startServer({
+      notifier: new LosingNotifier(),
+      lifetimes: { scanToken: 400, scanTokenGrace: 200 },
+    });
+    try {
+      const desktop = new Desktop(lossy.url);
+      await desktop.create();
+      const events = await desktop.events();
+      const phone = new Phone(lossy.url, "hana");
+      await phone.scan(desktop.scanToken);
+      await events.next("scanned", 2000);
+      await phone.approve(desktop.id);
+      const started = Date.now();
+      await events.next("approved", 8000);
+      assert.ok(Date.now() - started < 6000);
+      assert.equal((await desktop.redeem()).status, 200);
+      events.close();
+    } finally {
+      await lossy.close();
     }
   });
 

@@ -89,6 +89,7 @@ describe("push approval in Chromium: number matching on the phone's open approva
     await sendPush(desktop, site);
     const card = phone.locator("#pushes .request");
     await card.getByRole("button", { name: "This wasn't me" }).click();
+    await phone.getByText("requests to your phone are paused", { exact: false }).waitFor();
     await phone.locator(".alert", { hasText: "You reported a sign-in you didn't make." }).waitFor();
     await desktop.locator("qr-login[status=denied]").waitFor();
     assert.match((await desktop.locator("qr-login .status").textContent()) ?? "", /This wasn't me/);

@@ -13,7 +13,10 @@ const DEVICE_WORDS: Record<string, string> = {
 const DONE = {
   approve: "Approved. The other device is signing in now.",
   deny: "Denied. Nobody was signed in.",
-  notMe: "Blocked. Nobody was signed in. If someone sent you that code, don't scan codes from others.",
+  notMe: {
+    qr: "Blocked. Nobody was signed in. If someone sent you that code, don't scan codes from others.",
+    push: "Blocked. Nobody was signed in, and requests to your phone are paused for a while.",
+  },
 };
 
 /**
@@ -135,7 +138,7 @@ export function renderRequestCard(
   const approveWith = (number?: number) =>
     decide(() => approver.approve(card.id, number === undefined ? {} : { number }), DONE.approve);
   action("deny").onclick = () => decide(() => approver.deny(card.id), DONE.deny);
-  action("not-me").onclick = () => decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe);
+  action("not-me").onclick = () => decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe[card.mode]);
   if (card.numberRequired && card.choices) {
     field("number").hidden = false;
     action("approve").hidden = true;

@@ -13,6 +13,7 @@ const ENTRIES: Record<string, string> = {
   "browser/approve-style": "src/browser/approval-page/approval-page.css",
   "browser/sw": "src/browser/approval-page/service-worker.ts",
   "demo/phone": "src/demo/browser/phone.ts",
+  "demo/login": "src/demo/browser/login.ts",
   "demo/style": "src/demo/browser/demo.css",
 };
 

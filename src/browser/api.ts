@@ -15,13 +15,16 @@ export class ApiError extends Error {
   readonly status: number;
   /** The server's own `error_description`, for logs. */
   readonly description: string | undefined;
+  /** `WRONG_NUMBER` only: guesses left before the request is cancelled (0: it was). */
+  readonly triesLeft: number | undefined;
 
-  constructor(code: FaceErrorCode, status: number, description?: string) {
+  constructor(code: FaceErrorCode, status: number, description?: string, triesLeft?: number) {
     super(messageFor(code, description));
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.description = description;
+    this.triesLeft = triesLeft;
   }
 }
 
@@ -56,9 +59,14 @@ export async function callApi<T>(
     throw new ApiError(response.ok ? "BAD_RESPONSE" : "INTERNAL_ERROR", response.status);
   }
   if (!response.ok) {
-    const { error, error_description } = (body ?? {}) as { error?: unknown; error_description?: unknown };
+    const { error, error_description, tries_left } = (body ?? {}) as Record<string, unknown>;
     const code = typeof error === "string" ? (error as FaceErrorCode) : "INTERNAL_ERROR";
-    throw new ApiError(code, response.status, typeof error_description === "string" ? error_description : undefined);
+    throw new ApiError(
+      code,
+      response.status,
+      typeof error_description === "string" ? error_description : undefined,
+      Number.isSafeInteger(tries_left) ? (tries_left as number) : undefined,
+    );
   }
   return body as T;
 }

@@ -13,22 +13,61 @@ export interface Requester {
   /** Always true: browser, OS and device come from the User-Agent. */
   claimedByBrowser: boolean;
   ip: string | null;
-  /** Approximate place where a GeoIP database is configured: text, or parts such as city and country. */
-  location: string | Record<string, unknown> | null;
+  /** Approximate place in words ("Lyon, France") where a GeoIP database is configured. */
+  location: string | null;
   /** Same IPv4 /24 or IPv6 /64 as this phone; `null` when unknown. */
   sameNetwork: boolean | null;
+  /** Same country as this phone by GeoIP; `null` when unknown. */
+  sameCountry: boolean | null;
   /** The site origin the request was made from. */
   origin: string | null;
   createdAt: number;
   ageSeconds: number;
 }
 
-/** The answer to a scan: the request now bound to this approver, and who is asking. */
-export interface ScanResult {
+/**
+ * A request waiting for this approver's answer, with everything to show before asking: the answer
+ * to a scan, and each push request.
+ */
+export interface RequestCard {
   id: string;
+  mode: "qr" | "push";
   status: string;
+  /** When the decision window closes (server clock; see {@link Requester.ageSeconds} for the offset). */
   expiresAt: number;
   requester: Requester;
+  /** Reasons for caution in words for the person (a different network or country); show them all. */
+  warnings: string[];
+  /** Approving needs the number shown on the requesting screen; pick it from `choices`. */
+  numberRequired: boolean;
+  /** Three numbers, one of them on the requesting screen, when `numberRequired`. */
+  choices: number[] | null;
+}
+
+/** Something that happened to the account, for its phones to show. */
+export interface ApproverAlert {
+  at: number;
+  requestId: string | null;
+  /** `new_device`: a device was signed in; `not_me`: someone answered "This wasn't me". */
+  reason: "new_device" | "not_me";
+}
+
+/** The answer to approve or deny. */
+export interface Decision {
+  id: string;
+  status: "approved" | "denied";
+}
+
+/** What {@link Approver.followPushes} reports. */
+export interface PushFeedHandlers {
+  /** A push request now waits for this account's answer; once per request. */
+  onPush(card: RequestCard): void;
+  /** A request given to `onPush` no longer waits (answered, cancelled or expired). */
+  onResolved(id: string): void;
+  /** An alert on the account, raised while the feed is open. */
+  onAlert(alert: ApproverAlert): void;
+  /** The server refused the feed (e.g. `APPROVER_UNAUTHENTICATED`); it has stopped. */
+  onError(error: ApiError): void;
 }
 
 /** Options of {@link createApprover}. */
@@ -51,13 +90,24 @@ export interface Approver {
   /** The scan token in a scanned QR, or an {@link ApiError} (`QR_FOREIGN_ORIGIN`, `QR_NOT_A_SIGN_IN_CODE`). */
   readScanToken(scanned: string): string;
   /** Claims the request of a scanned QR's text. */
-  scanQr(scanned: string): Promise<ScanResult>;
+  scanQr(scanned: string): Promise<RequestCard>;
   /** Claims a request by its token or typed user code. */
-  scan(input: { token: string } | { userCode: string }): Promise<ScanResult>;
-  /** Approves a scanned request; push requests also need the `number` shown on the desktop. */
-  approve(id: string, options?: { number?: number }): Promise<{ id: string; status: string }>;
+  scan(input: { token: string } | { userCode: string }): Promise<RequestCard>;
+  /**
+   * Approves a scanned request. When its card has `numberRequired`, pass the `number` the person
+   * picked; a wrong one throws `WRONG_NUMBER` with {@link ApiError.triesLeft}.
+   */
+  approve(id: string, options?: { number?: number }): Promise<Decision>;
   /** Denies a scanned request; `reason: "not_me"` says the person never asked for it. */
-  deny(id: string, options?: { reason?: "not_me" }): Promise<{ id: string; status: string }>;
+  deny(id: string, options?: { reason?: "not_me" }): Promise<Decision>;
+  /** The push requests waiting for this account now. */
+  listPushes(): Promise<RequestCard[]>;
+  /**
+   * Follows this account's push requests and alerts as they happen (`GET /approver/events`);
+   * returns a function that stops. Needs `EventSource` and the page's own cookie, so it serves web
+   * pages of the site's origin; native apps poll {@link Approver.listPushes} or use their push service.
+   */
+  followPushes(handlers: PushFeedHandlers): () => void;
 }
 
 /**
@@ -90,14 +140,76 @@ export function createApprover(options: ApproverOptions): Approver {
     if (url.pathname !== `${basePath}/a` || !token) throw new ApiError("QR_NOT_A_SIGN_IN_CODE", 0);
     return token;
   };
-  const scan = (input: { token: string } | { userCode: string }) => post<ScanResult>("/scan", input);
+  const scan = (input: { token: string } | { userCode: string }) => post<RequestCard>("/scan", input);
+  const listPushes = async () =>
+    (
+      await callApi<{ requests: RequestCard[] }>(fetcher, `${origin}${basePath}/approver/requests`, {
+        method: "GET",
+        headers: await options.headers?.(),
+      })
+    ).requests;
+
+  const followPushes = (handlers: PushFeedHandlers) => {
+    const source = new EventSource(`${origin}${basePath}/approver/events`);
+    const delivered = new Set<string>();
+    let stopped = false;
+    let reconnecting = false;
+    const stop = () => {
+      stopped = true;
+      source.close();
+    };
+    const on = <T>(event: string, handle: (data: T) => void) =>
+      source.addEventListener(event, (message) => {
+        if (!stopped) handle(JSON.parse((message as MessageEvent<string>).data) as T);
+      });
+    // Each connection sends every waiting push again: deliver each request once.
+    on<RequestCard>("push", (card) => {
+      if (delivered.has(card.id)) return;
+      delivered.add(card.id);
+      handlers.onPush(card);
+    });
+    on<{ id: string }>("resolved", ({ id }) => {
+      if (delivered.delete(id)) handlers.onResolved(id);
+    });
+    on<ApproverAlert>("alert", (alert) => handlers.onAlert(alert));
+    source.addEventListener("open", () => {
+      if (!reconnecting) return;
+      reconnecting = false;
+      // A new connection cannot say what was resolved while the line was down. Of the requests
+      // delivered before asking, those no longer listed are gone; later ones are left alone.
+      const before = [...delivered];
+      listPushes().then(
+        (waiting) => {
+          const ids = new Set(waiting.map((card) => card.id));
+          for (const id of before) if (!stopped && !ids.has(id) && delivered.delete(id)) handlers.onResolved(id);
+        },
+        () => {}, // a refused line is reported by the stream's own error below
+      );
+    });
+    source.addEventListener("error", () => {
+      if (stopped) return;
+      if (source.readyState !== EventSource.CLOSED) {
+        reconnecting = true; // the browser reconnects by itself
+        return;
+      }
+      // CLOSED: the server answered with an error, not a stream; the same call as JSON says which.
+      stop();
+      listPushes().then(
+        () => handlers.onError(new ApiError("BAD_RESPONSE", 0)),
+        (error: unknown) => handlers.onError(error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0)),
+      );
+    });
+    return stop;
+  };
 
   return {
     readScanToken,
     scan,
     scanQr: (scanned) => scan({ token: readScanToken(scanned) }),
     approve: (id, { number } = {}) =>
-      post(`/requests/${encodeURIComponent(id)}/approve`, number === undefined ? {} : { number }),
-    deny: (id, { reason } = {}) => post(`/requests/${encodeURIComponent(id)}/deny`, reason ? { reason } : {}),
+      post<Decision>(`/requests/${encodeURIComponent(id)}/approve`, number === undefined ? {} : { number }),
+    deny: (id, { reason } = {}) => post<Decision>(`/requests/${encodeURIComponent(id)}/deny`, reason ? { reason } : {}),
+    listPushes,
+    followPushes,
   };
 }

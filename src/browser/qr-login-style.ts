@@ -49,6 +49,12 @@ export const QR_LOGIN_STYLE = `
 .status { font-size: 1.25rem; font-weight: 650; margin: 0 0 0.5rem; }
 .status.problem { color: var(--_danger); }
 .hint { color: var(--_muted); margin: 0 0 1rem; }
+.comparison { margin: 0 0 1rem; font-size: 1.25rem; font-weight: 600; }
+.comparison .number {
+  display: inline-block; vertical-align: middle; margin: 0 0.15em;
+  font: 800 3.5rem/1.1 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  letter-spacing: 0.06em; color: var(--_fg); font-variant-numeric: tabular-nums;
+}
 .typed { margin: 0 0 1rem; }
 .typed p { margin: 0; color: var(--_muted); }
 .typed strong { color: var(--_fg); overflow-wrap: anywhere; }

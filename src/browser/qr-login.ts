@@ -14,18 +14,17 @@ export interface SignedInDetail {
   session: Record<string, unknown>;
 }
 
-interface Created {
-  id: string;
-  qr: { url: string; expiresAt: number };
-  userCode: string;
-  expiresAt: number;
-}
+/** The answer to `POST /requests`: a QR to show, or (push) the number to show. */
+type Created =
+  | { id: string; mode: "qr"; qr: { url: string; expiresAt: number }; userCode: string; expiresAt: number }
+  | { id: string; mode: "push"; comparison: number; expiresAt: number };
 
 const TEMPLATE = `
 <div class="frame" part="frame">
   <div class="qr empty" part="qr" role="img"></div>
   <div class="side">
     <p class="status" part="status" role="status" aria-live="polite" aria-atomic="true"></p>
+    <p class="comparison" part="comparison" hidden>Enter <strong class="number" part="number"></strong> on your phone</p>
     <p class="hint" part="hint"></p>
     <div class="typed" part="typed" hidden>
       <p>No camera? On your phone open <strong class="url"></strong> and type</p>
@@ -39,12 +38,16 @@ const TEMPLATE = `
  * `<qr-login>`: shows a sign-in QR and typed code, follows the request and signs the desktop in.
  *
  * Attributes: `base-path` (default `/qrlogin`), `redirect` (where to go once signed in),
- * `no-browser-key` (skip the WebCrypto key), `transport="poll"` (long-poll instead of SSE).
+ * `no-browser-key` (skip the WebCrypto key), `transport="poll"` (long-poll instead of SSE),
+ * `login` (push mode: ask that account's phones instead of showing a QR; setting or removing it
+ * starts over). Whenever the phone must confirm a number, the element shows it big.
  * Events: `signed-in` (cancelable; `detail` is {@link SignedInDetail}) and `status-change`.
- * Styling: `--qr-login-*` custom properties and the parts `frame qr status hint typed code button`.
+ * Styling: `--qr-login-*` custom properties and the parts
+ * `frame qr status comparison number hint typed code button`.
  * @example
  * <script type="module" src="/qrlogin/assets/qr-login.js"></script>
  * <qr-login redirect="/account"></qr-login>
+ * <qr-login login="alice@example.com" redirect="/account"></qr-login>
  */
 export class QrLoginElement extends HTMLElement {
   #root: ShadowRoot;
@@ -68,8 +71,17 @@ export class QrLoginElement extends HTMLElement {
     return this.#status;
   }
 
+  static get observedAttributes(): string[] {
+    return ["login"];
+  }
+
   connectedCallback(): void {
     this.restart();
+  }
+
+  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+    // Before the element is connected, connectedCallback starts it with the attribute as it is then.
+    if (this.isConnected && old !== value) this.restart();
   }
 
   disconnectedCallback(): void {
@@ -81,9 +93,11 @@ export class QrLoginElement extends HTMLElement {
   restart(): void {
     this.#stop();
     const generation = ++this.#generation;
-    this.#show("loading", "Getting a sign-in code…", "");
+    this.#show("loading", this.#login ? "Sending a request to your phone…" : "Getting a sign-in code…", "");
     this.#renderQr(null);
+    this.#part("qr").hidden = this.#login !== null;
     this.#part("typed").hidden = true;
+    this.#showNumber(null);
     this.#start(generation).catch((error) => this.#fail(generation, error));
   }
 
@@ -91,20 +105,31 @@ export class QrLoginElement extends HTMLElement {
     return (this.getAttribute("base-path") ?? "/qrlogin").replace(/\/+$/, "");
   }
 
+  /** The account a push goes to; `null` in QR mode. */
+  get #login(): string | null {
+    return this.getAttribute("login")?.trim() || null;
+  }
+
   async #start(generation: number): Promise<void> {
     const key = this.hasAttribute("no-browser-key") ? null : await createBrowserKey();
+    const login = this.#login;
     const created = await callApi<Created>(fetch, `${this.#basePath}/requests`, {
       method: "POST",
-      body: key ? { publicKey: key.publicKey } : {},
+      body: { ...(login ? { mode: "push", login } : {}), ...(key ? { publicKey: key.publicKey } : {}) },
     });
     if (generation !== this.#generation) return;
-    this.#renderQr(created.qr.url);
-    const phoneUrl = created.qr.url.replace(/#.*$/, "");
-    this.#part("url").textContent = phoneUrl.replace(/^https?:\/\//, "");
-    this.#part("code").textContent = created.userCode;
-    this.#part("code").setAttribute("aria-label", `code ${created.userCode.split("").join(" ")}`);
-    this.#part("typed").hidden = false;
-    this.#showPending();
+    if (created.mode === "push") {
+      // A push starts scanned (bound to the account); its number is known at once.
+      this.#showScanned(created.comparison, null);
+    } else {
+      this.#renderQr(created.qr.url);
+      const phoneUrl = created.qr.url.replace(/#.*$/, "");
+      this.#part("url").textContent = phoneUrl.replace(/^https?:\/\//, "");
+      this.#part("code").textContent = created.userCode;
+      this.#part("code").setAttribute("aria-label", `code ${created.userCode.split("").join(" ")}`);
+      this.#part("typed").hidden = false;
+      this.#showPending();
+    }
     this.#stop = followRequest({
       basePath: this.#basePath,
       id: created.id,
@@ -126,15 +151,11 @@ export class QrLoginElement extends HTMLElement {
         this.#showPending();
         break;
       case "scanned":
-        this.#fade();
-        this.#show(
-          "scanned",
-          `Scanned by ${update.approver ?? "your phone"} — confirm on your phone`,
-          "Check the details on your phone, then tap Approve.",
-        );
+        this.#showScanned(update.comparison ?? null, update.approver ?? null);
         break;
       case "approved":
         this.#fade();
+        this.#showNumber(null);
         this.#show("approved", "Approved — signing you in…", "");
         this.#redeem(generation, id, key).catch((error) => this.#fail(generation, error));
         break;
@@ -183,6 +204,35 @@ export class QrLoginElement extends HTMLElement {
     this.#end("error", message, "Try again");
   }
 
+  /** A phone has the request; `comparison` is the number it must be told, when one is needed. */
+  #showScanned(comparison: number | null, approver: string | null): void {
+    this.#fade();
+    this.#part("typed").hidden = true;
+    this.#showNumber(comparison);
+    const login = this.#login;
+    if (login) {
+      this.#show(
+        "scanned",
+        `Request sent to the phone of ${approver ?? login}`,
+        "Open the sign-in page on your phone and pick this number there.",
+      );
+    } else {
+      this.#show(
+        "scanned",
+        `Scanned by ${approver ?? "your phone"} — confirm on your phone`,
+        comparison === null
+          ? "Check the details on your phone, then tap Approve."
+          : "Your phone asks for this number: pick it there to sign in.",
+      );
+    }
+  }
+
+  /** Shows the number the phone must confirm, big, or hides it (`null`). */
+  #showNumber(comparison: number | null): void {
+    this.#part("comparison").hidden = comparison === null;
+    this.#part("number").textContent = comparison === null ? "" : String(comparison);
+  }
+
   #showPending(): void {
     this.#part("qr").classList.remove("faded");
     this.#show(
@@ -196,6 +246,7 @@ export class QrLoginElement extends HTMLElement {
     this.#stop();
     this.#fade();
     this.#part("typed").hidden = true;
+    this.#showNumber(null);
     this.#show(status, text, "");
     const button = this.#part("button");
     button.textContent = action;
@@ -237,7 +288,7 @@ export class QrLoginElement extends HTMLElement {
     this.#part("qr").classList.add("faded");
   }
 
-  #part(name: "qr" | "status" | "hint" | "typed" | "url" | "code" | "button"): HTMLElement {
+  #part(name: "qr" | "status" | "comparison" | "number" | "hint" | "typed" | "url" | "code" | "button"): HTMLElement {
     const found = this.#root.querySelector<HTMLElement>(`.${name === "button" ? "side > button" : name}`);
     if (!found) throw new Error(`qr-login: missing ${name}`);
     return found;

@@ -7,6 +7,8 @@ export interface RequestUpdate {
   qr?: { url: string; expiresAt: number };
   /** The masked approver, once scanned ("a•••@example.com"). */
   approver?: string | null;
+  /** With `scanned`: the number the person must pick on the phone (push, or a relay policy's demand). */
+  comparison?: number;
   /** Why a request was denied, e.g. `not_me`. */
   reason?: string | null;
 }

@@ -53,13 +53,16 @@ export class QrLoginError extends Error {
   readonly status: number;
   /** Seconds a client should wait before trying again (429 answers). */
   readonly retryAfter: number | undefined;
+  /** Guesses left before the request is cancelled (`WRONG_NUMBER`; 0 once it was). */
+  readonly triesLeft: number | undefined;
 
-  constructor(code: ErrorCode, description: string, options: { retryAfter?: number } = {}) {
+  constructor(code: ErrorCode, description: string, options: { retryAfter?: number; triesLeft?: number } = {}) {
     super(description);
     this.name = "QrLoginError";
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.retryAfter = options.retryAfter;
+    this.triesLeft = options.triesLeft;
   }
 }
 

@@ -21,7 +21,7 @@ export interface DemoOptions {
   tls?: { key: string; cert: string };
   /** The LAN address the login page offers when opened on localhost, e.g. `http://192.168.1.5:3000`. */
   lanOrigin?: string;
-  /** Passed on to `createQrLogin` (origin, lifetimes, logger…). */
+  /** Passed on to `createQrLogin` (origin, lifetimes, store, notifier…). Default store: SQLite in `dataDir`. */
   qrlogin?: Partial<QrLoginOptions>;
 }
 
@@ -29,9 +29,14 @@ const SESSION_COOKIE = "demo_session";
 const CEREMONY_COOKIE = "demo_ceremony";
 const DEMO_ASSETS: Record<string, { file: string; type: string }> = {
   "/assets/phone.js": { file: "phone.js", type: "text/javascript" },
+  "/assets/login.js": { file: "login.js", type: "text/javascript" },
   "/assets/demo.css": { file: "style.css", type: "text/css" },
 };
 const DIST = new URL("../../dist/demo/", import.meta.url);
+/** How many alerts the account page lists. */
+const RECENT_ALERTS = 5;
+/** Audit entries read to find them: alerts are a few of the many transitions recorded. */
+const AUDIT_SCAN = 200;
 
 /** A same-site path to go to after signing in; anything else (another host, `//x`) becomes `fallback`. */
 function safeNext(value: string | null, fallback: string): string {
@@ -40,7 +45,8 @@ function safeNext(value: string | null, fallback: string): string {
 
 /**
  * The demo site: accounts with passkeys or passwords (SQLite), a desktop login page with
- * `<qr-login>`, the library's phone approval page, and an account page of linked devices.
+ * `<qr-login>` (QR, typed code, or a push to the account's phone), the library's phone approval
+ * page, and an account page of alerts and linked devices.
  * @example createDemoServer({ dataDir: "./data" }).server.listen(3000);
  */
 export function createDemoServer(options: DemoOptions): { server: Server; qr: QrLogin } {
@@ -57,8 +63,18 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
   const sessionCookie = (token: string, maxAge = 30 * 86_400) =>
     serializeCookie(SESSION_COOKIE, token, { path: "/", maxAge, secure, sameSite: "Lax" });
 
+  // Kept here too: the account page reads the account's alerts from qrlogin's audit trail.
+  const store = options.qrlogin?.store ?? new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") });
   const qr = createQrLogin({
-    store: options.qrlogin?.store ?? new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") }),
+    store,
+    // A QR scanned from another network is flagged on the phone, not refused: home Wi-Fi and mobile
+    // data differ all the time, and the demo is often tried that way.
+    relayPolicy: "warn",
+    // Push approval: the login page can ask an account's phone by its e-mail address.
+    findUser: (login) => {
+      const user = accounts.byEmail(login);
+      return user ? { userId: user.id, displayName: user.email } : null;
+    },
     approvalPage: { signInUrl: "/phone?next=/qrlogin/a", siteName: "qrlogin demo" },
     // Only a session signed in on the phone itself may approve: a desktop let in by QR cannot
     // let further devices in, so one relayed approval does not spread.
@@ -105,6 +121,7 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
       if (path === "/account") {
         if (!found) return redirect(res, "/");
         const revoked = url.searchParams.get("revoked");
+        const audit = await store.listAudit(found.user.id, AUDIT_SCAN);
         return send(
           res,
           200,
@@ -112,6 +129,7 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
           accountPage({
             user: found.user.email,
             current: found.session,
+            alerts: audit.filter((entry) => entry.type === "alert").slice(0, RECENT_ALERTS),
             devices: sessions.linkedDevices(found.user.id),
             revoked: revoked === null ? undefined : Number(revoked) || 0,
           }),

@@ -1,3 +1,4 @@
+import type { AuditEntry } from "../store/login-store.ts";
 import type { Session } from "./sessions.ts";
 
 /** The demo's pages: server-rendered HTML, scripts and styles as files (CSP without inline code). */
@@ -31,8 +32,9 @@ ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n"
 }
 
 /**
- * The desktop's login page: the `<qr-login>` element and three steps that get a newcomer through
- * their first sign-in without reading anything else. `lanOrigin` is offered when the page was
+ * The desktop's login page: the `<qr-login>` element, a form that turns it into a push request to
+ * the account's phone, and three steps that get a newcomer through their first sign-in without
+ * reading anything else. `lanOrigin` is offered when the page was
  * opened on localhost, whose QR a real phone cannot reach.
  */
 export function loginPage(input: {
@@ -48,10 +50,17 @@ export function loginPage(input: {
          <code>${escapeHtml(new URL(input.origin).host)}</code>.</p>`
       : "";
   return layout(
-    { title: "Sign in", user: input.user, scripts: ["/qrlogin/assets/qr-login.js"] },
+    { title: "Sign in", user: input.user, scripts: ["/qrlogin/assets/qr-login.js", "/assets/login.js"] },
     `<h1>Sign in with your phone</h1>
 <p class="lead">No password to type here: a phone where you are signed in lets this browser in.</p>
-<qr-login redirect="/account"></qr-login>
+<qr-login id="qr-login" redirect="/account"></qr-login>
+<form id="push" class="push" autocomplete="on">
+  <label for="push-email">No camera? Send a request to your phone instead</label>
+  <div class="row"><input id="push-email" name="email" type="email" autocomplete="username" required placeholder="you@example.com">
+  <button type="submit">Send a request to my phone</button></div>
+  <p class="note">Keep <em>Approve a sign-in</em> open on your phone: the request shows up there at once, and you pick the number this page shows.</p>
+</form>
+<button id="use-qr" type="button" class="quiet" hidden>Use a QR code instead</button>
 ${lan}
 <section class="steps" aria-labelledby="steps-title">
   <h2 id="steps-title">First time here? Three steps</h2>
@@ -117,21 +126,57 @@ export function phonePage(input: { user?: string | undefined; next: string }): s
 
 const DEVICE_WORDS: Record<string, string> = { desktop: "computer", mobile: "phone", tablet: "tablet", tv: "TV" };
 
-function describeDevice(session: Session): string {
-  const device = DEVICE_WORDS[session.device ?? ""] ?? "device";
-  return `${session.browser ?? "Unknown browser"} on ${session.os ?? "unknown system"} (${device})`;
+/** "Chrome 131 on Linux (computer)", from a session or an audit entry's requester. */
+function describeDevice(described: { browser?: unknown; os?: unknown; device?: unknown }): string {
+  const text = (value: unknown, otherwise: string) => (typeof value === "string" && value ? value : otherwise);
+  const device = DEVICE_WORDS[text(described.device, "")] ?? "device";
+  return `${text(described.browser, "Unknown browser")} on ${text(described.os, "unknown system")} (${device})`;
 }
 
-/** The account page: who you are, and the devices your phone let in, each revocable. */
-export function accountPage(input: { user: string; current: Session; devices: Session[]; revoked?: number }): string {
+/** A time as the pages show it: `2025-01-31 14:05 UTC` in a `<time>` element. */
+function timeHtml(at: number): string {
+  const when = new Date(at).toISOString();
+  return `<time datetime="${when}">${escapeHtml(when.slice(0, 16).replace("T", " "))} UTC</time>`;
+}
+
+const ALERT_TITLES: Record<string, string> = {
+  new_device: "New device signed in",
+  not_me: "You answered “This wasn't me”",
+};
+
+/** The account's recent alerts (qrlogin's audit entries of type `alert`), newest first. */
+function alertsHtml(alerts: AuditEntry[]): string {
+  if (alerts.length === 0) return "";
+  const items = alerts
+    .map((alert) => {
+      const reason = String(alert.detail.reason);
+      const requester = (alert.detail.requester ?? {}) as Record<string, unknown>;
+      return `<li class="alert-item" data-reason="${escapeHtml(reason)}"><strong>${escapeHtml(ALERT_TITLES[reason] ?? reason)}</strong>
+  <div class="meta">${escapeHtml(describeDevice(requester))} · IP ${escapeHtml(String(requester.ip ?? "unknown"))} · ${timeHtml(alert.at)}</div></li>`;
+    })
+    .join("\n");
+  return `<section aria-labelledby="alerts-title">
+  <h2 id="alerts-title">Recent alerts</h2>
+  <p>Sign-ins to your account by phone, and requests you refused. If one wasn't you, sign that device out below.</p>
+  <ul class="alerts">${items}</ul>
+</section>`;
+}
+
+/** The account page: who you are, recent alerts, and the devices your phone let in, each revocable. */
+export function accountPage(input: {
+  user: string;
+  current: Session;
+  alerts: AuditEntry[];
+  devices: Session[];
+  revoked?: number;
+}): string {
   const rows = input.devices
     .map((device) => {
       const here = device.id === input.current.id ? ` <span class="badge">this device</span>` : "";
-      const when = new Date(device.createdAt).toISOString();
       return `<li class="device">
   <div><strong>${escapeHtml(describeDevice(device))}</strong>${here}
     <div class="meta">IP ${escapeHtml(device.ip ?? "unknown")} · ${escapeHtml(device.location ?? "location unknown")} ·
-      signed in <time datetime="${when}">${escapeHtml(when.slice(0, 16).replace("T", " "))} UTC</time></div></div>
+      signed in ${timeHtml(device.createdAt)}</div></div>
   <form method="post" action="/account/devices/${encodeURIComponent(device.id)}/revoke">
     <button type="submit" class="quiet" aria-label="Sign out ${escapeHtml(describeDevice(device))}">Sign out</button></form>
 </li>`;
@@ -147,6 +192,7 @@ export function accountPage(input: { user: string; current: Session; devices: Se
     `<h1>Your account</h1>
 <p class="lead">You are signed in as <strong id="who">${escapeHtml(input.user)}</strong>. This device signed in ${how}.</p>
 ${notice}
+${alertsHtml(input.alerts)}
 <section aria-labelledby="devices-title">
   <h2 id="devices-title">Linked devices</h2>
   <p>Devices your phone signed in by QR code or typed code. Sign out any you don't recognise.</p>

@@ -130,6 +130,8 @@ async function page(
 <main>
 <header><h1>Approve a sign-in</h1>${name ? `<p class="who">Signed in as ${escapeHtml(name)}</p>` : ""}</header>
 <p id="status" class="status" role="status" aria-live="polite"></p>
+<div id="alerts"></div>
+<div id="pushes" hidden></div>
 <section id="signin" hidden>
   <h2>Sign in on this phone first</h2>
   <p>To let another device in, this phone must be signed in to ${site}.</p>
@@ -151,20 +153,36 @@ async function page(
   </form>
 </section>
 <section id="busy" hidden><p>One moment…</p></section>
-<section id="card" hidden aria-labelledby="card-title">
-  <h2 id="card-title" tabindex="-1">Sign in on another device?</h2>
-  <p class="site">Someone wants to sign in to <strong id="card-origin"></strong> as you.</p>
-  <p id="card-network" class="network"></p>
+<div id="card" hidden></div>
+<template id="request-template">
+<article class="request">
+  <h2 class="title" tabindex="-1"></h2>
+  <p class="site">Someone wants to sign in to <strong data-field="origin"></strong> as you.</p>
+  <div class="warnings" data-field="warnings" hidden>
+    <ul></ul>
+    <p>If you are not in front of that device right now, someone may be trying to get into your account: tap “This wasn't me”.</p>
+  </div>
   <dl>
-    <dt>Device</dt><dd><span id="card-device"></span><small>as the browser describes itself</small></dd>
-    <dt>IP address</dt><dd id="card-ip"></dd>
-    <dt>Location</dt><dd id="card-location"></dd>
-    <dt>Requested</dt><dd id="card-age"></dd>
+    <dt>Device</dt><dd><span data-field="device"></span><small>as the browser describes itself</small></dd>
+    <dt>IP address</dt><dd data-field="ip"></dd>
+    <dt>Location</dt><dd data-field="location"></dd>
+    <dt>Network</dt><dd data-field="network"></dd>
+    <dt>Requested</dt><dd data-field="age"></dd>
   </dl>
+  <fieldset class="number" data-field="number" hidden>
+    <legend>Enter the number shown on the other screen</legend>
+    <div class="numbers"></div>
+    <form class="row" autocomplete="off">
+      <input name="number" inputmode="numeric" pattern="[0-9]*" maxlength="2" aria-label="Or type the number" placeholder="Or type it">
+      <button type="submit">Send</button>
+    </form>
+  </fieldset>
+  <p class="problem" data-field="problem" role="alert"></p>
   <p class="note">Approve only if you are in front of that device and just asked to sign in there.</p>
-  <div class="choices"><button id="deny" type="button" class="choice">Deny</button><button id="approve" type="button" class="choice">Approve</button></div>
-  <button id="not-me" type="button" class="link">This wasn't me</button>
-</section>
+  <div class="choices"><button type="button" class="choice" data-action="deny">Deny</button><button type="button" class="choice" data-action="approve">Approve</button></div>
+  <button type="button" class="link" data-action="not-me">This wasn't me</button>
+</article>
+</template>
 <section id="result" hidden>
   <button id="again" type="button" class="wide">Sign in another device</button>
 </section>

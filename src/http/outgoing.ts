@@ -37,11 +37,16 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** The JSON error body of DESIGN §4: `{ error, error_description }`, with `Retry-After` on 429. */
+/**
+ * The JSON error body of DESIGN §4: `{ error, error_description }`, with `Retry-After` on 429 and
+ * `tries_left` on `WRONG_NUMBER` (so a phone can say how many guesses remain without parsing words).
+ */
 export function errorOutgoing(error: QrLoginError): Outgoing {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
-  return json(ERROR_STATUS[error.code], { error: error.code, error_description: error.message }, headers);
+  const body: Record<string, unknown> = { error: error.code, error_description: error.message };
+  if (error.triesLeft !== undefined) body.tries_left = error.triesLeft;
+  return json(ERROR_STATUS[error.code], body, headers);
 }
 
 /** Any thrown value as an error answer: protocol errors as they are, anything else as a bare 500. */

@@ -264,10 +264,14 @@ export class LoginFlows {
     } catch (error) {
       if (!(error instanceof QrLoginError) || error.code !== "WRONG_NUMBER") throw error;
       const left = await this.#deps.limiter.fail("wrongNumbers", id, this.now());
-      if (left > 0) throw new QrLoginError("WRONG_NUMBER", `That is not the number on the screen. ${left} tries left.`);
+      if (left > 0) {
+        throw new QrLoginError("WRONG_NUMBER", `That is not the number on the screen. ${left} tries left.`, {
+          triesLeft: left,
+        });
+      }
       await this.#apply(id, "cancelled", caller, (r, now) => planCancel(r, now)).catch(() => {});
       await this.#audit("number_failed", id, approver.userId, caller, {});
-      throw new QrLoginError("WRONG_NUMBER", "Too many wrong numbers: the request was cancelled.");
+      throw new QrLoginError("WRONG_NUMBER", "Too many wrong numbers: the request was cancelled.", { triesLeft: 0 });
     }
   }
 

@@ -60,6 +60,80 @@ describe("approver SDK", () => {
     });
   });
 
+  describe("push and number matching", () => {
+    let numbers: TestServer;
+    before(async () => {
+      numbers = await startServer({
+        findUser: (login) => (login === "alice@example.com" ? { userId: "alice" } : null),
+        relayPolicy: "require-number",
+        trustProxy: 1,
+      });
+    });
+    after(() => numbers.close());
+
+    const phoneOf = (user: string, ip = "127.0.0.1") =>
+      createApprover({
+        origin: numbers.url,
+        headers: (): Record<string, string> => ({ [TEST_USER_HEADER]: user, "x-forwarded-for": ip }),
+      });
+    const push = async () => {
+      const desktop = new Desktop(numbers.url);
+      const created = await desktop.create({ mode: "push", login: "alice@example.com" });
+      return { desktop, comparison: Number(created.body.comparison) };
+    };
+    const wrongNumber = (triesLeft: number) => (e: unknown) =>
+      e instanceof ApiError && e.code === "WRONG_NUMBER" && e.status === 403 && e.triesLeft === triesLeft;
+
+    it("lists a waiting push as a typed card; a wrong number says how many tries are left; the right one approves", async () => {
+      const { desktop, comparison } = await push();
+      const phone = phoneOf("alice");
+      const [card, ...others] = await phone.listPushes();
+      assert.equal(others.length, 0);
+      assert.equal(card?.id, desktop.id);
+      assert.equal(card?.mode, "push");
+      assert.equal(card?.numberRequired, true);
+      assert.equal(card?.choices?.length, 3);
+      assert.ok(card?.choices?.includes(comparison));
+      assert.equal(typeof card?.requester.browser, "string");
+      assert.deepEqual(await phoneOf("bob").listPushes(), [], "nobody else's phone hears of it");
+
+      const wrong = card?.choices?.find((n) => n !== comparison);
+      await assert.rejects(phone.approve(desktop.id, { number: wrong }), wrongNumber(2));
+      assert.deepEqual(await phone.approve(desktop.id, { number: comparison }), {
+        id: desktop.id,
+        status: "approved",
+      });
+      assert.deepEqual(await phone.listPushes(), []);
+      assert.equal((await desktop.redeem()).status, 200);
+    });
+
+    it("three wrong numbers: the tries count down to 0 and the request is cancelled", async () => {
+      const { desktop, comparison } = await push();
+      const phone = phoneOf("alice");
+      const wrong = comparison === 99 ? 98 : comparison + 1;
+      for (const left of [2, 1, 0]) {
+        await assert.rejects(phone.approve(desktop.id, { number: wrong }), wrongNumber(left));
+      }
+      await assert.rejects(phone.approve(desktop.id, { number: comparison }), { code: "CANCELLED" });
+      assert.deepEqual(await phone.listPushes(), []);
+    });
+
+    it("a QR scanned from another network: the card carries the warning and the number choices", async () => {
+      const desktop = new Desktop(numbers.url);
+      await desktop.create({}, { "x-forwarded-for": "203.0.113.7" });
+      const phone = phoneOf("alice", "198.51.100.9");
+      const card = await phone.scanQr(desktop.qrUrl);
+      assert.equal(card.mode, "qr");
+      assert.equal(card.requester.sameNetwork, false);
+      assert.match(card.warnings.join(" "), /different network/);
+      assert.equal(card.numberRequired, true);
+      const { comparison } = (await desktop.request("")).body;
+      assert.ok(card.choices?.includes(Number(comparison)));
+      await assert.rejects(phone.approve(card.id), wrongNumber(2), "no number is a wrong number");
+      assert.equal((await phone.approve(card.id, { number: Number(comparison) })).status, "approved");
+    });
+  });
+
   it("every server error code has words", () => {
     for (const code of Object.keys(ERROR_STATUS)) assert.ok(ERROR_MESSAGES[code as keyof typeof ERROR_MESSAGES], code);
   });

@@ -1,8 +1,9 @@
 // The phone approval page (served at basePath + "/a"): takes a scan token from the fragment, the
-// camera or a typed code, shows who is asking, and sends the person's answer.
-import { ApiError, createApprover, type ScanResult } from "../approver.ts";
+// camera or a typed code, shows who is asking, and sends the person's answer. While it is open it
+// also shows the account's push requests the moment they arrive, and its alerts.
+import { ApiError, type ApproverAlert, createApprover, type RequestCard } from "../approver.ts";
 import { cameraAvailable, scanWithCamera } from "./camera-scanner.ts";
-import { fillRequesterCard } from "./requester-card.ts";
+import { type CardOutcome, type RenderedCard, renderRequestCard } from "./request-card.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -12,14 +13,27 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 const views = ["signin", "start", "busy", "card", "result"] as const;
 type View = (typeof views)[number];
 
+const ALERT_WORDS: Record<ApproverAlert["reason"], string> = {
+  new_device: "A new device was signed in to your account.",
+  not_me: "You reported a sign-in you didn't make.",
+};
+
 const { basePath = "/qrlogin", approver: approverName = "" } = document.body.dataset;
 const approver = createApprover({ origin: location.origin, basePath });
+const template = $<HTMLTemplateElement>("request-template");
+const pushes = new Map<string, RenderedCard>();
 let camera: AbortController | null = null;
 
 function show(view: View, focus?: HTMLElement): void {
   for (const name of views) $(name).hidden = name !== view;
   if (view !== "start") stopCamera();
+  showPushes();
   focus?.focus();
+}
+
+/** Push cards show above every view but the sign-in one, while there are any. */
+function showPushes(): void {
+  $("pushes").hidden = pushes.size === 0 || !$("signin").hidden;
 }
 
 /** Says something to the person (and to screen readers, through the live region). */
@@ -36,14 +50,15 @@ function stopCamera(): void {
   $("scan").hidden = !cameraAvailable();
 }
 
-function fail(error: unknown, view: View = "start"): void {
+/** Tells the person what went wrong; `view` is where to go, when the failure ends what they were doing. */
+function fail(error: unknown, view?: View): void {
   const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0);
   if (apiError.code === "APPROVER_UNAUTHENTICATED") {
     show("signin");
     say("Sign in on this phone first, then scan the code again.", true);
     return;
   }
-  show(view);
+  if (view) show(view);
   say(apiError.message, true);
 }
 
@@ -54,45 +69,68 @@ async function claim(input: { token: string } | { userCode: string } | { scanned
     const result = "scanned" in input ? await approver.scanQr(input.scanned) : await approver.scan(input);
     showCard(result);
   } catch (error) {
-    fail(error);
+    fail(error, "start");
   }
 }
 
-function showCard(result: ScanResult): void {
-  fillRequesterCard(
-    {
-      origin: $("card-origin"),
-      device: $("card-device"),
-      ip: $("card-ip"),
-      location: $("card-location"),
-      age: $("card-age"),
-      network: $("card-network"),
-    },
-    result.requester,
-    Date.now(),
-  );
-  show("card", $("card-title"));
-  say("Check who is asking, then approve or deny.");
-  const decide = async (action: () => Promise<unknown>, done: string) => {
-    for (const id of ["approve", "deny", "not-me"]) $<HTMLButtonElement>(id).disabled = true;
-    try {
-      await action();
+/** The scanned request's card, alone on the page until it is answered. */
+function showCard(card: RequestCard): void {
+  const rendered = renderRequestCard(template, card, approver, (outcome) => {
+    if (outcome.ok) {
       show("result", $("again"));
-      say(done);
-    } catch (error) {
-      fail(error, "result");
-    } finally {
-      for (const id of ["approve", "deny", "not-me"]) $<HTMLButtonElement>(id).disabled = false;
+      say(outcome.text);
+    } else {
+      fail(outcome.error, "result");
     }
-  };
-  $("approve").onclick = () =>
-    decide(() => approver.approve(result.id), "Approved. The other device is signing in now.");
-  $("deny").onclick = () => decide(() => approver.deny(result.id), "Denied. Nobody was signed in.");
-  $("not-me").onclick = () =>
-    decide(
-      () => approver.deny(result.id, { reason: "not_me" }),
-      "Blocked. Nobody was signed in. If someone sent you that code, don't scan codes from others.",
-    );
+  });
+  $("card").replaceChildren(rendered.element);
+  show("card", rendered.element.querySelector<HTMLElement>(".title") ?? undefined);
+  say(
+    card.numberRequired
+      ? "Check who is asking, then pick the number shown on the other screen."
+      : "Check who is asking, then approve or deny.",
+  );
+}
+
+/** A push request: shown above whatever the person is doing, until answered or resolved. */
+function addPush(card: RequestCard): void {
+  if (pushes.has(card.id)) return;
+  const rendered = renderRequestCard(template, card, approver, (outcome: CardOutcome) => {
+    pushes.delete(card.id);
+    showPushes();
+    if (outcome.ok) say(outcome.text);
+    else fail(outcome.error);
+  });
+  pushes.set(card.id, rendered);
+  $("pushes").append(rendered.element);
+  showPushes();
+  say("A sign-in request is waiting: pick the number shown on the other screen.");
+}
+
+function dropPush(id: string): void {
+  if (!pushes.get(id)?.drop()) return;
+  pushes.delete(id);
+  showPushes();
+  say("That sign-in request is no longer waiting.");
+}
+
+function showAlert(alert: ApproverAlert): void {
+  const notice = document.createElement("div");
+  notice.className = "alert";
+  notice.setAttribute("role", "alert");
+  const text = document.createElement("p");
+  const at = new Date(alert.at);
+  text.append(
+    `${ALERT_WORDS[alert.reason] ?? "Something happened on your account."} `,
+    Object.assign(document.createElement("time"), {
+      dateTime: at.toISOString(),
+      textContent: at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+    }),
+  );
+  const dismiss = Object.assign(document.createElement("button"), { type: "button", textContent: "Dismiss" });
+  dismiss.onclick = () => notice.remove();
+  notice.append(text, dismiss);
+  $("alerts").prepend(notice);
 }
 
 function startCamera(): void {
@@ -142,10 +180,10 @@ $("no-camera").hidden = cameraAvailable();
 if (!approverName) {
   show("signin");
   if (token) say("Sign in on this phone first, then scan the code again.");
-} else if (token) {
-  void claim({ token });
 } else {
-  show("start");
+  if (token) void claim({ token });
+  else show("start");
+  approver.followPushes({ onPush: addPush, onResolved: dropPush, onAlert: showAlert, onError: (e) => fail(e) });
 }
 
 if ("serviceWorker" in navigator && window.isSecureContext) {

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -93,4 +94,12 @@ export async function openLoginPage(desktop: Page, site: DemoSite): Promise<void
 /** The typed code the desktop shows. */
 export async function typedCode(desktop: Page): Promise<string> {
   return (await desktop.locator("qr-login .code").textContent()) ?? "";
+}
+
+/** The desktop signed in: it landed on the account page and its cookie opens it. */
+export async function assertSignedIn(desktop: Page, site: DemoSite, email: string): Promise<void> {
+  await desktop.waitForURL(`${site.url}/account`);
+  const answer = await desktop.context().request.get(`${site.url}/account`, { maxRedirects: 0 });
+  assert.equal(answer.status(), 200);
+  assert.match(await answer.text(), new RegExp(`signed in as <strong id="who">${email}</strong>`));
 }

@@ -1,0 +1,178 @@
+import { ApiError, type Approver, type RequestCard, type Requester } from "../approver.ts";
+
+/** How a card ended: answered (words to show), or an error for the page to handle. */
+export type CardOutcome = { ok: true; text: string } | { ok: false; error: ApiError };
+
+const DEVICE_WORDS: Record<string, string> = {
+  desktop: "computer",
+  mobile: "phone",
+  tablet: "tablet",
+  tv: "TV",
+};
+
+const DONE = {
+  approve: "Approved. The other device is signing in now.",
+  deny: "Denied. Nobody was signed in.",
+  notMe: {
+    qr: "Blocked. Nobody was signed in. If someone sent you that code, don't scan codes from others.",
+    push: "Blocked. Nobody was signed in, and requests to your phone are paused for a while.",
+  },
+};
+
+/**
+ * "just now", "12 seconds ago", "3 minutes ago".
+ * @example describeAge(75) // "1 minute ago"
+ */
+export function describeAge(seconds: number): string {
+  if (seconds < 5) return "just now";
+  if (seconds < 60) return `${seconds} seconds ago`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes === 1 ? "1 minute ago" : `${minutes} minutes ago`;
+}
+
+/**
+ * The words for a wrong number: the shared message, and how many guesses remain.
+ * @example wrongNumberWords(new ApiError("WRONG_NUMBER", 403, undefined, 1)) // "That isn't … 1 try left."
+ */
+export function wrongNumberWords(error: ApiError): string {
+  const left = error.triesLeft;
+  if (left === undefined) return error.message;
+  return `${error.message} ${left === 1 ? "1 try left." : `${left} tries left.`}`;
+}
+
+function networkWords(requester: Requester): string {
+  if (requester.sameNetwork === true) return "Same as this phone";
+  if (requester.sameNetwork === false) return "Different from this phone";
+  return "Unknown";
+}
+
+/** A rendered card: its element, and how to drop it (stopping its timers). */
+export interface RenderedCard {
+  element: HTMLElement;
+  /**
+   * Drops the card, unless this phone's own answer is on its way: that answer's outcome ends the
+   * card instead (the server may say the request was resolved before the answer's reply arrives).
+   * Returns whether it was dropped.
+   */
+  drop(): boolean;
+}
+
+/**
+ * A card for one waiting request, cloned from the page's `<template>`: who is asking (as text,
+ * never markup), every warning in one loud box, and the answers. When the card needs the number
+ * on the requesting screen, picking (or typing) it is the approval, so there is no bare Approve.
+ * `onEnd` is called once, when the request was answered, expired or failed; the card has then
+ * removed itself.
+ */
+export function renderRequestCard(
+  template: HTMLTemplateElement,
+  card: RequestCard,
+  approver: Approver,
+  onEnd: (outcome: CardOutcome) => void,
+): RenderedCard {
+  const article = (template.content.firstElementChild as HTMLElement).cloneNode(true) as HTMLElement;
+  const field = <T extends HTMLElement = HTMLElement>(name: string): T =>
+    article.querySelector(`[data-field="${name}"]`) as T;
+  const action = (name: string) => article.querySelector(`[data-action="${name}"]`) as HTMLButtonElement;
+  const { requester } = card;
+  const receivedAt = Date.now();
+
+  const title = article.querySelector(".title") as HTMLElement;
+  title.id = `request-${card.id}`;
+  title.textContent = card.mode === "push" ? "Is this you signing in?" : "Sign in on another device?";
+  article.setAttribute("aria-labelledby", title.id);
+  article.dataset.id = card.id;
+  field("origin").textContent = requester.origin ?? "this site";
+  field("device").textContent =
+    `${requester.browser} on ${requester.os} (${DEVICE_WORDS[requester.device] ?? "device"})`;
+  field("ip").textContent = requester.ip ?? "Unknown";
+  field("location").textContent = requester.location ?? "Unknown";
+  field("network").textContent = networkWords(requester);
+  field("network").dataset.kind = String(requester.sameNetwork);
+  // The server words every reason for caution (a different network or country: the marks of a
+  // relayed QR, DESIGN §5); the page shows them all in one place, before the answers.
+  const warnings = field("warnings");
+  warnings.hidden = card.warnings.length === 0;
+  (warnings.querySelector("ul") as HTMLElement).replaceChildren(
+    ...card.warnings.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
+  );
+  const tickAge = () => {
+    field("age").textContent = describeAge(requester.ageSeconds + Math.round((Date.now() - receivedAt) / 1000));
+  };
+  tickAge();
+
+  let ended = false;
+  let answering = false;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const remove = () => {
+    ended = true;
+    for (const timer of timers) clearTimeout(timer);
+    article.remove();
+  };
+  const end = (outcome: CardOutcome) => {
+    if (ended) return;
+    remove();
+    onEnd(outcome);
+  };
+  const buttons = () => [...article.querySelectorAll("button")];
+  const problem = field("problem");
+  const decide = async (call: () => Promise<unknown>, done: string) => {
+    answering = true;
+    for (const button of buttons()) button.disabled = true;
+    problem.textContent = "";
+    try {
+      await call();
+      end({ ok: true, text: done });
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0);
+      // A wrong number with guesses left keeps the card: the person looks again and picks.
+      if (apiError.code === "WRONG_NUMBER" && apiError.triesLeft !== 0)
+        problem.textContent = wrongNumberWords(apiError);
+      else end({ ok: false, error: apiError });
+    } finally {
+      answering = false;
+      for (const button of buttons()) button.disabled = false;
+    }
+  };
+
+  const approveWith = (number?: number) =>
+    decide(() => approver.approve(card.id, number === undefined ? {} : { number }), DONE.approve);
+  action("deny").onclick = () => decide(() => approver.deny(card.id), DONE.deny);
+  action("not-me").onclick = () => decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe[card.mode]);
+  if (card.numberRequired && card.choices) {
+    field("number").hidden = false;
+    action("approve").hidden = true;
+    (article.querySelector(".numbers") as HTMLElement).replaceChildren(
+      ...card.choices.map((number) => {
+        const button = Object.assign(document.createElement("button"), { type: "button", textContent: String(number) });
+        button.onclick = () => approveWith(number);
+        return button;
+      }),
+    );
+    const form = field("number").querySelector("form") as HTMLFormElement;
+    form.onsubmit = (event) => {
+      event.preventDefault();
+      const typed = (form.elements.namedItem("number") as HTMLInputElement).value.trim();
+      if (/^\d{2}$/.test(typed)) void approveWith(Number(typed));
+      else problem.textContent = "Type the two digits shown on the other screen.";
+    };
+  } else {
+    action("approve").onclick = () => approveWith();
+  }
+
+  // The server's clock, as of receipt, is createdAt + age; the decision window closes at
+  // expiresAt on that clock, whatever this phone's own clock says.
+  const remaining = card.expiresAt - (requester.createdAt + requester.ageSeconds * 1000);
+  timers.push(
+    setInterval(tickAge, 5_000),
+    setTimeout(() => end({ ok: false, error: new ApiError("expired_token", 0) }), Math.max(0, remaining)),
+  );
+  return {
+    element: article,
+    drop: () => {
+      if (answering) return false;
+      remove();
+      return true;
+    },
+  };
+}

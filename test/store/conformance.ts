@@ -4,7 +4,13 @@ import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import { statusOf } from "../../src/core/login-request.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import { planRotation, scanTokenWorks } from "../../src/core/transitions.ts";
-import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "../../src/store/login-store.ts";
+import {
+  type ChangeMessage,
+  type LoginStore,
+  type Notifier,
+  RESYNC,
+  UserCodeTakenError,
+} from "../../src/store/login-store.ts";
 import { flowsOver, ManualClock, newRequest } from "../helpers/fixtures.ts";
 
 /** How a store under test is opened. */
@@ -334,4 +340,21 @@ export function notifierConformance(name: string, backend: NotifierUnderTest): v
       assert.deepEqual(received, []);
     });
   });
+}
+
+/**
+ * Kills a notifier's connection with `kill`, then publishes until it listens again: the first thing
+ * its listeners hear is {@link RESYNC} (messages sent meanwhile are lost), then messages as before.
+ */
+export async function assertResyncAfterKill(subscriber: Notifier, publisher: Notifier, kill: () => Promise<void>) {
+  const received: ChangeMessage[] = [];
+  const stop = await subscriber.subscribe("request:reconnect", (m) => received.push(m));
+  await kill();
+  const deadline = Date.now() + 10_000;
+  while (received.length < 2 && Date.now() < deadline) {
+    await publisher.publish("request:reconnect", { requestId: "reconnect", version: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.deepEqual(received.slice(0, 2), [RESYNC, { requestId: "reconnect", version: 1 }]);
+  await stop();
 }

@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import pg from "pg";
-import { type ChangeMessage, RESYNC } from "../../src/store/login-store.ts";
 import { PostgresNotifier, PostgresStore } from "../../src/store/postgres.ts";
 import { newRequest } from "../helpers/fixtures.ts";
 import { skipUnlessReachable } from "../helpers/services.ts";
-import { notifierConformance, storeConformance } from "./conformance.ts";
+import { assertResyncAfterKill, notifierConformance, storeConformance } from "./conformance.ts";
 
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const skip = await skipUnlessReachable("PostgreSQL", url);
@@ -110,21 +109,13 @@ describe("PostgreSQL specifics", { skip }, () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      const received: ChangeMessage[] = [];
-      const stop = await subscriber.subscribe("request:reconnect", (m) => received.push(m));
-      const { rowCount } = await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-        [name],
-      );
-      assert.equal(rowCount, 1, "one listening connection");
-      // Publish until the notifier has reconnected and listens again; a message sent while it is away is lost.
-      const deadline = Date.now() + 10_000;
-      while (received.length < 2 && Date.now() < deadline) {
-        await publisher.publish("request:reconnect", { requestId: "reconnect", version: 1 });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.deepEqual(received.slice(0, 2), [RESYNC, { requestId: "reconnect", version: 1 }]);
-      await stop();
+      await assertResyncAfterKill(subscriber, publisher, async () => {
+        const { rowCount } = await admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+          [name],
+        );
+        assert.equal(rowCount, 1, "one listening connection");
+      });
     } finally {
       await subscriber.close();
       await publisher.close();

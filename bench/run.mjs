@@ -32,6 +32,8 @@ const PLAN = QUICK
   ? {
       runs: 1,
       samples: 30,
+      warmSamples: 5,
+      gapMs: 0,
       waiting: [500],
       spreadMs: 500,
       idleSeconds: 3,
@@ -47,6 +49,9 @@ const PLAN = QUICK
   : {
       runs: 3,
       samples: 300,
+      warmSamples: 20,
+      // Sign-ins paced so that each stage's samples span more than one 15 s heartbeat period.
+      gapMs: 50,
       waiting: [1_000, 10_000],
       // Waiting desktops open over one QR rotation period, so their rotations fall evenly, as in real use.
       spreadMs: 20_000,
@@ -161,7 +166,7 @@ function range({ median, min, max }, digits = 1, unit = "") {
 // ---------------------------------------------------------------- 1 + 2a: qrlogin latency (and idle CPU)
 
 async function warm(load, bases) {
-  await load.send("qrLatency", { desktopBases: bases, phoneBases: bases, samples: 20 });
+  await load.send("qrLatency", { desktopBases: bases, phoneBases: bases, samples: PLAN.warmSamples });
 }
 
 /**
@@ -183,7 +188,12 @@ async function qrloginLatencyRun(setup, redis) {
       if (opened.failures > 0) throw new Error(`${opened.failures} waiting desktops failed: ${opened.firstError}`);
       open = target;
       await sleep(1_000);
-      const samples = await probe.send("qrLatency", { desktopBases: bases, phoneBases: bases, samples: PLAN.samples });
+      const samples = await probe.send("qrLatency", {
+        desktopBases: bases,
+        phoneBases: bases,
+        samples: PLAN.samples,
+        gapMs: PLAN.gapMs,
+      });
       const counters = await waiters.send("counters");
       if (counters.open < target) throw new Error(`only ${counters.open} of ${target} streams still open`);
       result.stages.push({
@@ -625,7 +635,7 @@ function render(results) {
     "  desktop has seen `scanned`, the clock starts as the phone's approve request is sent and stops when the",
     "  desktop's redeem has answered with the session (the `approved` event column stops at the event).",
     "  Sign-ins run one after another" +
-      ` (${results.plan.samples} per run) while ${results.plan.waiting.map((n) => fmt(n, 0)).join(" and then ")}` +
+      ` (${results.plan.samples} per run, ${results.plan.gapMs} ms apart) while ${results.plan.waiting.map((n) => fmt(n, 0)).join(" and then ")}` +
       " other desktops hold open streams, opened evenly over one rotation period so their QR",
     "  rotations are spread as in real use. On Redis, three instances share a private Redis; the desktop",
     "  and the phone are always on different instances, so the approval crosses Redis pub/sub.",

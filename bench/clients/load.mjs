@@ -75,7 +75,7 @@ const commands = {
   },
 
   /** `samples` sign-ins one after the other; desktop and phone on different bases when there are several. */
-  async qrLatency({ desktopBases, phoneBases, samples }) {
+  async qrLatency({ desktopBases, phoneBases, samples, gapMs = 0 }) {
     const desktopAgent = keepAlive(4);
     const phoneAgent = keepAlive(4);
     const results = [];
@@ -84,6 +84,7 @@ const commands = {
       const desktopBase = desktopBases[d];
       const phoneBase = phoneBases[(d + 1) % phoneBases.length];
       results.push(await qrSample({ desktopBase, phoneBase, desktopAgent, phoneAgent }));
+      if (gapMs > 0) await sleep(gapMs);
     }
     desktopAgent.destroy();
     phoneAgent.destroy();

@@ -14,6 +14,8 @@ const children = new Set();
 process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
+// Interrupted: still take every child down (the exit handler above does it).
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
 
 function withLimits(command, { cpus } = {}) {
   const pinned = cpus === undefined ? command : ["taskset", "-c", String(cpus), ...command];

@@ -42,6 +42,7 @@ const PLAN = QUICK
       peerConcurrency: 8,
       peerWaiting: 300,
       capacityPeers: ["oidc-provider"],
+      pollerDeadlineMs: 10_000,
       settleMs: 1_000,
       throughputSeconds: 2,
       warmupSeconds: 0,
@@ -61,6 +62,7 @@ const PLAN = QUICK
       peerConcurrency: 20,
       peerWaiting: 10_000,
       capacityPeers: ["oidc-provider", "better-auth"],
+      pollerDeadlineMs: 60_000,
       settleMs: 5_000,
       throughputSeconds: 10,
       warmupSeconds: 1,
@@ -302,8 +304,11 @@ async function peerCapacityRun(peer) {
       count,
       intervalMs,
       spreadMs: Math.min(intervalMs, (count / 2_000) * 1000),
+      deadlineMs: PLAN.pollerDeadlineMs,
     });
     if (opened.failures > 0) throw new Error(`${opened.failures} polling devices failed: ${opened.firstError}`);
+    if (opened.done < count)
+      log(`  ${peer}: only ${opened.done} of ${count} devices got a code in ${PLAN.pollerDeadlineMs / 1000} s`);
     await sleep(PLAN.settleMs);
     const before = await pollers.send("counters");
     const cpu0 = cpuSeconds(server.pid);
@@ -312,11 +317,11 @@ async function peerCapacityRun(peer) {
     const rss1 = rssBytes(server.pid);
     const after = await pollers.send("counters");
     return {
-      waiting: count,
-      bytesPer: (rss1 - rss0) / count,
+      waiting: opened.done,
+      bytesPer: (rss1 - rss0) / opened.done,
       cpuPercent: ((cpu1 - cpu0) / PLAN.idleSeconds) * 100,
       eventsPerSecond: (after.polls - before.polls) / PLAN.idleSeconds,
-      wantedPerSecond: count / (intervalMs / 1000),
+      wantedPerSecond: opened.done / (intervalMs / 1000),
       unexpected: after.unexpected,
     };
   } finally {
@@ -409,6 +414,12 @@ async function main() {
   log(`${QUICK ? "quick" : "full"} run: ${JSON.stringify(PLAN)}`);
   const results = { info, plan: PLAN, latency: [], peers: [], capacity: [], throughput: [] };
   let redis = null;
+  // Saved after every part, so that an interrupted run keeps what it measured.
+  const save = () => {
+    mkdirSync(join(BENCH, "results"), { recursive: true });
+    writeFileSync(join(BENCH, "results", "last.json"), `${JSON.stringify(results, null, 2)}\n`);
+  };
+  const timer = setInterval(save, 10_000);
   try {
     if (ONLY.has("latency") || ONLY.has("capacity")) {
       if (info.redis) redis = await startRedis(Number(flags["redis-port"]));
@@ -485,7 +496,7 @@ async function main() {
         }
         results.capacity.push({
           system: `${peer}, polling every 5 s`,
-          waiting: peerRuns[0].waiting,
+          waiting: Math.min(...peerRuns.map((r) => r.waiting)),
           bytesPer: across(peerRuns.map((r) => r.bytesPer)),
           cpuPercent: across(peerRuns.map((r) => r.cpuPercent)),
           eventsPerSecond: across(peerRuns.map((r) => r.eventsPerSecond)),
@@ -495,6 +506,7 @@ async function main() {
     }
   } finally {
     await redis?.stop();
+    save();
   }
   if (ONLY.has("throughput")) {
     if (!info.wrk) log("wrk not found (apt-get install -y wrk): throughput is skipped");
@@ -515,6 +527,8 @@ async function main() {
       }
     }
   }
+  clearInterval(timer);
+  save();
   rmSync(work, { recursive: true, force: true });
   const report = render(results);
   mkdirSync(join(BENCH, "results"), { recursive: true });
@@ -526,7 +540,6 @@ async function main() {
     writeFileSync(join(ROOT, "BENCHMARKS.md"), report.markdown);
     log("wrote BENCHMARKS.md");
   }
-  writeFileSync(join(BENCH, "results", "last.json"), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 // ---------------------------------------------------------------- report

@@ -21,19 +21,21 @@ const createAgent = keepAlive(16);
  * Runs `count` tasks with at most `parallel` at once, started evenly over `spreadMs` (so that the
  * waiting desktops' QR rotations fall evenly over the rotation period instead of in one burst).
  */
-async function spread(count, spreadMs, parallel, task) {
+async function spread(count, spreadMs, parallel, task, deadlineMs = Number.POSITIVE_INFINITY) {
   const started = performance.now();
   let next = 0;
+  let done = 0;
   let failures = 0;
   let firstError;
   const worker = async () => {
-    while (next < count) {
+    while (next < count && performance.now() - started < deadlineMs) {
       const i = next++;
       const due = started + (spreadMs * i) / count;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
       try {
         await task(i);
+        done++;
       } catch (error) {
         failures++;
         firstError ??= String(error?.stack ?? error);
@@ -41,7 +43,7 @@ async function spread(count, spreadMs, parallel, task) {
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  return { ms: performance.now() - started, failures, firstError };
+  return { ms: performance.now() - started, done, failures, firstError };
 }
 
 function peerDevice(peer, base, agents) {
@@ -61,11 +63,18 @@ const commands = {
   },
 
   /** Starts `count` devices that poll their code every `intervalMs`, each on its own connection. */
-  async pollWaiters({ peer, base, count, intervalMs, spreadMs }) {
-    const result = await spread(count, spreadMs, 32, async () => {
-      const agent = keepAlive(1);
-      await pollingWaiter(peerDevice(peer, base, { deviceAgent: agent }), intervalMs, counters, stop);
-    });
+  async pollWaiters({ peer, base, count, intervalMs, spreadMs, deadlineMs }) {
+    // A peer that cannot keep up with the polls starves the creation of more devices: give up at the deadline.
+    const result = await spread(
+      count,
+      spreadMs,
+      32,
+      async () => {
+        const agent = keepAlive(1);
+        await pollingWaiter(peerDevice(peer, base, { deviceAgent: agent }), intervalMs, counters, stop);
+      },
+      deadlineMs,
+    );
     counters.failed += result.failures;
     return result;
   },

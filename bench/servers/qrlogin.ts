@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createQrLogin } from "../../src/qrlogin.ts";
 import type { LoginStore, Notifier } from "../../src/store/login-store.ts";
@@ -53,19 +52,7 @@ const qr = createQrLogin({
   logger: { warn: () => {}, error: (message, error) => console.error(message, error) },
 });
 
-// How long the event loop stalled since the last look: a burst of work over 10,000 streams shows here.
-const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-loopDelay.enable();
-const server = createServer((req, res) => {
-  if (req.url === "/bench/loop-delay") {
-    const ms = (ns: number) => Math.round(ns / 10_000) / 100;
-    const body = JSON.stringify({ maxMs: ms(loopDelay.max), p99Ms: ms(loopDelay.percentile(99)) });
-    loopDelay.reset();
-    res.writeHead(200, { "content-type": "application/json" }).end(body);
-    return;
-  }
-  qr.nodeHandler(req, res);
-});
+const server = createServer(qr.nodeHandler);
 // 10,000 idle streams must not be cut by node's request/headers timeouts.
 server.requestTimeout = 0;
 server.headersTimeout = 60_000;

@@ -538,6 +538,8 @@ async function main() {
     log("wrote bench/results/quick.md (a full run writes BENCHMARKS.md)");
   } else if (flags.only === "latency,capacity,throughput") {
     writeFileSync(join(ROOT, "BENCHMARKS.md"), report.markdown);
+    // The repository's formatter aligns the tables, so that `npm test`'s lint stays green.
+    spawnSync(join(ROOT, "node_modules", ".bin", "biome"), ["format", "--write", "BENCHMARKS.md"], { cwd: ROOT });
     log("wrote BENCHMARKS.md");
   }
 }

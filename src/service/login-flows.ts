@@ -391,7 +391,11 @@ export class LoginFlows {
 
   #report(type: LoginEvent["type"], request: LoginRequest, caller: Caller): void {
     const { onEvent, onHookError } = this.#deps;
-    void this.#audit(type, request.id, request.approverId, caller, { mode: request.mode, state: request.state });
+    // The trail is read per account: a step no account is bound to yet (a new QR request) would be a
+    // write on the hottest path that nobody can ever list.
+    if (request.approverId !== null) {
+      void this.#audit(type, request.id, request.approverId, caller, { mode: request.mode, state: request.state });
+    }
     if (!onEvent) return;
     try {
       Promise.resolve(onEvent({ type, request, at: this.now() })).catch((error) => onHookError?.(error));

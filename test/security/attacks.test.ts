@@ -156,8 +156,8 @@ describe("attacks from DESIGN §5 fail against a running server", () => {
         0,
         "but the phone hears nothing",
       );
-      const audit = await fresh.qr.flows.listPushRequests({ userId: "victim" });
-      assert.equal(audit.length, 0);
+      const waiting = await fresh.qr.flows.listPushRequests({ userId: "victim" });
+      assert.equal(waiting.length, 0, "no push is left waiting for the victim");
       stream.close();
     } finally {
       await fresh.close();

@@ -1,5 +1,3 @@
-import type { RandomSource } from "./clock.ts";
-import { comparisonChoices } from "./comparison.ts";
 import { QrLoginError } from "./errors.ts";
 import type { Lifetimes } from "./lifetimes.ts";
 import {
@@ -178,9 +176,4 @@ export function planCancel(request: LoginRequest, now: number): Transition {
     guard: { from: ["pending", "scanned", "approved"], liveAt: now },
     patch: { state: "cancelled", expiresAt: now, updatedAt: now },
   };
-}
-
-/** The numbers a phone offers for a push request (the right one among three). */
-export function choicesFor(request: LoginRequest, random: RandomSource): number[] | null {
-  return request.comparison === null ? null : comparisonChoices(random, request.comparison);
 }

@@ -6,15 +6,24 @@ export type { Clock, RandomSource } from "./core/clock.ts";
 export { cryptoRandom, systemClock } from "./core/clock.ts";
 export { ERROR_STATUS, type ErrorCode, isQrLoginError, QrLoginError } from "./core/errors.ts";
 export { DEFAULT_LIFETIMES, type Lifetimes } from "./core/lifetimes.ts";
-export type { LoginRequest, RequestMode, RequestState, RequestStatus } from "./core/login-request.ts";
+export type {
+  LoginRequest,
+  RequestMode,
+  RequestPatch,
+  RequestState,
+  RequestStatus,
+  Transition,
+  TransitionGuard,
+} from "./core/login-request.ts";
 export type { RequesterContext } from "./core/requester-context.ts";
 export type { Approver } from "./core/transitions.ts";
 export type { DeviceFlowOptions } from "./http/device-authorization.ts";
 export type { IncomingRequest } from "./http/incoming.ts";
 export type { IssuedSession, IssueSession } from "./http/session.ts";
 export { createQrLogin, type Logger, type QrLogin, type QrLoginOptions } from "./qrlogin.ts";
-export type { LoginEvent, RelayPolicy } from "./service/login-flows.ts";
+export { type Caller, type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
 export { DEFAULT_LIMITS, type Limit, type Limits } from "./service/rate-limits.ts";
-export type { AuditEntry, ChangeMessage, CounterState, LoginStore, Notifier } from "./store/login-store.ts";
+export { LocalNotifier } from "./store/local-notifier.ts";
+export type { Alert, AuditEntry, ChangeMessage, CounterState, LoginStore, Notifier } from "./store/login-store.ts";
 export { UserCodeTakenError } from "./store/login-store.ts";
-export { LocalNotifier, MemoryStore } from "./store/memory.ts";
+export { MemoryStore } from "./store/memory.ts";

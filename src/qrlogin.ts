@@ -14,8 +14,8 @@ import type { IssueSession } from "./http/session.ts";
 import { fromWebRequest, toWebResponse } from "./http/web.ts";
 import { type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
 import { type Limits, RateLimiter, resolveLimits } from "./service/rate-limits.ts";
+import { LocalNotifier } from "./store/local-notifier.ts";
 import type { LoginStore, Notifier } from "./store/login-store.ts";
-import { LocalNotifier } from "./store/memory.ts";
 
 /** Where qrlogin reports what the operator should know. Secrets are never passed to it. */
 export interface Logger {
@@ -48,8 +48,21 @@ export interface QrLoginOptions {
   limits?: Partial<Limits>;
   /** When the phone and the desktop are on different networks: `allow`, `warn` (default), `require-number`, `refuse`. */
   relayPolicy?: RelayPolicy;
-  /** How long "This wasn't me" on a push blocks further pushes to that account, in ms. Default 1 h. */
+  /** How long "This wasn't me" on a push blocks further pushes to that account from that network, in ms. Default 1 h. */
   notMeBlockMs?: number;
+  /** Per-IP limits count an IPv6 caller by its first this many bits (its network). Default 64. */
+  ipv6PrefixBits?: number;
+  /**
+   * How long `issueSession` may take, in ms; past it the redemption is given back and the desktop may
+   * try again (`SESSION_FAILED`). Must be shorter than `lifetimes.redemptionLease`. Default 10 s.
+   */
+  hookTimeoutMs?: number;
+  /**
+   * Make the desktop confirm whose account it is entering with one click ("Continue as a•••@…")
+   * before it is signed in: the answer to login CSRF, where an attacker's phone claims the victim's
+   * screen to sign it in to the attacker's account. Default false (the element still names the account).
+   */
+  confirmAccount?: boolean;
   /** A MaxMind-format City/Country database file for the card's location line, or a lookup function. Default none. */
   geoip?: string | LocateIp;
   /**
@@ -68,9 +81,9 @@ export interface QrLoginOptions {
   /** Where the API is served. Default `/qrlogin`. */
   basePath?: string;
   /**
-   * The site's public origin, e.g. `https://example.com`: QR URLs point here, and state-changing calls
-   * must come from it. Default: the origin each request was sent to (a warning is logged once, since a
-   * proxy may rewrite it).
+   * The site's public origin, e.g. `https://example.com`: QR URLs point here, the phone's card names
+   * it, and state-changing calls must come from it. Required when `NODE_ENV` is `production`;
+   * elsewhere the default is the origin each request was sent to (a warning is logged once).
    */
   origin?: string;
   /** More origins allowed to make state-changing calls (e.g. a separate app origin). Default none. */
@@ -101,7 +114,10 @@ export interface QrLoginOptions {
 
 /** What {@link createQrLogin} returns. */
 export interface QrLogin {
-  /** Web-standard handler (Next.js, Hono, Bun, Deno): answers 404 outside the base path. */
+  /**
+   * Web-standard handler (Next.js, Hono, Bun, Deno): answers 404 outside the base path. Pass the
+   * client's address as `info.ip`: without it, calls that need it (creating, scanning) are refused.
+   */
   handler(request: Request, info?: { ip?: string }): Promise<Response>;
   /**
    * `node:http` handler, also Express/Connect middleware: requests outside the base path go to `next`
@@ -130,7 +146,7 @@ function normalizeOrigin(origin: string): string {
 }
 
 /**
- * Creates a qrlogin instance: the HTTP API of DESIGN §4 over a store, with the host's two hooks.
+ * Creates a qrlogin instance: the HTTP API over a store, with the host's two hooks.
  * @example
  * const qr = createQrLogin({
  *   store: new SqliteStore({ filename: "./data/qrlogin.db" }),
@@ -144,24 +160,40 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   const logger = options.logger ?? { warn: (m) => console.warn(m), error: (m, e) => console.error(m, e) };
   const notifier = options.notifier ?? new LocalNotifier();
   const basePath = normalizeBasePath(options.basePath ?? "/qrlogin");
+  if (options.origin === undefined && process.env.NODE_ENV === "production") {
+    throw new TypeError(
+      "qrlogin: set `origin` to the site's public origin (e.g. origin: \"https://example.com\"): in production, QR URLs and the phone's card must not name whatever Host a client sends",
+    );
+  }
   const origin = options.origin === undefined ? null : normalizeOrigin(options.origin);
   const relayPolicy = options.relayPolicy ?? "warn";
   if (!["allow", "warn", "require-number", "refuse"].includes(relayPolicy)) {
     throw new TypeError(`qrlogin: relayPolicy must be allow, warn, require-number or refuse, got ${relayPolicy}`);
   }
   const onError = (error: unknown) => logger.error("qrlogin: unexpected error", error);
+  const lifetimes = resolveLifetimes(options.lifetimes);
+  const hookTimeoutMs = options.hookTimeoutMs ?? 10_000;
+  if (!(hookTimeoutMs > 0) || hookTimeoutMs >= lifetimes.redemptionLease) {
+    throw new TypeError("qrlogin: hookTimeoutMs must be positive and shorter than lifetimes.redemptionLease");
+  }
+  const ipv6PrefixBits = options.ipv6PrefixBits ?? 64;
+  if (!Number.isSafeInteger(ipv6PrefixBits) || ipv6PrefixBits < 16 || ipv6PrefixBits > 128) {
+    throw new TypeError(`qrlogin: ipv6PrefixBits must be a whole number from 16 to 128, got ${ipv6PrefixBits}`);
+  }
   const flows = new LoginFlows({
     store: options.store,
     notifier,
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
-    lifetimes: resolveLifetimes(options.lifetimes),
+    lifetimes,
     limiter: new RateLimiter(options.store, resolveLimits(options.limits)),
     relayPolicy,
     notMeBlockMs: options.notMeBlockMs ?? 3_600_000,
+    ipv6PrefixBits,
+    hookTimeoutMs,
     findUser: options.findUser,
     onEvent: options.onEvent,
-    onHookError: (error) => logger.error("qrlogin: onEvent hook failed", error),
+    onHookError: (error) => logger.error(`qrlogin: ${(error as Error)?.message ?? "a hook failed"}`, error),
   });
   let warnedOrigin = false;
   let warnedIp = false;
@@ -182,7 +214,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     issueSession: options.issueSession,
     deviceFlow: options.deviceFlow ?? null,
     locate: typeof options.geoip === "string" ? geoIpFromFile(options.geoip) : (options.geoip ?? locateNowhere),
-    listAlerts: async (userId) => (await options.store.listAudit(userId, 10)).filter((e) => e.type === "alert"),
+    confirmAccount: options.confirmAccount ?? false,
   };
   const contextFor = (incoming: IncomingRequest): RouteContext => {
     if (!origin && !warnedOrigin) {
@@ -226,7 +258,9 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     async handler(request, info) {
       if (!info?.ip && !warnedIp) {
         warnedIp = true;
-        logger.warn("qrlogin: handler called without info.ip; per-IP rate limits and the relay card need it.");
+        logger.warn(
+          "qrlogin: handler called without info.ip; calls that need the caller's address are refused (ADDRESS_REQUIRED).",
+        );
       }
       const incoming = fromWebRequest(request, info?.ip);
       const outgoing = await route(contextFor(incoming), incoming);

@@ -26,7 +26,7 @@ describe("the built package", () => {
         store: new MemoryStore(), origin: "https://example.com",
         authenticateApprover: () => ({ userId: "alice" }), issueSession: () => ({ body: { ok: true } }),
       });
-      const call = (path, init = {}) => qr.handler(new Request("https://example.com/qrlogin" + path, init));
+      const call = (path, init = {}) => qr.handler(new Request("https://example.com/qrlogin" + path, init), { ip: "203.0.113.1" });
       const created = await call("/requests", { method: "POST" });
       const { id, qr: { url } } = await created.json();
       const cookie = created.headers.get("set-cookie").split(";")[0];

@@ -36,6 +36,7 @@ export const ERROR_MESSAGES: Readonly<Record<FaceErrorCode, string>> = {
   NOT_SCANNED: "This sign-in hasn't been scanned yet. Scan the QR code or type the code first.",
   ALREADY_DECIDED: "This sign-in has already been answered.",
   ALREADY_REDEEMED: "This sign-in has already been used.",
+  REDEMPTION_IN_PROGRESS: "The sign-in is being finished. Wait a moment.",
   CANCELLED: "The sign-in was cancelled on the other screen.",
   WRONG_NUMBER: "That isn't the number on the other screen. Look at the screen you are signing in on.",
   NETWORK_MISMATCH:
@@ -46,6 +47,7 @@ export const ERROR_MESSAGES: Readonly<Record<FaceErrorCode, string>> = {
   RATE_LIMITED: "Too many attempts. Wait a minute before trying again.",
   SESSION_FAILED: "The sign-in was approved but the site couldn't start your session. Please try again.",
   INTERNAL_ERROR: "Something went wrong on the server. Please try again in a moment.",
+  ADDRESS_REQUIRED: "The site is not set up to sign you in this way yet. Please tell its operators.",
   NETWORK_ERROR: "Can't reach the server. Check your connection and try again.",
   QR_FOREIGN_ORIGIN:
     "This QR code points to another website, so it was not opened. Only scan codes shown by this site.",

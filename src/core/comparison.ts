@@ -13,20 +13,3 @@ function randomBelow(random: RandomSource, bound: number): number {
 export function generateComparisonNumber(random: RandomSource): number {
   return 10 + randomBelow(random, 90);
 }
-
-/**
- * Three distinct numbers, the right one among them at a random place, for a phone that offers a
- * choice instead of typing.
- */
-export function comparisonChoices(random: RandomSource, answer: number): number[] {
-  const choices = [answer];
-  while (choices.length < 3) {
-    const n = generateComparisonNumber(random);
-    if (!choices.includes(n)) choices.push(n);
-  }
-  for (let i = choices.length - 1; i > 0; i--) {
-    const j = randomBelow(random, i + 1);
-    [choices[i], choices[j]] = [choices[j] as number, choices[i] as number];
-  }
-  return choices;
-}

@@ -1,8 +1,10 @@
 import type { Clock, RandomSource } from "./clock.ts";
+import { generateComparisonNumber } from "./comparison.ts";
 import type { Lifetimes } from "./lifetimes.ts";
-import type { LoginRequest, RequestMode } from "./login-request.ts";
+import type { LoginRequest } from "./login-request.ts";
 import type { RequesterContext } from "./requester-context.ts";
 import { hashSecret, randomToken, SECRET_BYTES } from "./secrets.ts";
+import { maskApprover } from "./transitions.ts";
 import { generateUserCode } from "./user-code.ts";
 
 /** A new request and the secrets that exist in plain text only now, on their way to the desktop. */
@@ -24,7 +26,7 @@ export interface CreatedLoginRequest {
  */
 export function createLoginRequest(
   deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
-  input: { requester: RequesterContext; mode?: RequestMode; publicKey?: string | null },
+  input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device" },
 ): CreatedLoginRequest {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);
@@ -44,6 +46,7 @@ export function createLoginRequest(
     previousScanTokenHash: null,
     previousScanTokenValidUntil: 0,
     userCodeHash: hashSecret(userCode),
+    previousUserCodeHash: null,
     comparison: null,
     login: null,
     approverId: null,
@@ -53,4 +56,26 @@ export function createLoginRequest(
     requester: input.requester,
   };
   return { request, browserSecret, scanToken, userCode };
+}
+
+/**
+ * Makes a push request: already `scanned`, bound to the account `approverId` (or to nobody: a decoy
+ * that no phone hears of and nobody can approve), with the two-digit number the desktop shows.
+ * @example createPushRequest(deps, { login: "alice@example.com", approverId: "u1", requester })
+ */
+export function createPushRequest(
+  deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
+  input: { login: string; approverId: string | null; requester: RequesterContext; publicKey?: string | null },
+): CreatedLoginRequest {
+  const made = createLoginRequest(deps, { requester: input.requester, publicKey: input.publicKey ?? null });
+  made.request = {
+    ...made.request,
+    mode: "push",
+    state: "scanned",
+    login: input.login,
+    approverId: input.approverId,
+    approverHint: maskApprover(input.login),
+    comparison: generateComparisonNumber(deps.random),
+  };
+  return made;
 }

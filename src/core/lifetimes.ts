@@ -1,4 +1,4 @@
-/** How long each secret and state lives, in milliseconds (DESIGN §3). */
+/** How long each secret and state lives, in milliseconds. */
 export interface Lifetimes {
   /** A scan token is replaced this often. Default 20 s. */
   scanToken: number;
@@ -10,6 +10,11 @@ export interface Lifetimes {
   decision: number;
   /** From `approved` to redemption by the desktop. Default 30 s. */
   redemption: number;
+  /**
+   * How long one redemption may hold the request while the host's `issueSession` runs; a desktop
+   * whose redemption was cut short (a crash) may take the request over once it ends. Default 20 s.
+   */
+  redemptionLease: number;
   /** Finished requests are kept this long for the audit trail, then purged. Default 24 h. */
   retention: number;
 }
@@ -21,6 +26,7 @@ export const DEFAULT_LIFETIMES: Readonly<Lifetimes> = Object.freeze({
   pending: 120_000,
   decision: 60_000,
   redemption: 30_000,
+  redemptionLease: 20_000,
   retention: 24 * 3_600_000,
 });
 

@@ -1,10 +1,17 @@
 import type { RequesterContext } from "./requester-context.ts";
 
-/** `qr`: scanned or typed on the phone. `push`: sent to a named account's phones, confirmed by number. */
-export type RequestMode = "qr" | "push";
+/**
+ * `qr`: scanned or typed on the phone, its secrets rotating on the desktop's screen. `device`: the same
+ * for an RFC 8628 device, whose screen cannot refresh them. `push`: sent to a named account's phones,
+ * confirmed by number.
+ */
+export type RequestMode = "qr" | "device" | "push";
 
-/** The stored states (DESIGN §3). `expired` is never stored: it is computed from `expiresAt`. */
-export type RequestState = "pending" | "scanned" | "approved" | "denied" | "redeemed" | "cancelled";
+/**
+ * The stored states. `expired` is never stored: it is computed from `expiresAt`. `redeeming` holds a
+ * lease while the host signs the desktop in; its `expiresAt` is the lease's end, not a death.
+ */
+export type RequestState = "pending" | "scanned" | "approved" | "redeeming" | "denied" | "redeemed" | "cancelled";
 
 /** What a request is at a given instant: its state, or `expired` once its deadline passed. */
 export type RequestStatus = RequestState | "expired";
@@ -31,6 +38,8 @@ export interface LoginRequest {
   previousScanTokenHash: string | null;
   previousScanTokenValidUntil: number;
   userCodeHash: string;
+  /** The code replaced by the last rotation, valid until `previousScanTokenValidUntil` like its token. */
+  previousUserCodeHash: string | null;
   /** Number matching: the two digits shown on the desktop (push mode). */
   comparison: number | null;
   /** The account name a push request was made for. */
@@ -57,6 +66,8 @@ export type RequestPatch = Partial<
     | "scanTokenIssuedAt"
     | "previousScanTokenHash"
     | "previousScanTokenValidUntil"
+    | "userCodeHash"
+    | "previousUserCodeHash"
     | "approverId"
     | "approverHint"
     | "comparison"
@@ -66,12 +77,14 @@ export type RequestPatch = Partial<
 
 /**
  * The compare-and-set condition of a transition: the request must still be in one of `from`,
- * not past its deadline at `liveAt`, and (for rotation) still carry `scanTokenHash`.
+ * not past its deadline at `liveAt`, (for rotation) still carry `scanTokenHash`, and (for steps
+ * that must follow exactly the record they read, such as a redemption's lease) be at `version`.
  */
 export interface TransitionGuard {
   from: readonly RequestState[];
   liveAt: number;
   scanTokenHash?: string;
+  version?: number;
 }
 
 /** A planned change: applied by the store only if the guard still holds. */

@@ -56,28 +56,49 @@ function parseUserAgent(userAgent: string): Pick<RequesterContext, "browser" | "
   return described;
 }
 
+/** An address without the IPv4-mapped prefix, so that `::ffff:192.0.2.1` and `192.0.2.1` are one. */
+function unmapped(ip: string): string {
+  return ip.replace(/^::ffff:(?=\d+\.)/i, "");
+}
+
 /**
  * Whether two addresses look like the same network: equal IPv4 /24 or IPv6 /64.
- * A hint for the person approving, not a proof (NAT, VPNs and CGNAT blur it).
+ * A hint for the person approving, not a proof (NAT, VPNs and CGNAT blur it). `null` when either
+ * address is unknown.
  */
 export function sameNetwork(a: string | null, b: string | null): boolean | null {
   if (!a || !b) return null;
-  const strip = (ip: string) => ip.replace(/^::ffff:/, "");
-  const x = strip(a);
-  const y = strip(b);
+  const x = unmapped(a);
+  const y = unmapped(b);
   if (x.includes(".") && y.includes("."))
     return x.split(".").slice(0, 3).join(".") === y.split(".").slice(0, 3).join(".");
-  if (x.includes(":") && y.includes(":")) return ipv6Prefix(x) === ipv6Prefix(y);
+  if (x.includes(":") && y.includes(":")) return ipv6Prefix(x, 64) === ipv6Prefix(y, 64);
   return false;
 }
 
-function ipv6Prefix(ip: string): string {
-  const [head = "", tail = ""] = ip.split("::");
+/**
+ * The key that per-address limits count under: an IPv4 address as it is, an IPv6 address by its
+ * first `ipv6Bits` bits (default /64, what one subscriber is usually given), so that one network
+ * cannot escape a limit by walking through its own addresses.
+ * @example networkKey("2001:db8:1:2:aaaa::1") // "2001:db8:1:2::/64"
+ */
+export function networkKey(ip: string, ipv6Bits = 64): string {
+  const address = unmapped(ip);
+  if (!address.includes(":")) return address;
+  return `${ipv6Prefix(address, ipv6Bits)}::/${ipv6Bits}`;
+}
+
+/** The first `bits` bits of an IPv6 address, as lower-case hex groups (a partial group is masked). */
+function ipv6Prefix(ip: string, bits: number): string {
+  const [head = "", tail = ""] = ip.split("%")[0]?.split("::") ?? [];
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const full = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return full
-    .slice(0, 4)
-    .map((group) => Number.parseInt(group || "0", 16))
-    .join(":");
+  const groups: string[] = [];
+  for (let i = 0; i < Math.ceil(bits / 16); i++) {
+    const value = Number.parseInt(full[i] || "0", 16) || 0;
+    const keep = Math.min(16, bits - i * 16);
+    groups.push((value & (0xffff << (16 - keep)) & 0xffff).toString(16));
+  }
+  return groups.join(":");
 }

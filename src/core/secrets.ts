@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { RandomSource } from "./clock.ts";
 
-/** Bytes of randomness in each secret (DESIGN §2). */
+/** Bytes of randomness in each secret. */
 export const SECRET_BYTES = {
   requestId: 16,
   browserSecret: 32,

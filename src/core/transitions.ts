@@ -33,6 +33,8 @@ function wrongStatus(status: RequestStatus, action: string): QrLoginError {
       return new QrLoginError("authorization_pending", "The request waits for approval on the phone.");
     case "approved":
       return new QrLoginError("ALREADY_DECIDED", "The request was already approved.");
+    case "redeeming":
+      return new QrLoginError("REDEMPTION_IN_PROGRESS", "The sign-in is being completed; try again in a moment.");
   }
 }
 
@@ -63,15 +65,26 @@ export function scanTokenWorks(request: LoginRequest, tokenHash: string, now: nu
   return tokenHash === request.previousScanTokenHash && now < request.previousScanTokenValidUntil;
 }
 
+/**
+ * The same for a typed code: it is rotated with the scan token, so a code read off a screen (or out
+ * of an e-mail) a minute ago no longer claims anything.
+ */
+export function userCodeWorks(request: LoginRequest, codeHash: string, now: number, lifetimes: Lifetimes): boolean {
+  if (codeHash === request.userCodeHash) {
+    return now < request.scanTokenIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace;
+  }
+  return codeHash === request.previousUserCodeHash && now < request.previousScanTokenValidUntil;
+}
+
 /** True once the current scan token has lived its `scanToken` lifetime and a new one should be shown. */
 export function rotationDue(request: LoginRequest, now: number, lifetimes: Lifetimes): boolean {
   return now >= request.scanTokenIssuedAt + lifetimes.scanToken;
 }
 
-/** pending → pending with a fresh scan token; the old one keeps working for the grace window. */
+/** pending → pending with a fresh scan token and user code; the old ones keep working for the grace window. */
 export function planRotation(
   request: LoginRequest,
-  newTokenHash: string,
+  fresh: { scanTokenHash: string; userCodeHash: string },
   now: number,
   lifetimes: Lifetimes,
 ): Transition {
@@ -83,10 +96,12 @@ export function planRotation(
   return {
     guard: { from: ["pending"], liveAt: now, scanTokenHash: request.scanTokenHash },
     patch: {
-      scanTokenHash: newTokenHash,
+      scanTokenHash: fresh.scanTokenHash,
       scanTokenIssuedAt: now,
       previousScanTokenHash: request.scanTokenHash,
       previousScanTokenValidUntil: graceEnd,
+      userCodeHash: fresh.userCodeHash,
+      previousUserCodeHash: request.userCodeHash,
       updatedAt: now,
     },
   };
@@ -128,8 +143,10 @@ function requireApprover(request: LoginRequest, approver: Approver): void {
 }
 
 /**
- * scanned → approved, by the approver the request is bound to. Push requests also need the number
- * shown on the desktop.
+ * scanned → approved, by the approver the request is bound to — or, when the request asks for the
+ * number shown on the desktop and `number` is not it, scanned → denied (`wrong_number`). Both come
+ * from the same read and the same compare-and-set, so of answers sent at once only the first to land
+ * counts: a phone that cannot see the screen gets one guess in 90, however it sends them.
  */
 export function planApprove(
   request: LoginRequest,
@@ -140,14 +157,15 @@ export function planApprove(
 ): Transition {
   require(request, now, "scanned", "approved");
   requireApprover(request, approver);
+  const guard = { from: ["scanned"] as const, liveAt: now };
   if (request.comparison !== null && number !== request.comparison) {
-    throw new QrLoginError("WRONG_NUMBER", "The number does not match the one shown on the screen.");
+    return { guard, patch: { state: "denied", deniedReason: WRONG_NUMBER_REASON, expiresAt: now, updatedAt: now } };
   }
-  return {
-    guard: { from: ["scanned"], liveAt: now },
-    patch: { state: "approved", expiresAt: now + lifetimes.redemption, updatedAt: now },
-  };
+  return { guard, patch: { state: "approved", expiresAt: now + lifetimes.redemption, updatedAt: now } };
 }
+
+/** Why a request was denied when the number typed on the phone was not the one on the screen. */
+export const WRONG_NUMBER_REASON = "wrong_number";
 
 /** scanned → denied, by the approver the request is bound to. */
 export function planDeny(request: LoginRequest, approver: Approver, reason: string | null, now: number): Transition {
@@ -159,12 +177,35 @@ export function planDeny(request: LoginRequest, approver: Approver, reason: stri
   };
 }
 
-/** approved → redeemed, exactly once: the store's compare-and-set makes it a consume. */
-export function planRedeem(request: LoginRequest, now: number): Transition {
+/**
+ * approved → redeeming: the desktop takes a lease while the host signs it in. A lease whose holder
+ * never finished (a crash) may be taken over once it ended, within `redemption` after; one still
+ * running answers `REDEMPTION_IN_PROGRESS`.
+ */
+export function planRedeemStart(request: LoginRequest, now: number, lifetimes: Lifetimes): Transition {
+  const patch = { state: "redeeming", expiresAt: now + lifetimes.redemptionLease, updatedAt: now } as const;
+  if (request.state === "redeeming") {
+    if (now < request.expiresAt) throw wrongStatus("redeeming", "redeemed");
+    if (now >= request.expiresAt + lifetimes.redemption) throw wrongStatus("expired", "redeemed");
+    return { guard: { from: ["redeeming"], liveAt: 0, version: request.version }, patch };
+  }
   require(request, now, "approved", "redeemed");
+  return { guard: { from: ["approved"], liveAt: now }, patch };
+}
+
+/** redeeming → redeemed, by the holder of the lease only (the version it got), exactly once. */
+export function planRedeemFinish(request: LoginRequest, now: number): Transition {
   return {
-    guard: { from: ["approved"], liveAt: now },
+    guard: { from: ["redeeming"], liveAt: 0, version: request.version },
     patch: { state: "redeemed", expiresAt: now, updatedAt: now },
+  };
+}
+
+/** redeeming → approved: the host could not sign the desktop in; the approval is kept for another try. */
+export function planRedeemRelease(request: LoginRequest, now: number, lifetimes: Lifetimes): Transition {
+  return {
+    guard: { from: ["redeeming"], liveAt: 0, version: request.version },
+    patch: { state: "approved", expiresAt: now + lifetimes.redemption, updatedAt: now },
   };
 }
 

@@ -9,15 +9,13 @@ import { requesterCard } from "./requester-card.ts";
 /** What the approver's stream needs beyond the desktop's. */
 export interface ApproverEventsContext extends RequestEventsContext {
   locate: LocateIp;
-  listAlerts(
-    userId: string,
-  ): Promise<{ at: number; type: string; requestId: string | null; detail: Record<string, unknown> }[]>;
 }
 
 /**
- * The signed-in phone's own stream (DESIGN §4): `push` for each push request waiting for this
- * approver (with its card and number choices), `resolved` once one is no longer waiting, and
- * `alert` for new alerts on the account (a new device linked, "This wasn't me").
+ * The signed-in phone's own stream: `push` for each push request waiting for this approver (with
+ * its card; several may wait, one per requesting network), `resolved` once one is no longer
+ * waiting, and `alert` for new alerts on the account (a new device linked, "This wasn't me", a
+ * wrong number).
  */
 export function openApproverEvents(
   ctx: ApproverEventsContext,
@@ -41,11 +39,11 @@ export function openApproverEvents(
       shown.delete(id);
       stream.send("resolved", { id });
     }
-    for (const alert of await ctx.listAlerts(approver.userId)) {
-      const key = `${alert.at}:${alert.requestId}:${alert.detail.reason}`;
+    for (const alert of await ctx.flows.listAlerts(approver.userId)) {
+      const key = `${alert.at}:${alert.requestId}:${alert.reason}`;
       if (alert.at < since || alerted.has(key)) continue;
       alerted.add(key);
-      stream.send("alert", { at: alert.at, requestId: alert.requestId, reason: alert.detail.reason });
+      stream.send("alert", { at: alert.at, requestId: alert.requestId, reason: alert.reason });
     }
     // A push that expires publishes nothing: look again when the first one does, to resolve it.
     const next = Math.min(...waiting.map((r) => r.expiresAt));

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { QrLoginError } from "../core/errors.ts";
 import type { IncomingRequest } from "./incoming.ts";
 
-/** The JSON bodies the API accepts (DESIGN §4). Unknown fields are ignored; wrong types are refused. */
+/** The JSON bodies the API accepts. Unknown fields are ignored; wrong types are refused. */
 export const bodies = {
   createRequest: z.object({
     mode: z.enum(["qr", "push"]).optional(),

@@ -6,7 +6,7 @@ import { bodies, readBody } from "./bodies.ts";
 import type { IncomingRequest } from "./incoming.ts";
 import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
 import type { RouteContext } from "./routes.ts";
-import { startSession } from "./session.ts";
+import { issueSessionFor } from "./session.ts";
 
 /** RFC 8628 for CLIs and TVs, on the same requests as the QR flow. */
 export interface DeviceFlowOptions {
@@ -55,7 +55,7 @@ export async function deviceAuthorization(
       origin: undefined,
     });
     const { request, browserSecret, scanToken, userCode } = await ctx.flows.create(
-      { requester },
+      { requester, mode: "device" },
       { ip: incoming.ip ?? null },
     );
     const complete = ctx.qrUrl(scanToken);
@@ -98,12 +98,9 @@ export async function deviceToken(
     if (status === "pending" || status === "scanned") {
       throw new QrLoginError("authorization_pending", "Waiting for approval on the phone.");
     }
-    const redeemed = await ctx.flows.redeem(id, secret, undefined, { ip: incoming.ip ?? null });
-    const session = await startSession(ctx.issueSession, ctx.onError, redeemed, incoming, "device_code");
-    if (typeof session.body?.access_token !== "string") {
-      ctx.onError(new Error("issueSession returned no access_token for a device_code grant"));
-      throw new QrLoginError("SESSION_FAILED", "The sign-in was approved but no token could be issued.");
-    }
+    const { session } = await ctx.flows.redeem(id, secret, undefined, { ip: incoming.ip ?? null }, (leased) =>
+      issueSessionFor(ctx.issueSession, leased, incoming, "device_code"),
+    );
     return json(200, { token_type: "Bearer", ...session.body });
   } catch (error) {
     return oauthError(error);

@@ -20,7 +20,7 @@ export type Outgoing =
 
 /**
  * On every API answer: never cached (they carry secrets or live state), never sniffed, framed or
- * given a Referer (DESIGN §5).
+ * given a Referer.
  */
 export const SECURITY_HEADERS = {
   "cache-control": "no-store",
@@ -32,14 +32,19 @@ export const SECURITY_HEADERS = {
 
 const JSON_HEADERS = { ...SECURITY_HEADERS, "content-type": "application/json; charset=utf-8" };
 
+/** Whether `value` may be sent as an HTTP header value: visible Latin-1 and tabs, no CR, LF or NUL. */
+export function validHeaderValue(value: string): boolean {
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
+}
+
 /** A JSON answer; never cached, since most carry secrets or live state. */
 export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): Outgoing {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /**
- * The JSON error body of DESIGN §4: `{ error, error_description }`, with `Retry-After` on 429 and
- * `tries_left` on `WRONG_NUMBER` (so a phone can say how many guesses remain without parsing words).
+ * The JSON error body: `{ error, error_description }`, with `Retry-After` on 429 and `tries_left` on
+ * `WRONG_NUMBER` (always 0: there is one try).
  */
 export function errorOutgoing(error: QrLoginError): Outgoing {
   const headers: Record<string, string> = {};

@@ -1,5 +1,6 @@
 import type { LoginRequest, RequestStatus } from "../core/login-request.ts";
 import { statusOf } from "../core/login-request.ts";
+import { formatUserCode } from "../core/user-code.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
 import { channels, type Notifier } from "../store/login-store.ts";
 import { liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
@@ -23,7 +24,7 @@ export interface RequestSnapshot {
   status: RequestStatus;
   version: number;
   expiresAt: number;
-  qr?: { url: string; expiresAt: number };
+  qr?: { url: string; expiresAt: number; userCode: string };
   approver?: string | null;
   /** The number to show for number matching (push, or a scan the relay policy made ask for it). */
   comparison?: number;
@@ -34,19 +35,29 @@ const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "rede
 
 const DECIDED_RECHECK_MS = 5_000;
 
-/** The snapshot of `request`, with the QR of `scanToken` if one was just issued. */
-export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, scanToken?: string): RequestSnapshot {
+/** The secrets a rotation just issued, in plain text for the desktop's screen. */
+interface Shown {
+  scanToken: string;
+  userCode: string;
+}
+
+/** The snapshot of `request`, with the QR and code of a rotation if one was just made. */
+export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, shown?: Shown): RequestSnapshot {
   const status = statusOf(request, ctx.flows.now());
   const snapshot: RequestSnapshot = { id: request.id, status, version: request.version, expiresAt: request.expiresAt };
-  if (scanToken) snapshot.qr = qrOf(ctx, request, scanToken);
+  if (shown) snapshot.qr = qrOf(ctx, request, shown);
   if (status === "scanned" || status === "approved") snapshot.approver = request.approverHint;
   if (status === "scanned" && request.comparison !== null) snapshot.comparison = request.comparison;
   if (status === "denied") snapshot.reason = request.deniedReason;
   return snapshot;
 }
 
-function qrOf(ctx: RequestEventsContext, request: LoginRequest, scanToken: string) {
-  return { url: ctx.qrUrl(scanToken), expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken };
+function qrOf(ctx: RequestEventsContext, request: LoginRequest, shown: Shown) {
+  return {
+    url: ctx.qrUrl(shown.scanToken),
+    expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken,
+    userCode: formatUserCode(shown.userCode),
+  };
 }
 
 /** When the desktop next needs a look without being told: the next rotation or the deadline. */
@@ -65,11 +76,11 @@ async function refreshed(ctx: RequestEventsContext, id: string, knownVersion: nu
   const request = await ctx.flows.get(id);
   const missedRotation = knownVersion !== null && knownVersion < request.version;
   const rotated = await ctx.flows.rotateScanToken(request, missedRotation);
-  return rotated ?? { request, scanToken: undefined };
+  return rotated ? { request: rotated.request, shown: rotated } : { request, shown: undefined };
 }
 
 /**
- * The desktop's event stream (DESIGN §4): `qr` on each rotation, then `scanned`, `approved`,
+ * The desktop's event stream: `qr` on each rotation, then `scanned`, `approved`,
  * `denied`, `expired`, `cancelled` or `redeemed`. It always starts from the stored state, so a
  * desktop that reconnects (to any instance, with `Last-Event-ID`) loses nothing.
  */
@@ -82,9 +93,9 @@ export function openRequestEvents(
   // Only a resuming stream forces a rotation; later, two streams of one request would take turns forever.
   let resuming = lastEventId !== null;
   return liveStream(ctx, channels.request(id), async (stream) => {
-    const { request, scanToken } = await refreshed(ctx, id, resuming ? sentVersion : null);
+    const { request, shown } = await refreshed(ctx, id, resuming ? sentVersion : null);
     resuming = false;
-    const snapshot = snapshotOf(ctx, request, scanToken);
+    const snapshot = snapshotOf(ctx, request, shown);
     const final = FINAL.includes(snapshot.status);
     if (snapshot.qr) stream.send("qr", snapshot.qr, request.version);
     else if (final || (snapshot.status !== "pending" && request.version > sentVersion)) {
@@ -125,11 +136,11 @@ export async function pollRequest(
   try {
     for (;;) {
       changed = false;
-      const { request, scanToken } = await refreshed(ctx, id, knownVersion);
-      const snapshot = snapshotOf(ctx, request, scanToken);
+      const { request, shown } = await refreshed(ctx, id, knownVersion);
+      const snapshot = snapshotOf(ctx, request, shown);
       const remaining = until - ctx.flows.now();
       if (
-        scanToken ||
+        shown ||
         remaining <= 0 ||
         signal.aborted ||
         knownVersion === null ||

@@ -1,12 +1,10 @@
-import { cryptoRandom } from "../core/clock.ts";
-import { comparisonChoices } from "../core/comparison.ts";
 import type { LoginRequest } from "../core/login-request.ts";
 import { sameNetwork } from "../core/requester-context.ts";
 import type { LocateIp } from "./geoip.ts";
 
 /**
  * What the phone shows before asking: who is asking, from where, and whether that looks like the
- * phone's own surroundings. A mismatch is the mark of a relayed QR (DESIGN §5), so it is spelled out.
+ * phone's own surroundings. A mismatch is the mark of a relayed QR, so it is spelled out.
  */
 export async function requesterCard(locate: LocateIp, request: LoginRequest, phoneIp: string | null, now: number) {
   const { requester } = request;
@@ -36,8 +34,7 @@ export async function requesterCard(locate: LocateIp, request: LoginRequest, pho
       ageSeconds: Math.max(0, Math.round((now - request.createdAt) / 1000)),
     },
     warnings,
-    // The number itself never goes to the phone: the person must read it off the screen.
+    // The number never goes to the phone, not even among choices: the person types it off the screen.
     numberRequired: request.comparison !== null,
-    choices: request.comparison === null ? null : comparisonChoices(cryptoRandom, request.comparison),
   };
 }

@@ -13,7 +13,7 @@ import { type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
 import { openRequestEvents, pollRequest } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
-import { type IssueSession, startSession } from "./session.ts";
+import { type IssueSession, issueSessionFor } from "./session.ts";
 
 /** Everything the route table needs; made by `createQrLogin`. */
 export interface RouteContext extends ApproverEventsContext {
@@ -29,6 +29,8 @@ export interface RouteContext extends ApproverEventsContext {
   issueSession: IssueSession;
   /** RFC 8628 endpoints; off when `null`. */
   deviceFlow: DeviceFlowOptions | null;
+  /** The desktop confirms whose account it enters before it is signed in. */
+  confirmAccount: boolean;
 }
 
 type Handler = (ctx: RouteContext, incoming: IncomingRequest, id: string) => Promise<Outgoing>;
@@ -109,7 +111,7 @@ function match(pattern: string, path: string): string | null {
   return id;
 }
 
-/** CSRF defence: a state-changing call from a page of another site is refused (DESIGN §5). */
+/** CSRF defence: a state-changing call from a page of another site is refused. */
 function checkOrigin(ctx: RouteContext, incoming: IncomingRequest): void {
   if (incoming.header("sec-fetch-site") === "cross-site") {
     throw new QrLoginError("BAD_ORIGIN", "Requests from other sites are not allowed.");
@@ -186,6 +188,7 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     };
   }
   answer.expiresAt = created.request.expiresAt;
+  if (ctx.confirmAccount) answer.confirmAccount = true;
   if (body.secretInBody) answer.browserSecret = created.browserSecret;
   const { pending, decision, redemption } = ctx.flows.lifetimes;
   const cookie = browserSecretCookie(
@@ -219,8 +222,13 @@ async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: s
 
 async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const body = await readBody(incoming, bodies.redeem, ctx.maxBodyBytes);
-  const request = await ctx.flows.redeem(id, browserSecretOf(incoming, id), body.signature, callerOf(incoming));
-  const session = await startSession(ctx.issueSession, ctx.onError, request, incoming, "redeem");
+  const { request, session } = await ctx.flows.redeem(
+    id,
+    browserSecretOf(incoming, id),
+    body.signature,
+    callerOf(incoming),
+    (leased) => issueSessionFor(ctx.issueSession, leased, incoming, "redeem"),
+  );
   const headers: Record<string, string | string[]> = {};
   const cookies = [browserSecretCookie(ctx, incoming, id, "", 0)];
   if (session.setCookie) cookies.push(...[session.setCookie].flat());

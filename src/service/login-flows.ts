@@ -1,27 +1,30 @@
 import { checkBrowserKeyProof } from "../core/browser-key.ts";
 import type { Clock, RandomSource } from "../core/clock.ts";
 import { generateComparisonNumber } from "../core/comparison.ts";
-import { type CreatedLoginRequest, createLoginRequest } from "../core/create-login-request.ts";
+import { type CreatedLoginRequest, createLoginRequest, createPushRequest } from "../core/create-login-request.ts";
 import { QrLoginError } from "../core/errors.ts";
 import type { Lifetimes } from "../core/lifetimes.ts";
 import type { LoginRequest, Transition } from "../core/login-request.ts";
-import { type RequesterContext, sameNetwork } from "../core/requester-context.ts";
+import { networkKey, type RequesterContext, sameNetwork } from "../core/requester-context.ts";
 import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../core/secrets.ts";
 import {
   type Approver,
-  maskApprover,
   planApprove,
   planCancel,
   planDeny,
-  planRedeem,
+  planRedeemFinish,
+  planRedeemRelease,
+  planRedeemStart,
   planRotation,
   planScan,
   rotationDue,
   scanTokenWorks,
+  userCodeWorks,
+  WRONG_NUMBER_REASON,
 } from "../core/transitions.ts";
-import { normalizeUserCode } from "../core/user-code.ts";
-import { channels, type LoginStore, type Notifier, UserCodeTakenError } from "../store/login-store.ts";
-import type { RateLimiter } from "./rate-limits.ts";
+import { generateUserCode, normalizeUserCode } from "../core/user-code.ts";
+import { type Alert, channels, type LoginStore, type Notifier, UserCodeTakenError } from "../store/login-store.ts";
+import { type RateLimiter, rateLimited } from "./rate-limits.ts";
 
 /** What happened to a request, for the host's audit log and metrics. */
 export interface LoginEvent {
@@ -31,14 +34,16 @@ export interface LoginEvent {
 }
 
 /**
- * What to do when the phone and the desktop are on different networks (a relayed QR looks like
- * this — but so does a phone on mobile data): `allow` quietly, `warn` on the card (default),
- * `require-number` shown on the desktop, or `refuse` the scan.
+ * What to do when the phone and the desktop are on different networks (a relayed QR or an e-mailed
+ * "approve and pick 42" looks like this — but so does a phone on mobile data): `allow` quietly, `warn`
+ * on the card (default), `require-number` shown on the desktop, or `refuse` the scan or approval.
+ * An address the server could not see counts as a different network for the last two.
  */
 export type RelayPolicy = "allow" | "warn" | "require-number" | "refuse";
 
 /** Who made a call: its address, for limits, the relay policy and the audit trail. */
 export interface Caller {
+  /** `null` when unknown: then any rule that needs the address refuses (`ADDRESS_REQUIRED`). */
   ip: string | null;
 }
 
@@ -51,8 +56,12 @@ export interface LoginFlowsDeps {
   lifetimes: Lifetimes;
   limiter: RateLimiter;
   relayPolicy: RelayPolicy;
-  /** How long "This wasn't me" blocks push requests to that account, in ms. */
+  /** How long "This wasn't me" blocks push requests to that account from that network, in ms. */
   notMeBlockMs: number;
+  /** Per-IP limits count IPv6 callers by this prefix length. Default 64. */
+  ipv6PrefixBits?: number;
+  /** How long the host's `issueSession` may take before the redemption is given up and kept for a retry. Default 10 s. */
+  hookTimeoutMs?: number;
   /** Finds the account a push request names; push is off without it. */
   findUser?: ((login: string) => Promise<Approver | null> | Approver | null) | undefined;
   /** Sees every transition; its errors are reported to `onHookError`, never to the caller. */
@@ -63,6 +72,15 @@ export interface LoginFlowsDeps {
 // Each attempt re-reads the request, so losing a race ends with the error the winner's change implies.
 const MAX_ATTEMPTS = 3;
 const NOBODY: Caller = { ip: null };
+
+/** A timer that rejects after `ms`, for host hooks that may never settle. */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The protocol's flows over a store: create → scan → approve / deny → redeem, cancel, and push.
@@ -86,55 +104,47 @@ export class LoginFlows {
     return this.#deps.clock.now();
   }
 
-  /** Creates a QR request; retries on the rare user code collision. */
+  /**
+   * Creates a request shown as a QR and a typed code (`qr`), or a request for an RFC 8628 device
+   * (`device`: its code cannot be refreshed on the device's screen, so it lives as long as the request).
+   */
   async create(
-    input: { requester: RequesterContext; publicKey?: string | null },
+    input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device" },
     caller: Caller = NOBODY,
   ): Promise<CreatedLoginRequest> {
-    await this.#deps.limiter.consume("createPerIp", caller.ip, this.now());
+    await this.#deps.limiter.consume("createPerIp", this.#network(caller), this.now());
     return this.#insert(() => createLoginRequest(this.#deps, input), caller);
   }
 
   /**
    * Creates a push request for the account named `login`, bound to it and to a two-digit number the
    * desktop shows. The answer is the same whether or not the account exists, is blocked after
-   * "This wasn't me", already has a push pending or is over its limit: then the request is a decoy
-   * that no phone hears of and that nobody can approve.
+   * "This wasn't me", already has a push pending from this network or is over its limit: then the
+   * request is a decoy that no phone hears of and that nobody can approve. Limits and blocks count per
+   * account and requesting network, so an attacker's pushes never stop the user's own from arriving.
    */
   async createPush(
     input: { login: string; requester: RequesterContext; publicKey?: string | null },
     caller: Caller = NOBODY,
   ): Promise<CreatedLoginRequest> {
-    const { findUser, limiter, store } = this.#deps;
+    const { findUser, limiter, lifetimes } = this.#deps;
     if (!findUser) throw new QrLoginError("PUSH_DISABLED", "Push approval is not enabled on this site.");
+    const network = this.#network(caller);
     const now = this.now();
-    await limiter.consume("createPerIp", caller.ip, now);
+    await limiter.consume("createPerIp", network, now);
     const user = await findUser(input.login);
     // The same reads and writes happen for unknown accounts, so timing does not tell them apart.
-    const subject = user ? user.userId : `unknown:${input.login}`;
-    const blocked = await store.peekCounter(`push-block:${subject}`, now);
-    const pending = await store.listPushRequests(subject, now);
-    const counter = await store.hit(`pushPerAccount:${subject}`, limiter.limits.pushPerAccount.windowMs, now);
-    const allowed = !blocked && pending.length === 0 && counter.count <= limiter.limits.pushPerAccount.max;
-    const approverId = user && allowed ? user.userId : null;
+    const subject = `${user ? user.userId : `unknown:${input.login}`}@${network}`;
+    const blocked = await limiter.blocked(`push:${subject}`, now);
+    const slot = await limiter.holdSlot(`push:${subject}`, lifetimes.pending, now);
+    const counted = await limiter.take("pushPerAccount", subject, now);
+    const allowed = user !== null && !blocked && slot && counted.within;
+    if (slot && !allowed) await limiter.releaseSlot(`push:${subject}`, now);
     if (user && !allowed) {
-      await this.#audit("push_suppressed", null, user.userId, caller, {
-        blocked: Boolean(blocked),
-        pending: pending.length,
-      });
+      await this.#audit("push_suppressed", null, user.userId, caller, { blocked, pending: !slot });
     }
-    const created = await this.#insert(() => {
-      const made = createLoginRequest(this.#deps, input);
-      Object.assign(made.request, {
-        mode: "push",
-        state: "scanned",
-        login: input.login,
-        approverId,
-        approverHint: maskApprover(input.login),
-        comparison: generateComparisonNumber(this.#deps.random),
-      });
-      return made;
-    }, caller);
+    const approverId = user && allowed ? user.userId : null;
+    const created = await this.#insert(() => createPushRequest(this.#deps, { ...input, approverId }), caller);
     if (approverId) await this.#publish(created.request, approverId);
     return created;
   }
@@ -172,22 +182,31 @@ export class LoginFlows {
   }
 
   /**
-   * Replaces the scan token if it is due (or `force`d) and the request is still pending. Returns the
-   * new token in plain text for the desktop, or `null` when nothing was rotated.
+   * Replaces the scan token and the typed code if due (or `force`d) and the request is a pending QR
+   * request. Returns both in plain text for the desktop, or `null` when nothing was rotated.
    */
   async rotateScanToken(
     request: LoginRequest,
     force = false,
-  ): Promise<{ request: LoginRequest; scanToken: string } | null> {
+  ): Promise<{ request: LoginRequest; scanToken: string; userCode: string } | null> {
     const now = this.now();
-    if (request.state !== "pending" || now >= request.expiresAt) return null;
+    if (request.mode !== "qr" || request.state !== "pending" || now >= request.expiresAt) return null;
     if (!force && !rotationDue(request, now, this.lifetimes)) return null;
     const scanToken = randomToken(this.#deps.random, SECRET_BYTES.scanToken);
-    const transition = planRotation(request, hashSecret(scanToken), now, this.lifetimes);
-    const rotated = await this.#deps.store.transition(request.id, transition.guard, transition.patch);
+    const userCode = generateUserCode(this.#deps.random);
+    const fresh = { scanTokenHash: hashSecret(scanToken), userCodeHash: hashSecret(userCode) };
+    const { guard, patch } = planRotation(request, fresh, now, this.lifetimes);
+    let rotated: LoginRequest | null;
+    try {
+      rotated = await this.#deps.store.transition(request.id, guard, patch);
+    } catch (error) {
+      // One chance in billions: the new code is another request's. The next look rotates again.
+      if (error instanceof UserCodeTakenError) return null;
+      throw error;
+    }
     if (!rotated) return null;
     await this.#publish(rotated);
-    return { request: rotated, scanToken };
+    return { request: rotated, scanToken, userCode };
   }
 
   /** The phone scanned a QR: claims the request for the approver. */
@@ -196,7 +215,7 @@ export class LoginFlows {
     const tokenHash = looksLikeToken(scanToken) ? hashSecret(scanToken) : null;
     const found = tokenHash ? await this.#deps.store.findByScanTokenHash(tokenHash) : null;
     if (!found || !tokenHash) throw new QrLoginError("SCAN_TOKEN_INVALID", "This QR code is not a valid sign-in code.");
-    if (!scanTokenWorks(found, tokenHash, this.now(), this.lifetimes) && found.state === "pending") {
+    if (!this.#secretWorks(found, tokenHash, scanTokenWorks) && found.state === "pending") {
       throw new QrLoginError("expired_token", "This QR code has changed. Scan the code on the screen again.");
     }
     return this.#claim(found, approver, caller);
@@ -204,80 +223,114 @@ export class LoginFlows {
 
   /**
    * The phone's user typed the code shown on the desktop: claims the request for the approver.
-   * Wrong codes count against the approver, the IP and the deployment (RFC 8628 §5.1).
+   * Each attempt counts against the approver, the IP and the deployment before it is looked up, and
+   * is given back once it claims (RFC 8628 §5.1). When the deployment's budget is spent, a code claims
+   * only from the network of the screen that shows it, so other people's misses lock nobody out.
    */
   async scanUserCode(typed: string, approver: Approver, caller: Caller = NOBODY): Promise<LoginRequest> {
     const { limiter } = this.#deps;
-    const now = this.now();
-    await limiter.check("codeMissesPerApprover", approver.userId, now);
-    await limiter.check("codeMissesPerIp", caller.ip, now);
-    await limiter.check("codeMissesGlobal", "all", now);
+    const network = this.#network(caller);
     await this.#limitScan(approver, caller);
+    const now = this.now();
+    const taken: [keyof RateLimiter["limits"], string][] = [];
+    const giveBack = () => Promise.all(taken.map(([name, subject]) => limiter.giveBack(name, subject, now)));
+    let left = 0;
+    for (const [name, subject] of [
+      ["codeMissesPerApprover", approver.userId],
+      ["codeMissesPerIp", network],
+    ] as const) {
+      const counted = await limiter.take(name, subject, now);
+      if (!counted.within) {
+        await giveBack();
+        throw rateLimitedCodes(counted.resetAt, now);
+      }
+      taken.push([name, subject]);
+      left = name === "codeMissesPerApprover" ? counted.left : left;
+    }
+    const global = await limiter.take("codeMissesGlobal", "all", now);
+    taken.push(["codeMissesGlobal", "all"]);
     const code = normalizeUserCode(typed);
-    const found = code ? await this.#deps.store.findByUserCodeHash(hashSecret(code)) : null;
-    if (!found) {
-      const left = await limiter.fail("codeMissesPerApprover", approver.userId, now);
-      await limiter.fail("codeMissesPerIp", caller.ip, now);
-      await limiter.fail("codeMissesGlobal", "all", now);
-      await this.#audit("code_miss", null, approver.userId, caller, { left });
+    const codeHash = code ? hashSecret(code) : null;
+    const found = codeHash ? await this.#deps.store.findByUserCodeHash(codeHash) : null;
+    const works =
+      found !== null &&
+      codeHash !== null &&
+      this.#secretWorks(found, codeHash, userCodeWorks) &&
+      (global.within || sameNetwork(found.requester.ip, caller.ip) === true);
+    if (!found || !works) {
+      await this.#audit("code_miss", null, approver.userId, caller, { left, guarded: !global.within });
       throw new QrLoginError(
         "USER_CODE_INVALID",
         `No sign-in request has this code. Check it and try again${left > 0 ? ` (${left} tries left)` : ""}.`,
       );
     }
+    await giveBack();
     return this.#claim(found, approver, caller);
+  }
+
+  /** Whether a scan token or typed code works now: a device's lives as long as its request. */
+  #secretWorks(
+    request: LoginRequest,
+    hash: string,
+    works: (request: LoginRequest, hash: string, now: number, lifetimes: Lifetimes) => boolean,
+  ): boolean {
+    if (request.mode === "device") return true;
+    return works(request, hash, this.now(), this.lifetimes);
   }
 
   async #limitScan(approver: Approver, caller: Caller): Promise<void> {
     const { limiter } = this.#deps;
     const now = this.now();
-    await limiter.consume("scanPerIp", caller.ip, now);
+    await limiter.consume("scanPerIp", this.#network(caller), now);
     await limiter.consume("scanPerApprover", approver.userId, now);
     await limiter.consume("scanGlobal", "all", now);
   }
 
   /** The scan itself, under the relay policy. */
   async #claim(found: LoginRequest, approver: Approver, caller: Caller): Promise<LoginRequest> {
-    const differentNetwork = sameNetwork(found.requester.ip, caller.ip) === false;
     const policy = this.#deps.relayPolicy;
+    // Under the strict policies an unknown address counts as another network: they fail closed.
+    const differentNetwork = sameNetwork(found.requester.ip, caller.ip) !== true;
     if (differentNetwork && policy === "refuse" && found.state === "pending") {
       await this.#audit("relay_refused", found.id, approver.userId, caller, { requesterIp: found.requester.ip });
-      throw new QrLoginError(
-        "NETWORK_MISMATCH",
-        "This sign-in was started on another network. For your safety, scan only codes on a screen in front of you.",
-      );
+      throw networkMismatch();
     }
     const comparison =
       differentNetwork && policy === "require-number" ? generateComparisonNumber(this.#deps.random) : null;
-    return this.#apply(found.id, "scanned", caller, (r, now) => planScan(r, approver, now, this.lifetimes, comparison));
+    return this.#apply(found.id, caller, (r, now) => planScan(r, approver, now, this.lifetimes, comparison));
   }
 
   /**
-   * The approver approves the request they scanned (or the push sent to them). A wrong number counts;
-   * after `limits.wrongNumbers.max` of them the request is cancelled.
+   * The approver approves the request they scanned (or the push sent to them). When the request asks
+   * for the number on the desktop, there is one try: a wrong number ends the request (`WRONG_NUMBER`)
+   * and raises an alert on the account. A push from another network obeys the relay policy like a scan.
    */
   async approve(id: string, approver: Approver, number?: number, caller: Caller = NOBODY): Promise<LoginRequest> {
-    try {
-      return await this.#apply(id, "approved", caller, (r, now) =>
-        planApprove(r, approver, number, now, this.lifetimes),
-      );
-    } catch (error) {
-      if (!(error instanceof QrLoginError) || error.code !== "WRONG_NUMBER") throw error;
-      const left = await this.#deps.limiter.fail("wrongNumbers", id, this.now());
-      if (left > 0) {
-        throw new QrLoginError("WRONG_NUMBER", `That is not the number on the screen. ${left} tries left.`, {
-          triesLeft: left,
-        });
+    let refused = false;
+    const updated = await this.#apply(id, caller, (r, now) => {
+      if (r.mode === "push" && this.#deps.relayPolicy === "refuse" && sameNetwork(r.requester.ip, caller.ip) !== true) {
+        refused = true;
+        throw networkMismatch();
       }
-      await this.#apply(id, "cancelled", caller, (r, now) => planCancel(r, now)).catch(() => {});
-      await this.#audit("number_failed", id, approver.userId, caller, {});
-      throw new QrLoginError("WRONG_NUMBER", "Too many wrong numbers: the request was cancelled.", { triesLeft: 0 });
+      return planApprove(r, approver, number, now, this.lifetimes);
+    }).catch(async (error: unknown) => {
+      if (refused) await this.#audit("relay_refused", id, approver.userId, caller, {});
+      throw error;
+    });
+    if (updated.state === "denied" && updated.deniedReason === WRONG_NUMBER_REASON) {
+      await this.#alert(WRONG_NUMBER_REASON, updated, approver.userId, caller);
+      throw new QrLoginError(
+        "WRONG_NUMBER",
+        "That is not the number on the screen, so the sign-in was stopped. If you did not start it, someone may be trying to get in.",
+        { triesLeft: 0 },
+      );
     }
+    return updated;
   }
 
   /**
    * The approver refuses the request. "This wasn't me" (`not_me`) also records an alert for the
-   * account and, for push, blocks further push requests to it for `notMeBlockMs`.
+   * account and, for push, blocks further push requests to it from that network for `notMeBlockMs`.
    */
   async deny(
     id: string,
@@ -285,51 +338,77 @@ export class LoginFlows {
     reason: string | null = null,
     caller: Caller = NOBODY,
   ): Promise<LoginRequest> {
-    const denied = await this.#apply(id, "denied", caller, (r, now) => planDeny(r, approver, reason, now));
+    const denied = await this.#apply(id, caller, (r, now) => planDeny(r, approver, reason, now));
     if (reason === "not_me") {
-      if (denied.mode === "push") {
-        await this.#deps.store.hit(`push-block:${approver.userId}`, this.#deps.notMeBlockMs, this.now());
+      if (denied.mode === "push" && denied.requester.ip) {
+        const subject = `${approver.userId}@${this.#networkOf(denied.requester.ip)}`;
+        await this.#deps.limiter.block(`push:${subject}`, this.#deps.notMeBlockMs, this.now());
       }
-      await this.#audit("alert", id, approver.userId, caller, {
-        reason: "not_me",
-        mode: denied.mode,
-        requester: denied.requester,
-      });
-      await this.#publish(denied, approver.userId); // the account's other phones show the alert
+      await this.#alert("not_me", denied, approver.userId, caller);
     }
     return denied;
   }
 
   /**
-   * The desktop consumes its approval; exactly once. With a browser key, `signature` must prove
-   * possession before anything changes. The approver's other devices hear of the new link.
+   * The desktop redeems its approval and `signIn` (the host's hook) signs it in — exactly once, and
+   * never lost: the request is leased (`redeeming`) while `signIn` runs; if it throws or does not
+   * settle within `hookTimeoutMs`, the lease is given back (`approved`) and the desktop may try again
+   * (`SESSION_FAILED`); if the process dies meanwhile, the desktop may take the lease over once it
+   * ended. With a browser key, `signature` must prove possession before anything changes.
    */
-  async redeem(
+  async redeem<T>(
     id: string,
     browserSecret: string | undefined,
-    signature?: string,
-    caller: Caller = NOBODY,
-  ): Promise<LoginRequest> {
+    signature: string | undefined,
+    caller: Caller,
+    signIn: (request: LoginRequest) => Promise<T> | T,
+  ): Promise<{ request: LoginRequest; session: T }> {
     const request = await this.authenticateBrowser(id, browserSecret);
     checkBrowserKeyProof(request.publicKey, id, signature);
-    const redeemed = await this.#apply(id, "redeemed", caller, (r, now) => planRedeem(r, now));
-    await this.#audit("alert", id, redeemed.approverId, caller, {
-      reason: "new_device",
-      requester: redeemed.requester,
-    });
-    if (redeemed.approverId) await this.#publish(redeemed, redeemed.approverId);
-    return redeemed;
+    const leased = await this.#apply(id, caller, (r, now) => planRedeemStart(r, now, this.lifetimes), false);
+    let session: T;
+    try {
+      session = await withTimeout(
+        Promise.resolve().then(() => signIn(leased)),
+        this.#deps.hookTimeoutMs ?? 10_000,
+        "issueSession",
+      );
+    } catch (error) {
+      const { guard, patch } = planRedeemRelease(leased, this.now(), this.lifetimes);
+      const released = await this.#deps.store.transition(id, guard, patch).catch((e: unknown) => {
+        this.#deps.onHookError?.(e);
+        return null;
+      });
+      if (released) await this.#publish(released);
+      if (error instanceof QrLoginError) throw error;
+      this.#deps.onHookError?.(error);
+      throw new QrLoginError(
+        "SESSION_FAILED",
+        "The sign-in was approved but the session could not be started. The approval is kept: try again.",
+      );
+    }
+    const { guard, patch } = planRedeemFinish(leased, this.now());
+    const redeemed = await this.#deps.store.transition(id, guard, patch);
+    if (!redeemed) {
+      // Only if this redemption outlived its lease and another took it over: both signed in.
+      this.#deps.onHookError?.(new Error(`qrlogin: the redemption of ${id} outlived its lease`));
+      return { request: leased, session };
+    }
+    await this.#publish(redeemed, redeemed.approverId);
+    this.#report("redeemed", redeemed, caller);
+    if (redeemed.approverId) await this.#alert("new_device", redeemed, redeemed.approverId, caller);
+    return { request: redeemed, session };
   }
 
   /** The desktop gives up on its request. */
   async cancel(id: string, browserSecret: string | undefined, caller: Caller = NOBODY): Promise<LoginRequest> {
     await this.authenticateBrowser(id, browserSecret);
-    return this.#apply(id, "cancelled", caller, (r, now) => planCancel(r, now));
+    return this.#apply(id, caller, (r, now) => planCancel(r, now));
   }
 
   /** Whether a device may poll request `id` now: at most once per `intervalMs` (RFC 8628 `slow_down`). */
   async pollAllowed(id: string, intervalMs: number): Promise<boolean> {
-    return (await this.#deps.store.hit(`poll:${id}`, intervalMs, this.now())).count === 1;
+    return this.#deps.limiter.holdSlot(`poll:${id}`, intervalMs, this.now());
   }
 
   /** The live push requests waiting for this approver. */
@@ -337,30 +416,59 @@ export class LoginFlows {
     return this.#deps.store.listPushRequests(approver.userId, this.now());
   }
 
+  /** The newest alerts of an account (new devices, "This wasn't me", wrong numbers), newest first. */
+  listAlerts(userId: string, limit = 10): Promise<Alert[]> {
+    return this.#deps.store.listAlerts(userId, limit);
+  }
+
   /** Deletes requests that finished or expired longer than `lifetimes.retention` ago. */
   async purge(): Promise<number> {
     return this.#deps.store.purge(this.now() - this.lifetimes.retention);
   }
 
+  /** The key a caller's per-IP limits count under; `ADDRESS_REQUIRED` when the address is unknown. */
+  #network(caller: Caller): string {
+    if (!caller.ip) {
+      throw new QrLoginError(
+        "ADDRESS_REQUIRED",
+        "The server could not tell the caller's address, which its rate limits need: pass info.ip to handler().",
+      );
+    }
+    return this.#networkOf(caller.ip);
+  }
+
+  #networkOf(ip: string): string {
+    return networkKey(ip, this.#deps.ipv6PrefixBits ?? 64);
+  }
+
   async #apply(
     id: string,
-    type: LoginEvent["type"],
     caller: Caller,
     plan: (request: LoginRequest, now: number) => Transition,
+    report = true,
   ): Promise<LoginRequest> {
     for (let attempt = 1; ; attempt++) {
       const request = await this.get(id);
       const { guard, patch } = plan(request, this.now());
       const updated = await this.#deps.store.transition(id, guard, patch);
       if (updated) {
+        await this.#leftPush(request, updated);
         await this.#publish(updated, updated.mode === "push" ? updated.approverId : null);
-        this.#report(type, updated, caller);
+        const { state } = updated;
+        if (report && state !== "redeeming" && state !== "pending") this.#report(state, updated, caller);
         return updated;
       }
       if (attempt === MAX_ATTEMPTS) {
         throw new QrLoginError("ALREADY_DECIDED", "The request changed while this was being done; try again.");
       }
     }
+  }
+
+  /** A push that stops waiting frees its network's slot, so the next push from there reaches the phone. */
+  async #leftPush(before: LoginRequest, after: LoginRequest): Promise<void> {
+    if (after.mode !== "push" || before.state !== "scanned" || after.state === "scanned") return;
+    if (!after.approverId || !after.requester.ip) return;
+    await this.#deps.limiter.releaseSlot(`push:${after.approverId}@${this.#networkOf(after.requester.ip)}`, this.now());
   }
 
   /** Tells the desktop's stream, and for push the approver's phones, that the request changed. */
@@ -373,6 +481,23 @@ export class LoginFlows {
       // The change is stored; a stream that missed the message sees it on its next read.
       this.#deps.onHookError?.(error);
     }
+  }
+
+  /** Records an alert for the account and tells its phones. */
+  async #alert(reason: string, request: LoginRequest, userId: string, caller: Caller): Promise<void> {
+    try {
+      await this.#deps.store.appendAlert({
+        at: this.now(),
+        userId,
+        reason,
+        requestId: request.id,
+        ip: caller.ip,
+        detail: { mode: request.mode, requester: request.requester },
+      });
+    } catch (error) {
+      this.#deps.onHookError?.(error);
+    }
+    await this.#publish(request, userId);
   }
 
   async #audit(
@@ -403,4 +528,15 @@ export class LoginFlows {
       onHookError?.(error);
     }
   }
+}
+
+function networkMismatch(): QrLoginError {
+  return new QrLoginError(
+    "NETWORK_MISMATCH",
+    "This sign-in was started on another network. For your safety, approve only sign-ins from a screen in front of you.",
+  );
+}
+
+function rateLimitedCodes(resetAt: number, now: number): QrLoginError {
+  return rateLimited(resetAt, now, "Too many wrong codes. Wait before trying again.");
 }

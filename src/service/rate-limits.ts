@@ -7,7 +7,10 @@ export interface Limit {
   windowMs: number;
 }
 
-/** Every limit qrlogin applies (DESIGN §5). All are counted in the store, so they hold across instances. */
+/**
+ * Every limit qrlogin applies. All are counted in the store, so they hold across instances; "per IP"
+ * means per network: an IPv4 address, or an IPv6 /64 (see `ipv6PrefixBits`).
+ */
 export interface Limits {
   /** New requests per IP. Default 30 a minute. */
   createPerIp: Limit;
@@ -17,16 +20,21 @@ export interface Limits {
   scanPerApprover: Limit;
   /** Scans and typed codes over the whole deployment. Default 6,000 a minute. */
   scanGlobal: Limit;
-  /** Wrong typed codes per approver before a lockout (RFC 8628 §5.1). Default 5 per 15 minutes. */
+  /**
+   * Typed codes per approver that did not claim a request, before a lockout (RFC 8628 §5.1). Each
+   * attempt is counted before it is looked up and given back once it claims. Default 5 per 15 minutes.
+   */
   codeMissesPerApprover: Limit;
-  /** Wrong typed codes per IP before a lockout. Default 20 per 15 minutes. */
+  /** The same per IP. Default 20 per 15 minutes. */
   codeMissesPerIp: Limit;
-  /** Wrong typed codes over the whole deployment: the brake on a distributed guesser. Default 2,000 per 15 minutes. */
+  /**
+   * The same over the whole deployment: the brake on a guesser with many accounts and addresses. Once
+   * spent, nobody is locked out: a typed code then claims only from the network of the screen that
+   * shows it, which a remote guesser is not on. Default 100 an hour.
+   */
   codeMissesGlobal: Limit;
-  /** Push requests per account. Default 5 per 10 minutes (and never two pending at once). */
+  /** Push requests to one account from one requesting network. Default 5 per 10 minutes (and one pending at a time). */
   pushPerAccount: Limit;
-  /** Wrong numbers on one push or number-matched request before it is cancelled. Default 3. */
-  wrongNumbers: Limit;
 }
 
 const MINUTE = 60_000;
@@ -39,31 +47,34 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   scanGlobal: { max: 6000, windowMs: MINUTE },
   codeMissesPerApprover: { max: 5, windowMs: 15 * MINUTE },
   codeMissesPerIp: { max: 20, windowMs: 15 * MINUTE },
-  codeMissesGlobal: { max: 2000, windowMs: 15 * MINUTE },
+  codeMissesGlobal: { max: 100, windowMs: 60 * MINUTE },
   pushPerAccount: { max: 5, windowMs: 10 * MINUTE },
-  wrongNumbers: { max: 3, windowMs: 15 * MINUTE },
 });
 
 /** Fills in defaults and refuses limits that are not positive whole numbers. */
 export function resolveLimits(partial: Partial<Limits> = {}): Limits {
   const limits = { ...DEFAULT_LIMITS, ...partial };
-  for (const [name, { max, windowMs }] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(max) || max < 1 || !Number.isFinite(windowMs) || windowMs <= 0) {
+  for (const [name, limit] of Object.entries(limits)) {
+    const { max, windowMs } = (limit ?? {}) as Partial<Limit>;
+    if (!(name in DEFAULT_LIMITS)) throw new TypeError(`qrlogin: limits.${name} is not a limit qrlogin knows`);
+    if (!Number.isSafeInteger(max) || (max as number) < 1 || !Number.isFinite(windowMs) || (windowMs as number) <= 0) {
       throw new TypeError(`qrlogin: limits.${name} needs a whole max ≥ 1 and a positive windowMs`);
     }
   }
   return limits;
 }
 
-function limited(resetAt: number, now: number, description: string): QrLoginError {
-  return new QrLoginError("RATE_LIMITED", description, { retryAfter: Math.max(1, Math.ceil((resetAt - now) / 1000)) });
+/** One event counted against a limit: whether it was within it, and how many remain. */
+export interface Taken {
+  within: boolean;
+  left: number;
+  resetAt: number;
 }
 
 /**
- * Counts events against the limits in the store. `consume` counts and refuses past the limit;
- * `check` refuses an already exhausted limit without counting (for lockouts that count failures).
- * A `null` subject (an address the server could not see) is not counted: one shared bucket for
- * every such caller would let one of them lock all the others out.
+ * Counts events against the limits in the store. Every decision is made on the count the store's one
+ * atomic `hit` returned for this very event — never on a count read before — so N concurrent
+ * attempts against a limit of M are let through at most M times, on every store.
  */
 export class RateLimiter {
   constructor(
@@ -71,29 +82,63 @@ export class RateLimiter {
     readonly limits: Limits,
   ) {}
 
-  /** Counts one event for `subject` under limit `name`; RATE_LIMITED (with Retry-After) past it. */
-  async consume(name: keyof Limits, subject: string | null, now: number): Promise<void> {
-    if (subject === null) return;
+  /** Counts one event for `subject` under limit `name` and tells whether it was within the limit. */
+  async take(name: keyof Limits, subject: string, now: number): Promise<Taken> {
     const limit = this.limits[name];
     const counter = await this.store.hit(`${name}:${subject}`, limit.windowMs, now);
-    if (counter.count > limit.max)
-      throw limited(counter.resetAt, now, "Too many attempts. Wait a moment and try again.");
+    return {
+      within: counter.count <= limit.max,
+      left: Math.max(0, limit.max - counter.count),
+      resetAt: counter.resetAt,
+    };
   }
 
-  /** Refuses if `subject` has used up limit `name`, without counting. */
-  async check(name: keyof Limits, subject: string | null, now: number): Promise<void> {
-    if (subject === null) return;
-    const counter = await this.store.peekCounter(`${name}:${subject}`, now);
-    if (counter && counter.count >= this.limits[name].max) {
-      throw limited(counter.resetAt, now, "Too many wrong codes. Wait before trying again.");
-    }
+  /** Counts one event; RATE_LIMITED (with Retry-After) past the limit. Returns how many remain. */
+  async consume(
+    name: keyof Limits,
+    subject: string,
+    now: number,
+    description = "Too many attempts. Wait a moment and try again.",
+  ): Promise<number> {
+    const taken = await this.take(name, subject, now);
+    if (!taken.within) throw rateLimited(taken.resetAt, now, description);
+    return taken.left;
   }
 
-  /** Counts one failure; returns how many remain before `check` refuses. */
-  async fail(name: keyof Limits, subject: string | null, now: number): Promise<number> {
-    const limit = this.limits[name];
-    if (subject === null) return limit.max;
-    const counter = await this.store.hit(`${name}:${subject}`, limit.windowMs, now);
-    return Math.max(0, limit.max - counter.count);
+  /** Gives back an event counted by {@link take} or {@link consume} (an attempt that turned out right). */
+  async giveBack(name: keyof Limits, subject: string, now: number): Promise<void> {
+    await this.store.hit(`${name}:${subject}`, this.limits[name].windowMs, now, -1);
   }
+
+  /**
+   * Takes the one slot named `key` for at most `windowMs` (one pending push per account and network):
+   * true for the one caller that got it. A caller that did not gives its count back at once, so the
+   * holder's {@link releaseSlot} frees the slot for the next.
+   */
+  async holdSlot(key: string, windowMs: number, now: number): Promise<boolean> {
+    const counter = await this.store.hit(`slot:${key}`, windowMs, now);
+    if (counter.count === 1) return true;
+    await this.store.hit(`slot:${key}`, windowMs, now, -1);
+    return false;
+  }
+
+  /** Frees a slot taken by {@link holdSlot} before its window ends. */
+  async releaseSlot(key: string, now: number): Promise<void> {
+    await this.store.hit(`slot:${key}`, 0, now, -1);
+  }
+
+  /** Blocks `key` for `ms` (pushes to an account after "This wasn't me"). */
+  async block(key: string, ms: number, now: number): Promise<void> {
+    await this.store.hit(`block:${key}`, ms, now);
+  }
+
+  /** Whether `key` is blocked now. */
+  async blocked(key: string, now: number): Promise<boolean> {
+    return (await this.store.peekCounter(`block:${key}`, now)) !== null;
+  }
+}
+
+/** The 429 answer, with Retry-After in whole seconds until the window ends. */
+export function rateLimited(resetAt: number, now: number, description: string): QrLoginError {
+  return new QrLoginError("RATE_LIMITED", description, { retryAfter: Math.max(1, Math.ceil((resetAt - now) / 1000)) });
 }

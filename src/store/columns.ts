@@ -1,4 +1,5 @@
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
+import type { Alert } from "./login-store.ts";
 
 type Kind = "text" | "int" | "json";
 
@@ -17,6 +18,7 @@ export const REQUEST_COLUMNS = [
   ["previousScanTokenHash", "previous_scan_token_hash", "text"],
   ["previousScanTokenValidUntil", "previous_scan_token_valid_until", "int"],
   ["userCodeHash", "user_code_hash", "text"],
+  ["previousUserCodeHash", "previous_user_code_hash", "text"],
   ["comparison", "comparison", "int"],
   ["login", "login", "text"],
   ["approverId", "approver_id", "text"],
@@ -69,5 +71,18 @@ export function transitionSql(
   assignments.push("version = version + 1");
   let where = `id = ${next(id)} AND state IN (${guard.from.map((s) => next(s)).join(", ")}) AND expires_at > ${next(guard.liveAt)}`;
   if (guard.scanTokenHash !== undefined) where += ` AND scan_token_hash = ${next(guard.scanTokenHash)}`;
+  if (guard.version !== undefined) where += ` AND version = ${next(guard.version)}`;
   return { set: assignments.join(", "), where, values };
+}
+
+/** An alert from a row keyed by column name (`detail` as JSON text or, on PostgreSQL, already parsed). */
+export function alertFromRow(row: Record<string, unknown>): Alert {
+  return {
+    at: Number(row.at),
+    userId: String(row.user_id),
+    reason: String(row.reason),
+    requestId: (row.request_id as string | null) ?? null,
+    ip: (row.ip as string | null) ?? null,
+    detail: typeof row.detail === "string" ? JSON.parse(row.detail) : (row.detail as Record<string, unknown>),
+  };
 }

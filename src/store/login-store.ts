@@ -3,7 +3,7 @@ import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-
 /**
  * Where requests live. Narrow and shaped by the protocol; every method is atomic on its own.
  *
- * Atomicity contract (proven for every store by `test/store/conformance.ts`):
+ * Atomicity contract (proven for every store by the conformance suite):
  * - `transition` is a compare-and-set: under any concurrency, of N callers whose guards match the
  *   same record, exactly one receives the updated record and the others receive `null`.
  *   Redeeming is `transition(id, { from: ["approved"] }, { state: "redeemed" })`, so a request is
@@ -22,31 +22,39 @@ export interface LoginStore {
   get(id: string): Promise<LoginRequest | null>;
   /** The request whose current or previous scan token has this hash, or `null`. */
   findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null>;
-  /** The request whose user code has this hash, or `null`. */
+  /** The request whose current or previous user code has this hash, or `null`. */
   findByUserCodeHash(codeHash: string): Promise<LoginRequest | null>;
   /**
    * Applies `patch` and bumps `version` if, atomically, the request is in one of `guard.from`,
    * its `expiresAt` is after `guard.liveAt`, and (when given) its scan token hash equals
-   * `guard.scanTokenHash`. Returns the updated request, or `null` if the guard did not hold.
+   * `guard.scanTokenHash` and its version `guard.version`. Returns the updated request, or `null`
+   * if the guard did not hold. A patch that gives the request a user code another stored request
+   * has throws {@link UserCodeTakenError} and changes nothing.
    */
   transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null>;
   /** Live push requests bound to this approver: mode `push`, state `scanned`, `expiresAt` after `now`. */
   listPushRequests(approverId: string, now: number): Promise<LoginRequest[]>;
   /**
-   * Counts one event against `key` (rate limits, lockouts, blocks). A window of `windowMs` starts at
-   * the first hit; once it has ended the next hit starts a new one at count 1. Atomic: N concurrent
+   * Counts `by` events (default 1) against `key` (rate limits, lockouts, slots) and returns the new
+   * count: every limit is this one atomic count, decided on by its caller. A window of `windowMs`
+   * starts at the first hit; once it has ended the next hit starts a new one at count `by`. A
+   * negative `by` gives events back (never below 0) and never starts a window. Atomic: N concurrent
    * hits on a fresh key return the counts 1…N, each once, across every instance sharing the store.
    */
-  hit(key: string, windowMs: number, now: number): Promise<CounterState>;
+  hit(key: string, windowMs: number, now: number, by?: number): Promise<CounterState>;
   /** The counter running for `key` at `now`, without counting; `null` if none is. */
   peekCounter(key: string, now: number): Promise<CounterState | null>;
   /** Appends an entry to the audit log. */
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit entries about `userId`, newest first, at most `limit`. */
   listAudit(userId: string, limit: number): Promise<AuditEntry[]>;
+  /** Records an alert for the account's own eyes; kept apart from the audit trail, so no flood of entries hides it. */
+  appendAlert(alert: Alert): Promise<void>;
+  /** The newest alerts of `userId`, newest first, at most `limit`. */
+  listAlerts(userId: string, limit: number): Promise<Alert[]>;
   /**
-   * Deletes requests whose `expiresAt`, counters whose `resetAt` and audit entries whose `at` is
-   * before `before`; returns how many requests.
+   * Deletes requests whose `expiresAt`, counters whose `resetAt` and audit entries and alerts whose
+   * `at` is before `before`; returns how many requests.
    */
   purge(before: number): Promise<number>;
   /** Releases connections and handles. */
@@ -73,7 +81,23 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
-/** Thrown by {@link LoginStore.create} when the user code is already in use. */
+/**
+ * Something the account's owner should see (on the account page and the phone): a new device was
+ * signed in, a request was refused as "This wasn't me", a wrong number ended a request.
+ */
+export interface Alert {
+  at: number;
+  userId: string;
+  /** `new_device`, `not_me` or `wrong_number`. */
+  reason: string;
+  requestId: string | null;
+  /** The address of the caller that caused it. */
+  ip: string | null;
+  /** Anything else worth showing (never a secret), e.g. the requester's browser and address. */
+  detail: Record<string, unknown>;
+}
+
+/** Thrown by {@link LoginStore.create} and {@link LoginStore.transition} when the user code is already in use. */
 export class UserCodeTakenError extends Error {
   constructor() {
     super("user code already in use");

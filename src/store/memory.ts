@@ -1,14 +1,6 @@
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { guardHolds } from "./guard.ts";
-import {
-  type AuditEntry,
-  type ChangeMessage,
-  type CounterState,
-  type LoginStore,
-  type Notifier,
-  RESYNC,
-  UserCodeTakenError,
-} from "./login-store.ts";
+import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
 
 /**
  * A store in this process's memory: for tests and for embedding where losing requests on restart
@@ -21,6 +13,7 @@ export class MemoryStore implements LoginStore {
   readonly #idByCode = new Map<string, string>();
   readonly #counters = new Map<string, CounterState>();
   #audit: AuditEntry[] = [];
+  #alerts: Alert[] = [];
 
   async create(request: LoginRequest): Promise<void> {
     if (this.#idByCode.has(request.userCodeHash)) throw new UserCodeTakenError();
@@ -45,17 +38,26 @@ export class MemoryStore implements LoginStore {
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     const id = this.#idByCode.get(codeHash);
-    return id === undefined ? null : this.get(id);
+    const request = id === undefined ? undefined : this.#byId.get(id);
+    if (!request || (request.userCodeHash !== codeHash && request.previousUserCodeHash !== codeHash)) return null;
+    return structuredClone(request);
   }
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
     const current = this.#byId.get(id);
     if (!current || !guardHolds(current, guard)) return null;
+    const codeOwner = patch.userCodeHash === undefined ? undefined : this.#idByCode.get(patch.userCodeHash);
+    if (codeOwner !== undefined && codeOwner !== id) throw new UserCodeTakenError();
     const updated: LoginRequest = { ...current, ...patch, version: current.version + 1 };
     this.#byId.set(id, updated);
+    // The indexes keep only the current and previous token and code; older ones are dropped.
     if (patch.scanTokenHash !== undefined) {
       if (current.previousScanTokenHash) this.#idByToken.delete(current.previousScanTokenHash);
       this.#idByToken.set(patch.scanTokenHash, id);
+    }
+    if (patch.userCodeHash !== undefined) {
+      if (current.previousUserCodeHash) this.#idByCode.delete(current.previousUserCodeHash);
+      this.#idByCode.set(patch.userCodeHash, id);
     }
     return structuredClone(updated);
   }
@@ -66,12 +68,13 @@ export class MemoryStore implements LoginStore {
       .map((r) => structuredClone(r));
   }
 
-  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+  async hit(key: string, windowMs: number, now: number, by = 1): Promise<CounterState> {
     const running = this.#counters.get(key);
-    const counter =
-      running && running.resetAt > now
-        ? { ...running, count: running.count + 1 }
-        : { count: 1, resetAt: now + windowMs };
+    const live = running && running.resetAt > now ? running : null;
+    if (by < 0 && !live) return { count: 0, resetAt: now };
+    const counter = live
+      ? { ...live, count: Math.max(0, live.count + by) }
+      : { count: Math.max(0, by), resetAt: now + windowMs };
     this.#counters.set(key, counter);
     return { ...counter };
   }
@@ -93,9 +96,22 @@ export class MemoryStore implements LoginStore {
       .map((e) => structuredClone(e));
   }
 
+  async appendAlert(alert: Alert): Promise<void> {
+    this.#alerts.push(structuredClone(alert));
+  }
+
+  async listAlerts(userId: string, limit: number): Promise<Alert[]> {
+    return this.#alerts
+      .filter((a) => a.userId === userId)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit)
+      .map((a) => structuredClone(a));
+  }
+
   async purge(before: number): Promise<number> {
     for (const [key, counter] of this.#counters) if (counter.resetAt < before) this.#counters.delete(key);
     this.#audit = this.#audit.filter((e) => e.at >= before);
+    this.#alerts = this.#alerts.filter((a) => a.at >= before);
     let count = 0;
     for (const [id, request] of this.#byId) {
       if (request.expiresAt >= before) continue;
@@ -103,57 +119,11 @@ export class MemoryStore implements LoginStore {
       this.#idByToken.delete(request.scanTokenHash);
       if (request.previousScanTokenHash) this.#idByToken.delete(request.previousScanTokenHash);
       this.#idByCode.delete(request.userCodeHash);
+      if (request.previousUserCodeHash) this.#idByCode.delete(request.previousUserCodeHash);
       count++;
     }
     return count;
   }
 
   async close(): Promise<void> {}
-}
-
-/**
- * Publish/subscribe inside one process: enough for a single instance, and the base of the
- * cross-instance notifiers, which fan a message out locally once it arrives.
- */
-export class LocalNotifier implements Notifier {
-  readonly #listeners = new Map<string, Set<(message: ChangeMessage) => void>>();
-
-  async publish(channel: string, message: ChangeMessage): Promise<void> {
-    this.deliver(channel, message);
-  }
-
-  /** Hands a message to this process's listeners of `channel`; a throwing listener does not stop the others. */
-  deliver(channel: string, message: ChangeMessage): void {
-    for (const listener of this.#listeners.get(channel) ?? []) {
-      try {
-        listener(message);
-      } catch {
-        // A listener's failure is its own; the others must still hear of the change.
-      }
-    }
-  }
-
-  /** Hands {@link RESYNC} to every listener of every channel: messages may have been lost. */
-  resync(): void {
-    for (const channel of [...this.#listeners.keys()]) this.deliver(channel, RESYNC);
-  }
-
-  async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
-    const set = this.#listeners.get(channel) ?? new Set();
-    this.#listeners.set(channel, set);
-    set.add(listener);
-    return async () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(channel) === set) this.#listeners.delete(channel);
-    };
-  }
-
-  /** How many channels have listeners here (for tests and metrics). */
-  get channelCount(): number {
-    return this.#listeners.size;
-  }
-
-  async close(): Promise<void> {
-    this.#listeners.clear();
-  }
 }

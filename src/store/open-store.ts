@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
+import { LocalNotifier } from "./local-notifier.ts";
 import type { LoginStore, Notifier } from "./login-store.ts";
-import { LocalNotifier } from "./memory.ts";
 import { PostgresNotifier, PostgresStore } from "./postgres.ts";
 import { RedisNotifier, RedisStore } from "./redis.ts";
 import { SqliteStore } from "./sqlite.ts";

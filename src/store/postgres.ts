@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
-import { REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
+import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
+import { LocalNotifier } from "./local-notifier.ts";
 import {
+  type Alert,
   type AuditEntry,
   type ChangeMessage,
   type CounterState,
@@ -11,7 +13,6 @@ import {
   RESYNC,
   UserCodeTakenError,
 } from "./login-store.ts";
-import { LocalNotifier } from "./memory.ts";
 
 const USER_CODE_CONSTRAINT = "login_requests_user_code_hash_key";
 
@@ -57,6 +58,20 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX qrlogin_audit_log_user ON qrlogin_audit_log (user_id, at);
    CREATE INDEX qrlogin_audit_log_at ON qrlogin_audit_log (at);`,
+  // Typed codes rotate with the scan token; alerts live apart from the audit trail.
+  `ALTER TABLE login_requests ADD COLUMN previous_user_code_hash TEXT;
+   CREATE INDEX login_requests_previous_user_code ON login_requests (previous_user_code_hash);
+   CREATE TABLE qrlogin_alerts (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at BIGINT NOT NULL,
+     user_id TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     request_id TEXT,
+     ip TEXT,
+     detail JSONB NOT NULL
+   );
+   CREATE INDEX qrlogin_alerts_user ON qrlogin_alerts (user_id, at);
+   CREATE INDEX qrlogin_alerts_at ON qrlogin_alerts (at);`,
 ];
 
 /** Options of {@link PostgresStore}. */
@@ -137,6 +152,7 @@ export class PostgresStore implements LoginStore {
   readonly #table: string;
   readonly #counters: string;
   readonly #audit: string;
+  readonly #alerts: string;
   readonly #insert: string;
   #migrated: Promise<void> | undefined;
   #ended = false;
@@ -151,6 +167,7 @@ export class PostgresStore implements LoginStore {
     this.#table = qualified("login_requests");
     this.#counters = qualified("qrlogin_counters");
     this.#audit = qualified("qrlogin_audit_log");
+    this.#alerts = qualified("qrlogin_alerts");
     const columns = REQUEST_COLUMNS.map(([, column]) => column);
     this.#insert = `INSERT INTO ${this.#table} (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`;
   }
@@ -165,13 +182,7 @@ export class PostgresStore implements LoginStore {
   }
 
   async create(request: LoginRequest): Promise<void> {
-    try {
-      await this.#query(this.#insert, requestToValues(request));
-    } catch (error) {
-      const { code, constraint } = error as { code?: unknown; constraint?: unknown };
-      if (code === "23505" && constraint === USER_CODE_CONSTRAINT) throw new UserCodeTakenError();
-      throw error;
-    }
+    await codeTaken(this.#query(this.#insert, requestToValues(request)));
   }
 
   async get(id: string): Promise<LoginRequest | null> {
@@ -186,12 +197,18 @@ export class PostgresStore implements LoginStore {
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
-    return this.#one(`SELECT * FROM ${this.#table} WHERE user_code_hash = $1`, [codeHash]);
+    return this.#one(
+      `SELECT * FROM ${this.#table} WHERE user_code_hash = $1 OR previous_user_code_hash = $1 ORDER BY user_code_hash = $1 DESC LIMIT 1`,
+      [codeHash],
+    );
   }
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
     const { set, where, values } = transitionSql(id, guard, patch, (n) => `$${n}`);
-    return this.#one(`UPDATE ${this.#table} SET ${set} WHERE ${where} RETURNING *`, values);
+    const { rows } = await codeTaken(
+      this.#query(`UPDATE ${this.#table} SET ${set} WHERE ${where} RETURNING *`, values),
+    );
+    return rows[0] ? requestFromRow(rows[0]) : null;
   }
 
   async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
@@ -202,15 +219,23 @@ export class PostgresStore implements LoginStore {
     return rows.map(requestFromRow);
   }
 
-  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+  async hit(key: string, windowMs: number, now: number, by = 1): Promise<CounterState> {
+    if (by < 0) {
+      const { rows } = await this.#query(
+        `UPDATE ${this.#counters} SET count = greatest(count + $3::int, 0) WHERE key = $1 AND reset_at > $2::bigint
+         RETURNING count, reset_at`,
+        [key, now, by],
+      );
+      return rows[0] ? counterFromRow(rows[0]) : { count: 0, resetAt: now };
+    }
     // One statement: concurrent first hits conflict on the key and queue on its row, so counts never repeat.
     const { rows } = await this.#query(
-      `INSERT INTO ${this.#counters} AS c (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+      `INSERT INTO ${this.#counters} AS c (key, count, reset_at) VALUES ($1, $4::int, $2::bigint + $3::bigint)
        ON CONFLICT (key) DO UPDATE SET
-         count = CASE WHEN c.reset_at > $2::bigint THEN c.count + 1 ELSE 1 END,
+         count = CASE WHEN c.reset_at > $2::bigint THEN c.count + $4::int ELSE $4::int END,
          reset_at = CASE WHEN c.reset_at > $2::bigint THEN c.reset_at ELSE $2::bigint + $3::bigint END
        RETURNING count, reset_at`,
-      [key, now, windowMs],
+      [key, now, windowMs, by],
     );
     return counterFromRow(rows[0]);
   }
@@ -245,11 +270,27 @@ export class PostgresStore implements LoginStore {
     }));
   }
 
+  async appendAlert(alert: Alert): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#alerts} (at, user_id, reason, request_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [alert.at, alert.userId, alert.reason, alert.requestId, alert.ip, JSON.stringify(alert.detail)],
+    );
+  }
+
+  async listAlerts(userId: string, limit: number): Promise<Alert[]> {
+    const { rows } = await this.#query(
+      `SELECT * FROM ${this.#alerts} WHERE user_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map(alertFromRow);
+  }
+
   async purge(before: number): Promise<number> {
-    // Data-modifying CTEs run whether or not they are read: one atomic statement for all three tables.
+    // Data-modifying CTEs run whether or not they are read: one atomic statement for all four tables.
     const result = await this.#query(
       `WITH counters AS (DELETE FROM ${this.#counters} WHERE reset_at < $1),
-            audit AS (DELETE FROM ${this.#audit} WHERE at < $1)
+            audit AS (DELETE FROM ${this.#audit} WHERE at < $1),
+            alerts AS (DELETE FROM ${this.#alerts} WHERE at < $1)
        DELETE FROM ${this.#table} WHERE expires_at < $1`,
       [before],
     );
@@ -278,6 +319,17 @@ export class PostgresStore implements LoginStore {
   async #one(text: string, values: unknown[]): Promise<LoginRequest | null> {
     const { rows } = await this.#query(text, values);
     return rows[0] ? requestFromRow(rows[0]) : null;
+  }
+}
+
+/** Awaits a write, turning a clash on the unique user code into {@link UserCodeTakenError}. */
+async function codeTaken<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+    if (code === "23505" && constraint === USER_CODE_CONSTRAINT) throw new UserCodeTakenError();
+    throw error;
   }
 }
 

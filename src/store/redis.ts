@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { REQUEST_COLUMNS, requestFromRow, requestToValues } from "./columns.ts";
+import { LocalNotifier } from "./local-notifier.ts";
 import {
+  type Alert,
   type AuditEntry,
   type ChangeMessage,
   type CounterState,
@@ -11,7 +13,6 @@ import {
   RESYNC,
   UserCodeTakenError,
 } from "./login-store.ts";
-import { LocalNotifier } from "./memory.ts";
 
 /**
  * The part of a node-redis client that the Redis store and notifier use. Every `createClient()`
@@ -51,6 +52,7 @@ const COLUMNS = REQUEST_COLUMNS.map(([, column]) => column);
 const COLUMN_OF = new Map<string, string>(REQUEST_COLUMNS.map(([field, column]) => [field, column]));
 const PURGE_BATCH = 200;
 const AUDIT_FIELDS = ["at", "type", "requestId", "userId", "ip", "detail"] as const;
+const ALERT_FIELDS = ["at", "userId", "reason", "requestId", "ip", "detail"] as const;
 
 /** A Lua script with its SHA-1, so that it is sent in full only when the server does not have it cached. */
 interface Script {
@@ -95,19 +97,28 @@ return 'ok'
 `);
 
 const TRANSITION = script(`${INDEX_APPROVER}
--- KEYS: record, expiry set, user code index, then the scan token index keys of a.tokens, in order,
--- then (if a.indexed) the push set of the approver the record names after the patch
--- ARGV[1]: JSON { id, from, liveAt, token?, current, previous, approver, indexed, tokens, set, unset, retention }
+-- KEYS: record, expiry set, then the scan token index keys of a.tokens, then the user code index keys of
+-- a.codes, in order, then (if a.indexed) the push set of the approver the record names after the patch
+-- ARGV[1]: JSON { id, from, liveAt, token?, version?, current, previous, code, previousCode, approver, indexed,
+--                 tokens, codes, newCode?, set, unset, retention }
 local a = cjson.decode(ARGV[1])
-local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'scan_token_hash', 'previous_scan_token_hash', 'approver_id')
+local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'scan_token_hash', 'previous_scan_token_hash',
+  'approver_id', 'user_code_hash', 'previous_user_code_hash', 'version')
 if not r[1] then return nil end
 local allowed = false
 for _, state in ipairs(a.from) do
   if state == r[1] then allowed = true end
 end
 if not allowed or tonumber(r[2]) <= a.liveAt or (a.token and a.token ~= r[3]) then return nil end
--- The caller named the token and approver keys from an earlier read; a change since then means other keys.
-if r[3] ~= a.current or (r[4] or '') ~= a.previous or (r[5] or '') ~= a.approver then return 'retry' end
+if a.version and tonumber(r[8]) ~= a.version then return nil end
+-- The caller named the index keys from an earlier read; a change since then means other keys.
+if r[3] ~= a.current or (r[4] or '') ~= a.previous or (r[5] or '') ~= a.approver
+  or r[6] ~= a.code or (r[7] or '') ~= a.previousCode then return 'retry' end
+local ntokens = #a.tokens
+if a.newCode then
+  local owner = redis.call('GET', KEYS[2 + ntokens + #a.codes])
+  if owner and owner ~= a.id then return 'taken' end
+end
 local fields = {}
 for field, value in pairs(a.set) do
   fields[#fields + 1] = field
@@ -116,15 +127,23 @@ end
 if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
 if #a.unset > 0 then redis.call('HDEL', KEYS[1], unpack(a.unset)) end
 redis.call('HINCRBY', KEYS[1], 'version', 1)
-local n = redis.call('HMGET', KEYS[1], 'expires_at', 'updated_at', 'scan_token_hash', 'previous_scan_token_hash', 'mode')
+local n = redis.call('HMGET', KEYS[1], 'expires_at', 'updated_at', 'scan_token_hash', 'previous_scan_token_hash',
+  'mode', 'user_code_hash', 'previous_user_code_hash')
 local ttl = string.format('%d', math.max(tonumber(n[1]) - tonumber(n[2]), 0) + a.retention)
 redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[3], ttl)
+-- Index keys of the current and previous token and code live on with the record; older ones go.
 for i, hash in ipairs(a.tokens) do
   if hash == n[3] or hash == n[4] then
-    redis.call('SET', KEYS[3 + i], a.id, 'PX', ttl)
+    redis.call('SET', KEYS[2 + i], a.id, 'PX', ttl)
   else
-    redis.call('DEL', KEYS[3 + i])
+    redis.call('DEL', KEYS[2 + i])
+  end
+end
+for i, hash in ipairs(a.codes) do
+  if hash == n[6] or hash == n[7] then
+    redis.call('SET', KEYS[2 + ntokens + i], a.id, 'PX', ttl)
+  else
+    redis.call('DEL', KEYS[2 + ntokens + i])
   end
 end
 redis.call('ZADD', KEYS[2], n[1], a.id)
@@ -158,19 +177,24 @@ return 1
 `);
 
 const HIT = script(`
--- KEYS: counter, counter index; ARGV: counter name, now, window, retention
+-- KEYS: counter, counter index; ARGV: counter name, now, window, retention, by (negative: give back)
 local now = tonumber(ARGV[2])
+local by = tonumber(ARGV[5])
 local r = redis.call('HMGET', KEYS[1], 'count', 'reset_at')
 if r[2] and tonumber(r[2]) > now then
-  return { redis.call('HINCRBY', KEYS[1], 'count', 1), r[2] }
+  local count = math.max(tonumber(r[1]) + by, 0)
+  redis.call('HSET', KEYS[1], 'count', count)
+  return { count, r[2] }
 end
+-- Giving back never opens a window.
+if by < 0 then return { 0, ARGV[2] } end
 local reset = string.format('%d', now + tonumber(ARGV[3]))
-redis.call('HSET', KEYS[1], 'count', 1, 'reset_at', reset)
+redis.call('HSET', KEYS[1], 'count', by, 'reset_at', reset)
 redis.call('PEXPIRE', KEYS[1], string.format('%d', tonumber(ARGV[3]) + tonumber(ARGV[4])))
 redis.call('ZADD', KEYS[2], reset, ARGV[1])
 -- Counters Redis has expired leave index entries behind; drop them once surely dead.
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. string.format('%d', now - tonumber(ARGV[4])))
-return { 1, reset }
+return { by, reset }
 `);
 
 const PURGE_COUNTERS = script(`
@@ -188,7 +212,8 @@ end
 return 0
 `);
 
-const APPEND_AUDIT = script(`
+const APPEND_LOG = script(`
+-- For the audit trail and alerts alike.
 -- KEYS: sequence, log of all entries, then the user's log if the entry names one; ARGV: at, entry JSON
 -- A zero-padded sequence number makes each member unique and orders entries of the same instant.
 local member = string.format('%016d', redis.call('INCR', KEYS[1])) .. ':' .. ARGV[2]
@@ -196,7 +221,7 @@ for i = 2, #KEYS do redis.call('ZADD', KEYS[i], ARGV[1], member) end
 return 0
 `);
 
-const PURGE_AUDIT = script(`
+const PURGE_LOG = script(`
 -- KEYS: log of all entries, then user logs; ARGV[1]: JSON array aligned with KEYS, the members to remove from each
 local groups = cjson.decode(ARGV[1])
 for i, members in ipairs(groups) do
@@ -235,11 +260,12 @@ function ownClient(url: string | undefined): RedisClient {
  * the core's clock (`expiresAt − updatedAt`) rather than Redis's: it is garbage collection only.
  *
  * Keys, with the default prefix: `qrlogin:{<id>}` (the record), `qrlogin:token:<hash>`,
- * `qrlogin:code:<hash>`, `qrlogin:expiries` and `qrlogin:push:<approver>` (a sorted set of the
+ * `qrlogin:code:<hash>` (current and previous code), `qrlogin:expiries` and `qrlogin:push:<approver>` (a sorted set of the
  * approver's push requests by deadline); rate-limit counters as hashes `qrlogin:counter:<key>`
  * indexed by window end in `qrlogin:counters`; the audit trail as sorted sets by time, one of every
  * entry (`qrlogin:audit`, which purge walks) and one per user (`qrlogin:audit:<user>`), whose
- * members are numbered from `qrlogin:audit-sequence`. Counters and request keys carry TTLs (garbage
+ * members are numbered from `qrlogin:audit-sequence`; alerts likewise in `qrlogin:alerts` and
+ * `qrlogin:alerts:<user>`, apart from the trail so that no number of entries can push one out. Counters and request keys carry TTLs (garbage
  * collection only); audit entries stay until `purge` removes them. The record's `{<id>}` hash tag
  * is the slot that any further per-request key must share; the index keys and the expiry set are
  * found by token, code or nothing, so they cannot carry it and land in slots of their own.
@@ -306,7 +332,7 @@ export class RedisStore implements LoginStore {
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     const id = await this.#command(["GET", this.#codeKey(codeHash)]);
     const request = typeof id === "string" ? await this.get(id) : null;
-    return request?.userCodeHash === codeHash ? request : null;
+    return request?.userCodeHash === codeHash || request?.previousUserCodeHash === codeHash ? request : null;
   }
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
@@ -321,22 +347,31 @@ export class RedisStore implements LoginStore {
     const record = this.#recordKey(id);
     // Retries only when a rotation slipped in between the read and the script (see TRANSITION).
     for (;;) {
-      const [codeHash, current, previous, approver] = await this.#indexedHashes(record);
+      const [codeHash, current, previous, approver, previousCode] = await this.#indexedHashes(record);
       if (codeHash == null || current == null) return null;
       const indexed = patch.approverId === undefined ? approver : patch.approverId;
-      const tokens = [
-        ...new Set([current, previous, patch.scanTokenHash, patch.previousScanTokenHash].filter((h) => h != null)),
-      ];
+      const present = (hashes: (string | null | undefined)[]) => [...new Set(hashes.filter((h) => h != null))];
+      const tokens = present([current, previous, patch.scanTokenHash, patch.previousScanTokenHash]);
+      // A new code goes last, where the script looks for a request that already owns it.
+      const codes = present([codeHash, previousCode, patch.previousUserCodeHash]).filter(
+        (h) => h !== patch.userCodeHash,
+      );
+      if (patch.userCodeHash != null) codes.push(patch.userCodeHash);
       const args = {
         id,
         from: guard.from,
         liveAt: guard.liveAt,
         token: guard.scanTokenHash,
+        version: guard.version,
         current,
         previous: previous ?? "",
+        code: codeHash,
+        previousCode: previousCode ?? "",
         approver: approver ?? "",
         indexed,
         tokens,
+        codes,
+        newCode: patch.userCodeHash != null && patch.userCodeHash !== codeHash,
         set,
         unset,
         retention: this.#retentionMs,
@@ -346,13 +381,14 @@ export class RedisStore implements LoginStore {
         [
           record,
           this.#expiriesKey(),
-          this.#codeKey(codeHash),
           ...tokens.map((hash) => this.#tokenKey(hash)),
+          ...codes.map((hash) => this.#codeKey(hash)),
           ...(indexed == null ? [] : [this.#approverKey(indexed)]),
         ],
         [JSON.stringify(args)],
       );
       if (reply === "retry") continue;
+      if (reply === "taken") throw new UserCodeTakenError();
       if (!Array.isArray(reply)) return null;
       const row: Record<string, string> = {};
       for (let i = 0; i < reply.length; i += 2) row[reply[i]] = reply[i + 1];
@@ -376,11 +412,11 @@ export class RedisStore implements LoginStore {
     );
   }
 
-  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
+  async hit(key: string, windowMs: number, now: number, by = 1): Promise<CounterState> {
     const [count, resetAt] = (await this.#run(
       HIT,
       [this.#counterKey(key), this.#countersKey()],
-      [key, String(now), String(windowMs), String(this.#retentionMs)],
+      [key, String(now), String(windowMs), String(this.#retentionMs), String(by)],
     )) as [number, string];
     return { count: Number(count), resetAt: Number(resetAt) };
   }
@@ -397,13 +433,35 @@ export class RedisStore implements LoginStore {
     // Only the contract's fields, in a fixed order, so that a member never carries anything else.
     const json = JSON.stringify(Object.fromEntries(AUDIT_FIELDS.map((field) => [field, entry[field]])));
     const logs = [this.#auditKey(null), ...(entry.userId == null ? [] : [this.#auditKey(entry.userId)])];
-    await this.#run(APPEND_AUDIT, [this.#auditSequenceKey(), ...logs], [String(entry.at), json]);
+    await this.#run(APPEND_LOG, [this.#auditSequenceKey(), ...logs], [String(entry.at), json]);
+  }
+
+  async appendAlert(alert: Alert): Promise<void> {
+    const json = JSON.stringify(Object.fromEntries(ALERT_FIELDS.map((field) => [field, alert[field]])));
+    const logs = [this.#alertsKey(null), this.#alertsKey(alert.userId)];
+    await this.#run(APPEND_LOG, [this.#auditSequenceKey(), ...logs], [String(alert.at), json]);
+  }
+
+  async listAlerts(userId: string, limit: number): Promise<Alert[]> {
+    return (await this.#newest(this.#alertsKey(userId), limit)).map(fromMember<Alert>);
   }
 
   async listAudit(userId: string, limit: number): Promise<AuditEntry[]> {
-    const members = (await this.#command([
+    return (await this.#newest(this.#auditKey(userId), limit)).map(fromMember<AuditEntry>);
+  }
+
+  async purge(before: number): Promise<number> {
+    await this.#purgeCounters(before);
+    await this.#purgeLog(before, (user) => this.#auditKey(user));
+    await this.#purgeLog(before, (user) => this.#alertsKey(user));
+    return this.#purgeRequests(before);
+  }
+
+  /** The newest `limit` members of a log, newest first. */
+  async #newest(log: string, limit: number): Promise<string[]> {
+    return (await this.#command([
       "ZRANGE",
-      this.#auditKey(userId),
+      log,
       "+inf",
       "-inf",
       "BYSCORE",
@@ -412,13 +470,6 @@ export class RedisStore implements LoginStore {
       "0",
       String(limit),
     ])) as string[];
-    return members.map(auditFromMember);
-  }
-
-  async purge(before: number): Promise<number> {
-    await this.#purgeCounters(before);
-    await this.#purgeAudit(before);
-    return this.#purgeRequests(before);
   }
 
   async close(): Promise<void> {
@@ -448,18 +499,19 @@ export class RedisStore implements LoginStore {
     }
   }
 
-  async #purgeAudit(before: number): Promise<void> {
+  /** Purges a log of all entries (`logOf(null)`) and the per-user logs its entries name. */
+  async #purgeLog(before: number, logOf: (userId: string | null) => string): Promise<void> {
     for (;;) {
-      const members = await this.#dueBatch(this.#auditKey(null), before);
+      const members = await this.#dueBatch(logOf(null), before);
       if (members.length === 0) return;
-      const byLog = new Map<string, string[]>([[this.#auditKey(null), members]]);
+      const byLog = new Map<string, string[]>([[logOf(null), members]]);
       for (const member of members) {
-        const { userId } = auditFromMember(member);
+        const { userId } = fromMember<{ userId: string | null }>(member);
         if (userId == null) continue;
-        const log = this.#auditKey(userId);
+        const log = logOf(userId);
         byLog.set(log, [...(byLog.get(log) ?? []), member]);
       }
-      await this.#run(PURGE_AUDIT, [...byLog.keys()], [JSON.stringify([...byLog.values()])]);
+      await this.#run(PURGE_LOG, [...byLog.keys()], [JSON.stringify([...byLog.values()])]);
     }
   }
 
@@ -475,9 +527,9 @@ export class RedisStore implements LoginStore {
 
   async #purgeOne(id: string, before: number): Promise<boolean> {
     const record = this.#recordKey(id);
-    const [codeHash, current, previous, approver] = await this.#indexedHashes(record);
+    const [codeHash, current, previous, approver, previousCode] = await this.#indexedHashes(record);
     const indexKeys = [
-      ...(codeHash == null ? [] : [this.#codeKey(codeHash)]),
+      ...[codeHash, previousCode].filter((hash) => hash != null).map((hash) => this.#codeKey(hash)),
       ...[current, previous].filter((hash) => hash != null).map((hash) => this.#tokenKey(hash)),
       ...(approver == null ? [] : [this.#approverKey(approver)]),
     ];
@@ -489,9 +541,15 @@ export class RedisStore implements LoginStore {
     return reply === 1;
   }
 
-  /** What a record is indexed by (user code, current and previous scan token, approver), to name their keys. */
+  /** What a record is indexed by (user codes, current and previous scan token, approver), to name their keys. */
   async #indexedHashes(record: string): Promise<(string | null)[]> {
-    const fields = ["user_code_hash", "scan_token_hash", "previous_scan_token_hash", "approver_id"];
+    const fields = [
+      "user_code_hash",
+      "scan_token_hash",
+      "previous_scan_token_hash",
+      "approver_id",
+      "previous_user_code_hash",
+    ];
     return (await this.#command(["HMGET", record, ...fields])) as (string | null)[];
   }
 
@@ -544,13 +602,18 @@ export class RedisStore implements LoginStore {
     return userId == null ? `${this.#prefix}audit` : `${this.#prefix}audit:${userId}`;
   }
 
+  /** The alerts of one user, or with `null` every alert (which purge walks). */
+  #alertsKey(userId: string | null): string {
+    return userId == null ? `${this.#prefix}alerts` : `${this.#prefix}alerts:${userId}`;
+  }
+
   #auditSequenceKey(): string {
     return `${this.#prefix}audit-sequence`;
   }
 }
 
-/** An audit entry from its sorted-set member (`<sequence>:<JSON>`). */
-function auditFromMember(member: string): AuditEntry {
+/** An audit entry or alert from its sorted-set member (`<sequence>:<JSON>`). */
+function fromMember<T>(member: string): T {
   return JSON.parse(member.slice(member.indexOf(":") + 1));
 }
 

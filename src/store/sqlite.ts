@@ -2,8 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
-import { REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
-import { type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
+import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
+import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
 
 /** Schema changes in order; `PRAGMA user_version` records how many have been applied. */
 const MIGRATIONS: readonly string[] = [
@@ -46,6 +46,20 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX audit_log_user ON audit_log (user_id, at);
    CREATE INDEX audit_log_at ON audit_log (at);`,
+  // Typed codes rotate with the scan token; alerts live apart from the audit trail.
+  `ALTER TABLE login_requests ADD COLUMN previous_user_code_hash TEXT;
+   CREATE INDEX login_requests_previous_user_code ON login_requests (previous_user_code_hash);
+   CREATE TABLE alerts (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     user_id TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     request_id TEXT,
+     ip TEXT,
+     detail TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX alerts_user ON alerts (user_id, at);
+   CREATE INDEX alerts_at ON alerts (at);`,
 ];
 
 /** Options of {@link SqliteStore}. */
@@ -68,9 +82,12 @@ export class SqliteStore implements LoginStore {
   readonly #byCode: Database.Statement;
   readonly #byApprover: Database.Statement;
   readonly #hit: Database.Statement;
+  readonly #giveBack: Database.Statement;
   readonly #peek: Database.Statement;
   readonly #appendAudit: Database.Statement;
   readonly #listAudit: Database.Statement;
+  readonly #appendAlert: Database.Statement;
+  readonly #listAlerts: Database.Statement;
   readonly #purge: (before: number) => number;
   readonly #updates = new Map<string, Database.Statement>();
 
@@ -89,45 +106,46 @@ export class SqliteStore implements LoginStore {
     this.#byToken = this.#db.prepare(
       "SELECT * FROM login_requests WHERE scan_token_hash = ? UNION ALL SELECT * FROM login_requests WHERE previous_scan_token_hash = ? LIMIT 1",
     );
-    this.#byCode = this.#db.prepare("SELECT * FROM login_requests WHERE user_code_hash = ?");
+    this.#byCode = this.#db.prepare(
+      "SELECT * FROM login_requests WHERE user_code_hash = ? UNION ALL SELECT * FROM login_requests WHERE previous_user_code_hash = ? LIMIT 1",
+    );
     this.#byApprover = this.#db.prepare(
       "SELECT * FROM login_requests WHERE approver_id = ? AND mode = 'push' AND state = 'scanned' AND expires_at > ?",
     );
-    // One statement: a running window counts up, an ended one restarts at 1.
+    // One statement: a running window counts up (or gives back), an ended one restarts at `by`.
     this.#hit = this.#db.prepare(
-      `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @now + @window)
+      `INSERT INTO counters (key, count, reset_at) VALUES (@key, max(@by, 0), @now + @window)
        ON CONFLICT (key) DO UPDATE SET
-         count = CASE WHEN reset_at > @now THEN count + 1 ELSE 1 END,
+         count = CASE WHEN reset_at > @now THEN max(count + @by, 0) ELSE max(@by, 0) END,
          reset_at = CASE WHEN reset_at > @now THEN reset_at ELSE @now + @window END
        RETURNING count, reset_at`,
+    );
+    this.#giveBack = this.#db.prepare(
+      "UPDATE counters SET count = max(count + @by, 0) WHERE key = @key AND reset_at > @now RETURNING count, reset_at",
     );
     this.#peek = this.#db.prepare("SELECT count, reset_at FROM counters WHERE key = ? AND reset_at > ?");
     this.#appendAudit = this.#db.prepare(
       "INSERT INTO audit_log (at, type, request_id, user_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#listAudit = this.#db.prepare("SELECT * FROM audit_log WHERE user_id = ? ORDER BY at DESC, seq DESC LIMIT ?");
+    this.#appendAlert = this.#db.prepare(
+      "INSERT INTO alerts (at, user_id, reason, request_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#listAlerts = this.#db.prepare("SELECT * FROM alerts WHERE user_id = ? ORDER BY at DESC, seq DESC LIMIT ?");
     const purgeRequests = this.#db.prepare("DELETE FROM login_requests WHERE expires_at < ?");
     const purgeCounters = this.#db.prepare("DELETE FROM counters WHERE reset_at < ?");
     const purgeAudit = this.#db.prepare("DELETE FROM audit_log WHERE at < ?");
+    const purgeAlerts = this.#db.prepare("DELETE FROM alerts WHERE at < ?");
     this.#purge = this.#db.transaction((before: number) => {
       purgeCounters.run(before);
       purgeAudit.run(before);
+      purgeAlerts.run(before);
       return purgeRequests.run(before).changes;
     });
   }
 
   async create(request: LoginRequest): Promise<void> {
-    try {
-      this.#insert.run(requestToValues(request));
-    } catch (error) {
-      if (
-        String((error as { code?: unknown }).code) === "SQLITE_CONSTRAINT_UNIQUE" &&
-        /user_code_hash/.test(String(error))
-      ) {
-        throw new UserCodeTakenError();
-      }
-      throw error;
-    }
+    codeTaken(() => this.#insert.run(requestToValues(request)));
   }
 
   async get(id: string): Promise<LoginRequest | null> {
@@ -139,7 +157,7 @@ export class SqliteStore implements LoginStore {
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
-    return this.#row(this.#byCode.get(codeHash));
+    return this.#row(this.#byCode.get(codeHash, codeHash));
   }
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
@@ -147,16 +165,18 @@ export class SqliteStore implements LoginStore {
     const sql = `UPDATE login_requests SET ${set} WHERE ${where} RETURNING *`;
     const statement = this.#updates.get(sql) ?? this.#db.prepare(sql);
     this.#updates.set(sql, statement);
-    return this.#row(statement.get(values));
+    return this.#row(codeTaken(() => statement.get(values)));
   }
 
   async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
     return (this.#byApprover.all(approverId, now) as Record<string, unknown>[]).map(requestFromRow);
   }
 
-  async hit(key: string, windowMs: number, now: number): Promise<CounterState> {
-    const row = this.#hit.get({ key, now, window: windowMs }) as { count: number; reset_at: number };
-    return { count: row.count, resetAt: row.reset_at };
+  async hit(key: string, windowMs: number, now: number, by = 1): Promise<CounterState> {
+    const row = (by < 0 ? this.#giveBack.get({ key, now, by }) : this.#hit.get({ key, now, window: windowMs, by })) as
+      | { count: number; reset_at: number }
+      | undefined;
+    return row ? { count: row.count, resetAt: row.reset_at } : { count: 0, resetAt: now };
   }
 
   async peekCounter(key: string, now: number): Promise<CounterState | null> {
@@ -179,6 +199,21 @@ export class SqliteStore implements LoginStore {
     }));
   }
 
+  async appendAlert(alert: Alert): Promise<void> {
+    this.#appendAlert.run(
+      alert.at,
+      alert.userId,
+      alert.reason,
+      alert.requestId,
+      alert.ip,
+      JSON.stringify(alert.detail),
+    );
+  }
+
+  async listAlerts(userId: string, limit: number): Promise<Alert[]> {
+    return (this.#listAlerts.all(userId, limit) as Record<string, unknown>[]).map(alertFromRow);
+  }
+
   async purge(before: number): Promise<number> {
     return this.#purge(before);
   }
@@ -189,6 +224,21 @@ export class SqliteStore implements LoginStore {
 
   #row(row: unknown): LoginRequest | null {
     return row ? requestFromRow(row as Record<string, unknown>) : null;
+  }
+}
+
+/** Runs a write, turning a clash on the unique user code into {@link UserCodeTakenError}. */
+function codeTaken<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if (
+      String((error as { code?: unknown }).code) === "SQLITE_CONSTRAINT_UNIQUE" &&
+      /user_code_hash/.test(String(error))
+    ) {
+      throw new UserCodeTakenError();
+    }
+    throw error;
   }
 }
 

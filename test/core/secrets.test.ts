@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cryptoRandom } from "../../src/core/clock.ts";
-import { comparisonChoices, generateComparisonNumber } from "../../src/core/comparison.ts";
+import { generateComparisonNumber } from "../../src/core/comparison.ts";
 import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../../src/core/secrets.ts";
 import { seededRandom } from "../helpers/fixtures.ts";
 
@@ -48,12 +48,14 @@ describe("comparison numbers", () => {
     }
   });
 
-  it("are offered among three distinct choices, the right one included", () => {
-    for (let i = 0; i < 200; i++) {
-      const choices = comparisonChoices(cryptoRandom, 42);
-      assert.equal(choices.length, 3);
-      assert.equal(new Set(choices).size, 3);
-      assert.ok(choices.includes(42));
+  it("are uniform over the 90 two-digit numbers (a blind guess wins one time in 90)", () => {
+    const seen = new Map<number, number>();
+    for (let i = 0; i < 18_000; i++) {
+      const n = generateComparisonNumber(cryptoRandom);
+      seen.set(n, (seen.get(n) ?? 0) + 1);
     }
+    assert.equal(seen.size, 90);
+    // 200 expected each; 5 standard deviations either side.
+    for (const [n, count] of seen) assert.ok(count > 130 && count < 270, `${n} drawn ${count} times`);
   });
 });

@@ -8,17 +8,24 @@ import {
   planApprove,
   planCancel,
   planDeny,
-  planRedeem,
+  planRedeemFinish,
+  planRedeemRelease,
+  planRedeemStart,
   planRotation,
   planScan,
   rotationDue,
   scanTokenWorks,
+  userCodeWorks,
+  WRONG_NUMBER_REASON,
 } from "../../src/core/transitions.ts";
 import { ManualClock, newRequest } from "../helpers/fixtures.ts";
 
 const L = DEFAULT_LIFETIMES;
 const alice = { userId: "alice", displayName: "alice@example.com" };
 const mallory = { userId: "mallory" };
+
+/** The hashes of a rotation's new token and code, made from one word. */
+const fresh = (word: string) => ({ scanTokenHash: hashSecret(word), userCodeHash: hashSecret(`code-${word}`) });
 
 /** Applies a plan the way a store would, for walking the state machine without one. */
 function apply(request: LoginRequest, plan: { patch: object }): LoginRequest {
@@ -100,12 +107,21 @@ describe("the request state machine", () => {
     assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "expired_token" });
   });
 
-  it("approve: a request with a comparison number needs that number", () => {
+  it("approve: a request with a comparison number needs that number; a wrong one ends it, from the same guard", () => {
     const clock = new ManualClock();
     const request = { ...scanned(clock), comparison: 42 };
-    assert.throws(() => planApprove(request, alice, 41, clock.now(), L), { code: "WRONG_NUMBER" });
-    assert.throws(() => planApprove(request, alice, undefined, clock.now(), L), { code: "WRONG_NUMBER" });
+    for (const wrong of [41, undefined]) {
+      const plan = planApprove(request, alice, wrong, clock.now(), L);
+      assert.deepEqual(plan.patch, {
+        state: "denied",
+        deniedReason: WRONG_NUMBER_REASON,
+        expiresAt: clock.now(),
+        updatedAt: clock.now(),
+      });
+      assert.deepEqual(plan.guard, { from: ["scanned"], liveAt: clock.now() });
+    }
     assert.equal(planApprove(request, alice, 42, clock.now(), L).patch.state, "approved");
+    assert.throws(() => planApprove(request, mallory, 42, clock.now(), L), { code: "NOT_YOUR_REQUEST" });
   });
 
   it("deny: scanned → denied, final, with the reason kept", () => {
@@ -117,24 +133,43 @@ describe("the request state machine", () => {
     assert.equal(statusOf(denied, clock.now() + 10 * L.pending), "denied");
   });
 
-  it("redeem: only an approved request, once", () => {
+  it("redeem: only an approved request, once, through a lease", () => {
     const clock = new ManualClock();
     const request = scanned(clock);
-    assert.throws(() => planRedeem(request, clock.now()), { code: "authorization_pending" });
+    assert.throws(() => planRedeemStart(request, clock.now(), L), { code: "authorization_pending" });
     const approved = apply(request, planApprove(request, alice, undefined, clock.now(), L));
-    const plan = planRedeem(approved, clock.now());
+    const plan = planRedeemStart(approved, clock.now(), L);
     assert.deepEqual(plan.guard.from, ["approved"]);
-    const redeemed = apply(approved, plan);
-    assert.throws(() => planRedeem(redeemed, clock.now()), { code: "ALREADY_REDEEMED" });
+    const leased = apply(approved, plan);
+    assert.equal(statusOf(leased, clock.now() + 10 * L.pending), "redeeming", "a lease is never 'expired'");
+    assert.throws(() => planRedeemStart(leased, clock.now(), L), { code: "REDEMPTION_IN_PROGRESS" });
+    const finish = planRedeemFinish(leased, clock.now());
+    assert.equal(finish.guard.version, leased.version, "only the holder of this very lease may finish");
+    const redeemed = apply(leased, finish);
+    assert.throws(() => planRedeemStart(redeemed, clock.now(), L), { code: "ALREADY_REDEEMED" });
+  });
+
+  it("redeem: a failed sign-in gives the approval back; a lease cut short by a crash is taken over once it ended", () => {
+    const clock = new ManualClock();
+    const s = scanned(clock);
+    const approved = apply(s, planApprove(s, alice, undefined, clock.now(), L));
+    const leased = apply(approved, planRedeemStart(approved, clock.now(), L));
+    const released = apply(leased, planRedeemRelease(leased, clock.now(), L));
+    assert.equal(released.state, "approved");
+    const again = apply(released, planRedeemStart(released, clock.now(), L));
+    clock.advance(L.redemptionLease);
+    const takeover = planRedeemStart(again, clock.now(), L);
+    assert.deepEqual(takeover.guard, { from: ["redeeming"], liveAt: 0, version: again.version });
+    assert.throws(() => planRedeemStart(again, clock.now() + L.redemption, L), { code: "expired_token" });
   });
 
   it("redeem: before any scan is NOT_SCANNED; after its 30 s window, expired_token", () => {
     const clock = new ManualClock();
     const { request } = newRequest(clock);
-    assert.throws(() => planRedeem(request, clock.now()), { code: "NOT_SCANNED" });
+    assert.throws(() => planRedeemStart(request, clock.now(), L), { code: "NOT_SCANNED" });
     const s = scanned(clock);
     const approved = apply(s, planApprove(s, alice, undefined, clock.now(), L));
-    assert.throws(() => planRedeem(approved, clock.now() + L.redemption), { code: "expired_token" });
+    assert.throws(() => planRedeemStart(approved, clock.now() + L.redemption, L), { code: "expired_token" });
   });
 
   it("cancel: from any live state; not once finished", () => {
@@ -169,7 +204,7 @@ describe("scan token rotation", () => {
     const { request, scanToken } = newRequest(clock);
     const old = hashSecret(scanToken);
     clock.advance(L.scanToken);
-    const rotated = apply(request, planRotation(request, hashSecret("new"), clock.now(), L));
+    const rotated = apply(request, planRotation(request, fresh("new"), clock.now(), L));
     assert.equal(scanTokenWorks(rotated, hashSecret("new"), clock.now(), L), true);
     assert.equal(scanTokenWorks(rotated, old, clock.now() + L.scanTokenGrace - 1, L), true);
     assert.equal(scanTokenWorks(rotated, old, clock.now() + L.scanTokenGrace, L), false);
@@ -180,7 +215,7 @@ describe("scan token rotation", () => {
     const { request, scanToken } = newRequest(clock);
     const issued = clock.now();
     clock.advance(L.scanToken + 4000); // the desktop was away; rotated 4 s late
-    const rotated = apply(request, planRotation(request, hashSecret("new"), clock.now(), L));
+    const rotated = apply(request, planRotation(request, fresh("new"), clock.now(), L));
     assert.equal(rotated.previousScanTokenValidUntil, issued + L.scanToken + L.scanTokenGrace);
     assert.equal(scanTokenWorks(rotated, hashSecret(scanToken), issued + 25_000, L), false);
   });
@@ -195,13 +230,28 @@ describe("scan token rotation", () => {
   it("only rotates a pending request, and its guard names the token it replaces", () => {
     const clock = new ManualClock();
     const { request } = newRequest(clock);
-    assert.equal(planRotation(request, "h", clock.now(), L).guard.scanTokenHash, request.scanTokenHash);
-    assert.throws(() => planRotation(scanned(clock), "h", clock.now(), L), { code: "authorization_pending" });
+    assert.equal(planRotation(request, fresh("h"), clock.now(), L).guard.scanTokenHash, request.scanTokenHash);
+    assert.throws(() => planRotation(scanned(clock), fresh("h"), clock.now(), L), { code: "authorization_pending" });
+  });
+
+  it("rotates the typed code with the token: the old code works through the grace, a minute-old one never", () => {
+    const clock = new ManualClock();
+    const { request, userCode } = newRequest(clock);
+    const old = hashSecret(userCode);
+    clock.advance(L.scanToken);
+    const rotated = apply(request, planRotation(request, fresh("new"), clock.now(), L));
+    assert.equal(userCodeWorks(rotated, fresh("new").userCodeHash, clock.now(), L), true);
+    assert.equal(userCodeWorks(rotated, old, clock.now() + L.scanTokenGrace - 1, L), true);
+    assert.equal(userCodeWorks(rotated, old, clock.now() + L.scanTokenGrace, L), false);
+    clock.advance(L.scanToken);
+    const twice = apply(rotated, planRotation(rotated, fresh("newer"), clock.now(), L));
+    assert.equal(userCodeWorks(twice, old, clock.now(), L), false, "a code two rotations old is gone");
+    assert.equal(userCodeWorks(request, old, request.createdAt + 60_000, L), false, "unrotated, it dies at 25 s");
   });
 });
 
 describe("lifetimes and masks", () => {
-  it("lifetimes default per DESIGN §3 and refuse nonsense", () => {
+  it("lifetimes have their documented defaults and refuse nonsense", () => {
     assert.deepEqual(
       { ...resolveLifetimes() },
       {
@@ -210,6 +260,7 @@ describe("lifetimes and masks", () => {
         pending: 120_000,
         decision: 60_000,
         redemption: 30_000,
+        redemptionLease: 20_000,
         retention: 86_400_000,
       },
     );

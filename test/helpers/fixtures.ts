@@ -5,8 +5,8 @@ import { DEFAULT_LIFETIMES, type Lifetimes } from "../../src/core/lifetimes.ts";
 import type { RequesterContext } from "../../src/core/requester-context.ts";
 import { LoginFlows, type LoginFlowsDeps } from "../../src/service/login-flows.ts";
 import { RateLimiter, resolveLimits } from "../../src/service/rate-limits.ts";
+import { LocalNotifier } from "../../src/store/local-notifier.ts";
 import type { LoginStore } from "../../src/store/login-store.ts";
-import { LocalNotifier } from "../../src/store/memory.ts";
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { LocalNotifier } from "../../src/store/memory.ts";
+import { LocalNotifier } from "../../src/store/local-notifier.ts";
 import { Desktop, Phone } from "../helpers/clients.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 

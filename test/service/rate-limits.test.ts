@@ -18,24 +18,34 @@ describe("rate limits", () => {
     await limiter.consume("createPerIp", "1.2.3.4", 1000);
   });
 
-  it("check refuses once failures reached max, without counting itself", async () => {
+  it("take counts before deciding; an attempt that turned out right is given back", async () => {
     const limiter = new RateLimiter(new MemoryStore(), limits);
-    await limiter.check("codeMissesPerApprover", "alice", 0);
-    assert.equal(await limiter.fail("codeMissesPerApprover", "alice", 0), 1);
-    await limiter.check("codeMissesPerApprover", "alice", 10);
-    assert.equal(await limiter.fail("codeMissesPerApprover", "alice", 20), 0);
-    await assert.rejects(limiter.check("codeMissesPerApprover", "alice", 30), { code: "RATE_LIMITED", retryAfter: 5 });
-    await limiter.check("codeMissesPerApprover", "alice", 5000);
+    assert.deepEqual(await limiter.take("codeMissesPerApprover", "alice", 0), { within: true, left: 1, resetAt: 5000 });
+    await limiter.giveBack("codeMissesPerApprover", "alice", 10);
+    assert.equal((await limiter.take("codeMissesPerApprover", "alice", 20)).left, 1);
+    assert.equal((await limiter.take("codeMissesPerApprover", "alice", 30)).within, true);
+    assert.equal((await limiter.take("codeMissesPerApprover", "alice", 40)).within, false);
   });
 
-  it("does not count callers whose address is unknown in one shared bucket", async () => {
-    const limiter = new RateLimiter(new MemoryStore(), limits);
-    for (let i = 0; i < 10; i++) await limiter.consume("createPerIp", null, i);
+  it("100 concurrent attempts against a limit of 5 let exactly 5 through", async () => {
+    const limiter = new RateLimiter(new MemoryStore(), resolveLimits({ codeMissesPerIp: { max: 5, windowMs: 1000 } }));
+    const taken = await Promise.all(Array.from({ length: 100 }, () => limiter.take("codeMissesPerIp", "ip", 0)));
+    assert.equal(taken.filter((t) => t.within).length, 5);
   });
 
-  it("refuses nonsense limits at start-up", () => {
+  it("a slot is held by one caller at a time, and freed by its holder", async () => {
+    const limiter = new RateLimiter(new MemoryStore(), limits);
+    const held = await Promise.all(Array.from({ length: 20 }, () => limiter.holdSlot("push:alice@ip", 60_000, 0)));
+    assert.equal(held.filter(Boolean).length, 1);
+    assert.equal(await limiter.holdSlot("push:alice@ip", 60_000, 10), false);
+    await limiter.releaseSlot("push:alice@ip", 20);
+    assert.equal(await limiter.holdSlot("push:alice@ip", 60_000, 30), true);
+  });
+
+  it("refuses nonsense and unknown limits at start-up", () => {
     assert.throws(() => resolveLimits({ scanPerIp: { max: 0, windowMs: 1000 } }), /limits.scanPerIp/);
     assert.throws(() => resolveLimits({ scanPerIp: { max: 1.5, windowMs: 1000 } }), /limits.scanPerIp/);
     assert.throws(() => resolveLimits({ scanPerIp: { max: 3, windowMs: -1 } }), /limits.scanPerIp/);
+    assert.throws(() => resolveLimits({ wrongNumbers: { max: 3, windowMs: 1 } } as never), /not a limit/);
   });
 });

@@ -13,6 +13,11 @@ import {
 } from "../../src/store/login-store.ts";
 import { flowsOver, ManualClock, newRequest } from "../helpers/fixtures.ts";
 
+/** The hashes of a rotation's new scan token and user code, made from one word. */
+function freshSecrets(word: string) {
+  return { scanTokenHash: hashSecret(word), userCodeHash: hashSecret(`code:${word}`) };
+}
+
 /** How a store under test is opened. */
 export interface StoreUnderTest {
   /** Opens a store on the backend; several opens must share the same data (except where `shared` is false). */
@@ -156,7 +161,7 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
       await store.create(request);
       const oldHash = hashSecret(scanToken);
       clock.advance(lifetimes.scanToken);
-      const rotation = planRotation(request, hashSecret("second-token-000000000"), clock.now(), lifetimes);
+      const rotation = planRotation(request, freshSecrets("second-token-000000000"), clock.now(), lifetimes);
       const rotated = await store.transition(request.id, rotation.guard, rotation.patch);
       assert.ok(rotated);
       const found = await store.findByScanTokenHash(oldHash);
@@ -167,10 +172,58 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
       assert.equal(scanTokenWorks(found, oldHash, clock.now(), lifetimes), false);
       // A rotation planned against the old token loses: the guard names the token it replaces.
       assert.equal(await store.transition(request.id, rotation.guard, rotation.patch), null);
-      const again = planRotation(rotated, hashSecret("third-token-0000000000"), clock.now(), lifetimes);
+      const again = planRotation(rotated, freshSecrets("third-token-0000000000"), clock.now(), lifetimes);
       assert.ok(await store.transition(request.id, again.guard, again.patch));
       assert.equal(await store.findByScanTokenHash(oldHash), null);
       assert.equal((await store.findByScanTokenHash(hashSecret("second-token-000000000")))?.id, request.id);
+    });
+
+    it("rotation moves the typed code too: the previous code is still found, the one before is gone", async () => {
+      const clock = new ManualClock();
+      const { request, userCode } = newRequest(clock);
+      await store.create(request);
+      const first = hashSecret(userCode);
+      const second = freshSecrets(`second-${Math.random()}`);
+      clock.advance(DEFAULT_LIFETIMES.scanToken);
+      const once = planRotation(request, second, clock.now(), DEFAULT_LIFETIMES);
+      const rotated = await store.transition(request.id, once.guard, once.patch);
+      assert.ok(rotated);
+      assert.equal((await store.findByUserCodeHash(first))?.id, request.id, "the previous code, for its grace");
+      assert.equal((await store.findByUserCodeHash(second.userCodeHash))?.id, request.id);
+      clock.advance(DEFAULT_LIFETIMES.scanToken);
+      const twice = planRotation(rotated, freshSecrets(`third-${Math.random()}`), clock.now(), DEFAULT_LIFETIMES);
+      assert.ok(await store.transition(request.id, twice.guard, twice.patch));
+      assert.equal(await store.findByUserCodeHash(first), null);
+      assert.equal((await store.findByUserCodeHash(second.userCodeHash))?.id, request.id);
+    });
+
+    it("a rotation onto another request's code throws UserCodeTakenError and changes nothing", async () => {
+      const clock = new ManualClock();
+      const { request } = newRequest(clock);
+      const other = newRequest(clock).request;
+      await store.create(request);
+      await store.create(other);
+      const rotation = planRotation(
+        request,
+        { scanTokenHash: hashSecret(`t-${Math.random()}`), userCodeHash: other.userCodeHash },
+        clock.now(),
+        DEFAULT_LIFETIMES,
+      );
+      await assert.rejects(store.transition(request.id, rotation.guard, rotation.patch), UserCodeTakenError);
+      assert.deepEqual(await store.get(request.id), request);
+      assert.equal((await store.findByUserCodeHash(other.userCodeHash))?.id, other.id);
+    });
+
+    it("a guard with a version holds only at that version (a redemption's lease)", async () => {
+      const clock = new ManualClock();
+      const { request } = newRequest(clock);
+      await store.create(request);
+      const now = clock.now();
+      const guard = (version: number) => ({ from: ["pending"] as const, liveAt: now, version });
+      assert.equal(await store.transition(request.id, guard(request.version + 1), { updatedAt: now }), null);
+      const moved = await store.transition(request.id, guard(request.version), { updatedAt: now + 1 });
+      assert.equal(moved?.version, request.version + 1);
+      assert.equal(await store.transition(request.id, guard(request.version), { updatedAt: now + 2 }), null);
     });
 
     it("expiry is enforced by the core even when the store returns the stale record", async () => {
@@ -182,7 +235,9 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
       assert.equal(stale?.state, "pending", "the store keeps it; a TTL is garbage collection only");
       assert.equal(statusOf(stale as NonNullable<typeof stale>, clock.now()), "expired");
       const flows = flowsOver(store, clock);
-      await assert.rejects(flows.scanToken(scanToken, { userId: "alice" }), { code: "expired_token" });
+      await assert.rejects(flows.scanToken(scanToken, { userId: "alice" }, { ip: "203.0.113.7" }), {
+        code: "expired_token",
+      });
       assert.deepEqual(await store.get(request.id), request);
     });
 
@@ -236,6 +291,55 @@ export function storeConformance(name: string, backend: StoreUnderTest): void {
         counts.map((c) => c.count).sort((a, b) => a - b),
         Array.from({ length: CONCURRENCY }, (_, i) => i + 1),
       );
+    });
+
+    it("hit gives events back, never below 0, and never opens a window by giving back", async () => {
+      const key = `give-${Math.random()}`;
+      assert.deepEqual(await store.hit(key, 1000, 5000, -1), { count: 0, resetAt: 5000 });
+      assert.equal(await store.peekCounter(key, 5000), null);
+      await store.hit(key, 1000, 5000);
+      await store.hit(key, 1000, 5100);
+      assert.deepEqual(await store.hit(key, 1000, 5200, -1), { count: 1, resetAt: 6000 });
+      assert.deepEqual(await store.hit(key, 1000, 5300, -1), { count: 0, resetAt: 6000 });
+      assert.deepEqual(await store.hit(key, 1000, 5400, -1), { count: 0, resetAt: 6000 });
+      assert.deepEqual(await store.hit(key, 1000, 5500), { count: 1, resetAt: 6000 });
+    });
+
+    it(`hit — ${CONCURRENCY} concurrent hits and give-backs on one key end where they should`, async () => {
+      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const key = `race-back-${Math.random()}`;
+      // Started high enough that no give-back meets 0, where it would stop.
+      for (let i = 0; i < CONCURRENCY; i++) await store.hit(key, 60_000, 1000);
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (stores[i % stores.length] as LoginStore).hit(key, 60_000, 1000, i % 2 === 0 ? 1 : -1),
+        ),
+      );
+      assert.equal((await store.peekCounter(key, 1000))?.count, CONCURRENCY);
+    });
+
+    it("alerts are kept apart from the audit trail: 10,000 later audit entries leave them listed", async () => {
+      const user = `alerted-${Math.random()}`;
+      const alert = { at: 1000, userId: user, reason: "new_device", requestId: "r1", ip: "203.0.113.9", detail: {} };
+      await store.appendAlert(alert);
+      await store.appendAlert({ ...alert, at: 1001, userId: "someone-else" });
+      for (let batch = 0; batch < 100; batch++) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            store.appendAudit({
+              at: 2000 + batch * 100 + i,
+              type: "scanned",
+              requestId: null,
+              userId: user,
+              ip: null,
+              detail: {},
+            }),
+          ),
+        );
+      }
+      assert.deepEqual(await store.listAlerts(user, 10), [alert]);
+      await store.purge(1001);
+      assert.deepEqual(await store.listAlerts(user, 10), [], "purged with the rest once old");
     });
 
     it("the audit log lists a user's entries newest first", async () => {

@@ -1,4 +1,5 @@
-import { LocalNotifier, MemoryStore } from "../../src/store/memory.ts";
+import { LocalNotifier } from "../../src/store/local-notifier.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
 import { notifierConformance, storeConformance } from "./conformance.ts";
 
 storeConformance("memory", { open: async () => new MemoryStore(), shared: false, durable: false });

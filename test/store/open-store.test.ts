@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import pg from "pg";
 import { createClient } from "redis";
-import { LocalNotifier } from "../../src/store/memory.ts";
+import { LocalNotifier } from "../../src/store/local-notifier.ts";
 import { openStore, parseStoreSpec } from "../../src/store/open-store.ts";
 import { PostgresNotifier, PostgresStore } from "../../src/store/postgres.ts";
 import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";

@@ -71,7 +71,12 @@ describe("Redis specifics", { skip }, () => {
       let current = request;
       for (const token of ["second-token-000000000", "third-token-0000000000"]) {
         clock.advance(DEFAULT_LIFETIMES.scanToken);
-        const rotation = planRotation(current, hashSecret(token), clock.now(), DEFAULT_LIFETIMES);
+        const rotation = planRotation(
+          current,
+          { scanTokenHash: hashSecret(token), userCodeHash: hashSecret(`redis-specific-code:${token}`) },
+          clock.now(),
+          DEFAULT_LIFETIMES,
+        );
         const rotated = await store.transition(request.id, rotation.guard, rotation.patch);
         assert.ok(rotated);
         current = rotated;
@@ -96,7 +101,12 @@ describe("Redis specifics", { skip }, () => {
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) => {
           if (i % 2 === 0) {
-            const rotation = planRotation(request, hashSecret(`token-${i}`), now, DEFAULT_LIFETIMES);
+            const rotation = planRotation(
+              request,
+              { scanTokenHash: hashSecret(`token-${i}`), userCodeHash: hashSecret(`code-${i}`) },
+              now,
+              DEFAULT_LIFETIMES,
+            );
             return store.transition(request.id, rotation.guard, rotation.patch);
           }
           return store.transition(request.id, { from: ["pending"], liveAt: now }, { updatedAt: now + i });

@@ -35,8 +35,6 @@ const DEMO_ASSETS: Record<string, { file: string; type: string }> = {
 const DIST = new URL("../../dist/demo/", import.meta.url);
 /** How many alerts the account page lists. */
 const RECENT_ALERTS = 5;
-/** Audit entries read to find them: alerts are a few of the many transitions recorded. */
-const AUDIT_SCAN = 200;
 
 /** A same-site path to go to after signing in; anything else (another host, `//x`) becomes `fallback`. */
 function safeNext(value: string | null, fallback: string): string {
@@ -63,7 +61,6 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
   const sessionCookie = (token: string, maxAge = 30 * 86_400) =>
     serializeCookie(SESSION_COOKIE, token, { path: "/", maxAge, secure, sameSite: "Lax" });
 
-  // Kept here too: the account page reads the account's alerts from qrlogin's audit trail.
   const store = options.qrlogin?.store ?? new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") });
   const qr = createQrLogin({
     store,
@@ -121,7 +118,6 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
       if (path === "/account") {
         if (!found) return redirect(res, "/");
         const revoked = url.searchParams.get("revoked");
-        const audit = await store.listAudit(found.user.id, AUDIT_SCAN);
         return send(
           res,
           200,
@@ -129,7 +125,7 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
           accountPage({
             user: found.user.email,
             current: found.session,
-            alerts: audit.filter((entry) => entry.type === "alert").slice(0, RECENT_ALERTS),
+            alerts: await qr.flows.listAlerts(found.user.id, RECENT_ALERTS),
             devices: sessions.linkedDevices(found.user.id),
             revoked: revoked === null ? undefined : Number(revoked) || 0,
           }),

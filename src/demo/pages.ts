@@ -1,4 +1,4 @@
-import type { AuditEntry } from "../store/login-store.ts";
+import type { Alert } from "../store/login-store.ts";
 import type { Session } from "./sessions.ts";
 
 /** The demo's pages: server-rendered HTML, scripts and styles as files (CSP without inline code). */
@@ -142,14 +142,15 @@ function timeHtml(at: number): string {
 const ALERT_TITLES: Record<string, string> = {
   new_device: "New device signed in",
   not_me: "You answered “This wasn't me”",
+  wrong_number: "A sign-in was stopped: the wrong number was typed",
 };
 
-/** The account's recent alerts (qrlogin's audit entries of type `alert`), newest first. */
-function alertsHtml(alerts: AuditEntry[]): string {
+/** The account's recent alerts, newest first. */
+function alertsHtml(alerts: Alert[]): string {
   if (alerts.length === 0) return "";
   const items = alerts
     .map((alert) => {
-      const reason = String(alert.detail.reason);
+      const { reason } = alert;
       const requester = (alert.detail.requester ?? {}) as Record<string, unknown>;
       return `<li class="alert-item" data-reason="${escapeHtml(reason)}"><strong>${escapeHtml(ALERT_TITLES[reason] ?? reason)}</strong>
   <div class="meta">${escapeHtml(describeDevice(requester))} · IP ${escapeHtml(String(requester.ip ?? "unknown"))} · ${timeHtml(alert.at)}</div></li>`;
@@ -166,7 +167,7 @@ function alertsHtml(alerts: AuditEntry[]): string {
 export function accountPage(input: {
   user: string;
   current: Session;
-  alerts: AuditEntry[];
+  alerts: Alert[];
   devices: Session[];
   revoked?: number;
 }): string {

@@ -252,12 +252,7 @@ export class LoginFlows {
     const code = normalizeUserCode(typed);
     const codeHash = code ? hashSecret(code) : null;
     const found = codeHash ? await this.#deps.store.findByUserCodeHash(codeHash) : null;
-    const works =
-      found !== null &&
-      codeHash !== null &&
-      this.#secretWorks(found, codeHash, userCodeWorks) &&
-      (global.within || sameNetwork(found.requester.ip, caller.ip) === true);
-    if (!found || !works) {
+    if (!found || !codeHash || !this.#secretWorks(found, codeHash, userCodeWorks)) {
       await this.#audit("code_miss", null, approver.userId, caller, { left, guarded: !global.within });
       throw new QrLoginError(
         "USER_CODE_INVALID",
@@ -265,6 +260,14 @@ export class LoginFlows {
       );
     }
     await giveBack();
+    if (!global.within && sameNetwork(found.requester.ip, caller.ip) !== true) {
+      // A right code, but from afar while guessers are about: it claims nothing, and costs its typist nothing.
+      await this.#audit("code_guarded", found.id, approver.userId, caller, {});
+      throw new QrLoginError(
+        "NETWORK_MISMATCH",
+        "Typed codes are accepted only from the network of the screen that shows them right now. Scan the QR code instead.",
+      );
+    }
     return this.#claim(found, approver, caller);
   }
 

@@ -11,6 +11,7 @@ import { fromNodeRequest, writeNodeResponse } from "./http/node.ts";
 import type { EventSink } from "./http/outgoing.ts";
 import { type RouteContext, route } from "./http/routes.ts";
 import type { IssueSession } from "./http/session.ts";
+import { StreamSlots } from "./http/stream-slots.ts";
 import { fromWebRequest, toWebResponse } from "./http/web.ts";
 import { type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
 import { type Limits, RateLimiter, resolveLimits } from "./service/rate-limits.ts";
@@ -98,6 +99,15 @@ export interface QrLoginOptions {
   maxBodyBytes?: number;
   /** Longest long-poll wait in ms. Default 30 s. */
   maxWaitMs?: number;
+  /** Event streams and waiting long-polls open at once per login request on this instance; more get 429. Default 3. */
+  maxStreamsPerRequest?: number;
+  /**
+   * Event streams and waiting long-polls (the approver's included) open at once per client address
+   * on this instance, IPv6 counted per /64; more get 429. Default 50.
+   */
+  maxStreamsPerIp?: number;
+  /** `/approver/events` streams open at once per signed-in user on this instance; more get 429. Default 5. */
+  maxStreamsPerApprover?: number;
   /** Heartbeat comment interval on event streams, in ms. Default 15 s. */
   heartbeatMs?: number;
   /** The reconnection delay the browser is told, in ms. Default 2 s. */
@@ -213,6 +223,11 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
     deviceFlow: options.deviceFlow ?? null,
+    streams: new StreamSlots({
+      perRequest: options.maxStreamsPerRequest ?? 3,
+      perIp: options.maxStreamsPerIp ?? 50,
+      perApprover: options.maxStreamsPerApprover ?? 5,
+    }),
     locate: typeof options.geoip === "string" ? geoIpFromFile(options.geoip) : (options.geoip ?? locateNowhere),
     confirmAccount: options.confirmAccount ?? false,
   };
@@ -266,13 +281,13 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       const outgoing = await route(contextFor(incoming), incoming);
       if (!outgoing)
         return Response.json({ error: "NOT_FOUND", error_description: "No such endpoint." }, { status: 404 });
-      return toWebResponse(outgoing, request.signal);
+      return toWebResponse(outgoing, request.signal, onError);
     },
     nodeHandler(req, res, next) {
       const incoming = fromNodeRequest(req, res, { trustProxy: options.trustProxy ?? 0 });
       route(contextFor(incoming), incoming).then(
         (outgoing) => {
-          if (outgoing) return writeNodeResponse(res, outgoing);
+          if (outgoing) return writeNodeResponse(res, outgoing, onError);
           if (next) return next();
           res.writeHead(404, { "content-type": "application/json" });
           res.end(JSON.stringify({ error: "NOT_FOUND", error_description: "No such endpoint." }));

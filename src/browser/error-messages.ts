@@ -45,6 +45,7 @@ export const ERROR_MESSAGES: Readonly<Record<FaceErrorCode, string>> = {
   BROWSER_KEY_INVALID: "This browser couldn't prove it is the one that asked. Get a fresh code.",
   PUSH_DISABLED: "Sign-in requests to your phone aren't enabled on this site. Scan the QR code instead.",
   RATE_LIMITED: "Too many attempts. Wait a minute before trying again.",
+  TOO_MANY_STREAMS: "Too many sign-in pages are open here. Close some of them, then reload this one.",
   SESSION_FAILED: "The sign-in was approved but the site couldn't start your session. Please try again.",
   INTERNAL_ERROR: "Something went wrong on the server. Please try again in a moment.",
   ADDRESS_REQUIRED: "The site is not set up to sign you in this way yet. Please tell its operators.",

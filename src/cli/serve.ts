@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import encodeQR from "qr";
 import { createDemoServer } from "../demo/app.ts";
 import { selfSignedCertificate } from "../demo/self-signed.ts";
+import { applyServerTimeouts } from "../http/server-timeouts.ts";
 import { openStore } from "../store/open-store.ts";
 
 /**
@@ -42,6 +43,8 @@ const { server, qr } = createDemoServer({
   lanOrigin,
   qrlogin: { store, notifier, ...(origin ? { origin } : {}) },
 });
+// Slow or silent clients are cut; event streams (heartbeats) and long-polls are not.
+applyServerTimeouts(server);
 
 server.listen(port, () => {
   const address = server.address();

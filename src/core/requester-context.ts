@@ -14,6 +14,11 @@ export interface RequesterContext {
   ip: string | null;
   /** The Origin header of the creating request, if any. */
   origin: string | null;
+  /**
+   * The OAuth client a device-flow request was made for (RFC 8628): only that client may redeem it.
+   * Absent on requests of the browser flow.
+   */
+  client?: { id: string; scope: string | null };
 }
 
 const MAX_USER_AGENT = 512;
@@ -31,9 +36,17 @@ export function describeRequester(input: {
   userAgent: string | undefined;
   ip: string | undefined;
   origin: string | undefined;
+  client?: RequesterContext["client"];
 }): RequesterContext {
   const userAgent = (input.userAgent ?? "").slice(0, MAX_USER_AGENT);
-  return { ...parseUserAgent(userAgent), userAgent, ip: input.ip ?? null, origin: input.origin ?? null };
+  const context: RequesterContext = {
+    ...parseUserAgent(userAgent),
+    userAgent,
+    ip: input.ip ?? null,
+    origin: input.origin ?? null,
+  };
+  if (input.client) context.client = input.client;
+  return context;
 }
 
 // Most requests come from a few browsers: parsing each distinct User-Agent once takes its cost

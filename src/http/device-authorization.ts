@@ -4,7 +4,7 @@ import { describeRequester } from "../core/requester-context.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import { bodies, readBody } from "./bodies.ts";
 import type { IncomingRequest } from "./incoming.ts";
-import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
+import { errorOutgoing, json, type Outgoing } from "./outgoing.ts";
 import type { RouteContext } from "./routes.ts";
 import { issueSessionFor } from "./session.ts";
 
@@ -30,10 +30,14 @@ function checkClient(options: DeviceFlowOptions, clientId: string): void {
   }
 }
 
-/** RFC 8628 §3.5 and RFC 6749 §5.2 answer every token error with 400 (401 for the client). */
+/**
+ * RFC 8628 §3.5 and RFC 6749 §5.2 answer every token error with 400 (401 for the client). Anything
+ * else is thrown on, so that `route()` logs it like any unexpected error (or not: a client gone).
+ */
 function oauthError(error: unknown): Outgoing {
-  const outgoing = toErrorOutgoing(error);
-  if (error instanceof QrLoginError && outgoing.status < 500 && error.code !== "invalid_client") outgoing.status = 400;
+  if (!(error instanceof QrLoginError)) throw error;
+  const outgoing = errorOutgoing(error);
+  if (outgoing.status < 500 && error.code !== "invalid_client") outgoing.status = 400;
   return outgoing;
 }
 
@@ -53,6 +57,7 @@ export async function deviceAuthorization(
       userAgent: incoming.header("user-agent"),
       ip: incoming.ip,
       origin: undefined,
+      client: { id: body.client_id, scope: body.scope ?? null },
     });
     const { request, browserSecret, scanToken, userCode } = await ctx.flows.create(
       { requester, mode: "device" },
@@ -90,6 +95,10 @@ export async function deviceToken(
     const request = await ctx.flows.authenticateBrowser(id, secret).catch(() => {
       throw new QrLoginError("invalid_grant", "Unknown device_code.");
     });
+    // RFC 6749 §5.2: a code issued to another client is an invalid grant (and a browser's request has none).
+    if (request.requester.client?.id !== body.client_id) {
+      throw new QrLoginError("invalid_grant", "This device_code was not issued to this client_id.");
+    }
     const interval = (options.interval ?? 5) * 1000;
     if (!(await ctx.flows.pollAllowed(id, interval))) {
       throw new QrLoginError("slow_down", `Poll at most every ${options.interval ?? 5} s.`);

@@ -19,6 +19,17 @@ export interface IncomingRequest {
   readonly signal: AbortSignal;
 }
 
+/**
+ * The client went away before its whole body arrived (a closed tab, a dropped network, a reset).
+ * Not a server fault, so never logged: any client could otherwise flood the log with stack traces.
+ */
+export class ClientGone extends Error {
+  constructor() {
+    super("The client went away before sending its whole body.");
+    this.name = "ClientGone";
+  }
+}
+
 /** Parses a Cookie header; a malformed pair is skipped, never thrown on. */
 export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { type IncomingRequest, parseCookies } from "./incoming.ts";
-import type { Outgoing } from "./outgoing.ts";
+import { ClientGone, type IncomingRequest, parseCookies } from "./incoming.ts";
+import { type Outgoing, sendableOutgoing } from "./outgoing.ts";
 import { tooLarge } from "./web.ts";
 
 /** How a node request's URL and client address are read. */
@@ -77,6 +77,7 @@ export function fromNodeRequest(
 
 function readNodeBody(req: IncomingMessage, limit: number): Promise<string> {
   if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.reject(tooLarge(limit));
+  if (req.destroyed) return Promise.reject(new ClientGone()); // gone while the route awaited a hook
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -92,17 +93,25 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<string> {
     };
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.once("error", reject);
+    // "aborted" (ECONNRESET) or a close before the end: the client left; after the end, a no-op.
+    req.once("error", () => reject(new ClientGone()));
+    req.once("close", () => reject(new ClientGone()));
   });
 }
 
-/** Writes a route's answer to a `node:http` response; an event stream writes straight to the socket. */
-export function writeNodeResponse(res: ServerResponse, outgoing: Outgoing): void {
+/**
+ * Writes a route's answer to a `node:http` response; an event stream writes straight to the socket.
+ * Never throws: an answer whose headers cannot be sent becomes a JSON 500, reported to `onError`.
+ */
+export function writeNodeResponse(res: ServerResponse, answer: Outgoing, onError: (error: unknown) => void): void {
+  const outgoing = sendableOutgoing(answer, onError);
   if ("body" in outgoing) {
     res.writeHead(outgoing.status, { ...outgoing.headers, "content-length": Buffer.byteLength(outgoing.body) });
     res.end(outgoing.body);
     return;
   }
+  // Gone while the route ran: its 'close' has been and gone, so a stream started now would linger.
+  if (res.destroyed) return;
   res.writeHead(outgoing.status, outgoing.headers);
   res.flushHeaders();
   res.socket?.setNoDelay(true);

@@ -32,11 +32,6 @@ export const SECURITY_HEADERS = {
 
 const JSON_HEADERS = { ...SECURITY_HEADERS, "content-type": "application/json; charset=utf-8" };
 
-/** Whether `value` may be sent as an HTTP header value: visible Latin-1 and tabs, no CR, LF or NUL. */
-export function validHeaderValue(value: string): boolean {
-  return /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
-}
-
 /** A JSON answer; never cached, since most carry secrets or live state. */
 export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): Outgoing {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
@@ -58,5 +53,35 @@ export function errorOutgoing(error: QrLoginError): Outgoing {
 export function toErrorOutgoing(error: unknown): Outgoing {
   return errorOutgoing(
     error instanceof QrLoginError ? error : new QrLoginError("INTERNAL_ERROR", "Something went wrong on the server."),
+  );
+}
+
+/** An HTTP field value (RFC 9110 §5.5): visible ASCII, spaces, tabs and Latin-1 (obs-text); no CR, LF, NUL or DEL. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Whether `value` can be sent as an HTTP header value: no CR, LF or NUL (which would end or split
+ * the header), nothing beyond Latin-1, only visible characters, spaces and tabs — the rule `node:http`
+ * enforces by throwing. Checks the type too, since a JavaScript host can return anything.
+ * @example validHeaderValue("sid=abc; Path=/") // true
+ * @example validHeaderValue("sid=abc\r\nLocation: /evil") // false
+ */
+export function validHeaderValue(value: string): boolean {
+  return typeof value === "string" && FIELD_VALUE.test(value);
+}
+
+/**
+ * `outgoing` if every header value can be sent, else the JSON 500 to send instead (`SESSION_FAILED`
+ * for a bad cookie from `issueSession`, the only header a host supplies). `onError` is told which
+ * header was bad, never its value, which may be a secret. Bindings call it before writing anything:
+ * a bad value would make `node:http` throw mid-answer, outside any handler, and end the process.
+ */
+export function sendableOutgoing(outgoing: Outgoing, onError: (error: unknown) => void): Outgoing {
+  const bad = Object.entries(outgoing.headers).find(([, value]) => ![value].flat().every(validHeaderValue))?.[0];
+  if (bad === undefined) return outgoing;
+  onError(new Error(`the "${bad}" header has a value HTTP cannot carry (CR, LF, NUL or beyond Latin-1); answered 500`));
+  if (bad !== "set-cookie") return toErrorOutgoing(undefined);
+  return errorOutgoing(
+    new QrLoginError("SESSION_FAILED", "The sign-in was approved but the session could not be started."),
   );
 }

@@ -9,11 +9,12 @@ import { type ApproverEventsContext, openApproverEvents } from "./approver-event
 import { bodies, readBody } from "./bodies.ts";
 import { type DeviceFlowOptions, deviceAuthorization, deviceToken } from "./device-authorization.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
-import { type IncomingRequest, serializeCookie } from "./incoming.ts";
+import { ClientGone, type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
 import { openRequestEvents, pollRequest } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
 import { type IssueSession, issueSessionFor } from "./session.ts";
+import { releasingWhenDone, type StreamSlots } from "./stream-slots.ts";
 
 /** Everything the route table needs; made by `createQrLogin`. */
 export interface RouteContext extends ApproverEventsContext {
@@ -31,6 +32,8 @@ export interface RouteContext extends ApproverEventsContext {
   deviceFlow: DeviceFlowOptions | null;
   /** The desktop confirms whose account it enters before it is signed in. */
   confirmAccount: boolean;
+  /** The open event streams and long-polls of this instance, capped per request, approver and address. */
+  streams: StreamSlots;
 }
 
 type Handler = (ctx: RouteContext, incoming: IncomingRequest, id: string) => Promise<Outgoing>;
@@ -54,8 +57,9 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   ["POST", "/requests/:id/deny", deny, { changesState: true }],
   ["GET", "/approver/requests", approverRequests, { changesState: false }],
   ["GET", "/approver/events", approverEvents, { changesState: false }],
-  // Devices send no Origin; these answer in RFC 6749 words and are rate-limited like the rest.
-  ["POST", "/oauth/device_authorization", withDeviceFlow(deviceAuthorization), { changesState: false }],
+  // These answer in RFC 6749 words and are rate-limited like the rest. Devices send no Origin, so the
+  // Origin check passes them, while it stops other sites' pages from spending their visitors' creation budget.
+  ["POST", "/oauth/device_authorization", withDeviceFlow(deviceAuthorization), { changesState: true }],
   ["POST", "/oauth/token", withDeviceFlow(deviceToken), { changesState: false }],
 ];
 
@@ -93,7 +97,7 @@ export async function route(ctx: RouteContext, incoming: IncomingRequest): Promi
     if (pathMatched) throw new QrLoginError("METHOD_NOT_ALLOWED", `${incoming.method} is not allowed here.`);
     throw new QrLoginError("NOT_FOUND", "No such endpoint.");
   } catch (error) {
-    if (!(error instanceof QrLoginError)) ctx.onError(error);
+    if (!(error instanceof QrLoginError || error instanceof ClientGone)) ctx.onError(error);
     return toErrorOutgoing(error);
   }
 }
@@ -210,14 +214,22 @@ async function getRequest(ctx: RouteContext, incoming: IncomingRequest, id: stri
     throw new QrLoginError("invalid_request", "wait must be a number of seconds and version a whole number.");
   }
   const waitMs = Math.min(wait * 1000, ctx.maxWaitMs);
-  return json(200, await pollRequest(ctx, id, version, waitMs, incoming.signal));
+  // A long-poll holds a connection like a stream does; an answer at once holds nothing.
+  const release = waitMs > 0 ? ctx.streams.take(incoming, { request: id }) : () => {};
+  try {
+    return json(200, await pollRequest(ctx, id, version, waitMs, incoming.signal));
+  } finally {
+    release();
+  }
 }
 
 async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   await ctx.flows.authenticateBrowser(id, browserSecretOf(incoming, id));
   const last = Number(incoming.header("last-event-id") ?? Number.NaN);
   const lastEventId = Number.isSafeInteger(last) && last > 0 ? last : null;
-  return { status: 200, headers: EVENT_STREAM_HEADERS, stream: openRequestEvents(ctx, id, lastEventId) };
+  const release = ctx.streams.take(incoming, { request: id });
+  const stream = releasingWhenDone(openRequestEvents(ctx, id, lastEventId), release);
+  return { status: 200, headers: EVENT_STREAM_HEADERS, stream };
 }
 
 async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
@@ -276,5 +288,7 @@ async function approverRequests(ctx: RouteContext, incoming: IncomingRequest): P
 
 async function approverEvents(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {
   const approver = await authenticateApprover(ctx, incoming);
-  return { status: 200, headers: EVENT_STREAM_HEADERS, stream: openApproverEvents(ctx, approver, incoming.ip ?? null) };
+  const release = ctx.streams.take(incoming, { approver: approver.userId });
+  const stream = releasingWhenDone(openApproverEvents(ctx, approver, incoming.ip ?? null), release);
+  return { status: 200, headers: EVENT_STREAM_HEADERS, stream };
 }

@@ -1,6 +1,6 @@
 import { QrLoginError } from "../core/errors.ts";
-import { type IncomingRequest, parseCookies } from "./incoming.ts";
-import type { Outgoing } from "./outgoing.ts";
+import { ClientGone, type IncomingRequest, parseCookies } from "./incoming.ts";
+import { type Outgoing, sendableOutgoing } from "./outgoing.ts";
 
 /** Reads at most `limit` bytes of a Web body; refuses more without reading it all. */
 async function readLimited(request: Request, limit: number): Promise<string> {
@@ -11,7 +11,8 @@ async function readLimited(request: Request, limit: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A body stream fails only when the client stopped sending it.
+    const { done, value } = await reader.read().catch(() => Promise.reject(new ClientGone()));
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -45,8 +46,12 @@ export function fromWebRequest(request: Request, ip: string | undefined): Incomi
   };
 }
 
-/** Turns a route's answer into a Web `Response`; an event stream becomes a `ReadableStream`. */
-export function toWebResponse(outgoing: Outgoing, signal: AbortSignal): Response {
+/**
+ * Turns a route's answer into a Web `Response`; an event stream becomes a `ReadableStream`. Never
+ * throws: an answer whose headers `Headers` would refuse becomes a JSON 500, reported to `onError`.
+ */
+export function toWebResponse(answer: Outgoing, signal: AbortSignal, onError: (error: unknown) => void): Response {
+  const outgoing = sendableOutgoing(answer, onError);
   const headers = new Headers();
   for (const [name, value] of Object.entries(outgoing.headers)) {
     for (const one of [value].flat()) headers.append(name, one);

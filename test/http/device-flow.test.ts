@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Phone } from "../helpers/clients.ts";
+import { Desktop, Phone } from "../helpers/clients.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 
 const GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-/** A CLI speaking RFC 8628 with form bodies, as the RFC has it. */
-async function form(base: string, path: string, fields: Record<string, string>) {
+/** A CLI speaking RFC 8628 with form bodies, as the RFC has it (or, with `headers`, a web page's form). */
+async function form(base: string, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}/qrlogin${path}`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(fields),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -19,7 +19,7 @@ describe("RFC 8628 device authorization grant", () => {
   let server: TestServer;
   before(async () => {
     server = await startServer({
-      deviceFlow: { clientIds: ["cli"], interval: 0.2 },
+      deviceFlow: { clientIds: ["cli", "tv"], interval: 0.2 },
       issueSession: ({ userId, grant }) => ({ body: { access_token: `at-${userId}`, expires_in: 3600, grant } }),
     });
   });
@@ -85,6 +85,31 @@ describe("RFC 8628 device authorization grant", () => {
     assert.deepEqual([missing.status, missing.body.error], [400, "invalid_request"]);
   });
 
+  it("a device code issued to one client is invalid_grant for another, and stays good for its own", async () => {
+    const auth = await authorize();
+    const deviceCode = String(auth.body.device_code);
+    const request = await server.qr.flows.get(deviceCode.split(".")[0] as string);
+    assert.deepEqual(request.requester.client, { id: "cli", scope: "openid" }, "the client and scope are kept");
+    const phone = new Phone(server.url, "erin");
+    const card = await phone.typeCode(String(auth.body.user_code));
+    assert.equal((await phone.approve(String(card.body.id))).status, 200);
+
+    const stolen = await poll(deviceCode, { client_id: "tv" });
+    assert.deepEqual([stolen.status, stolen.body.error], [400, "invalid_grant"]);
+    const token = await poll(deviceCode);
+    assert.deepEqual([token.status, token.body.access_token], [200, "at-erin"], "the refusal consumed nothing");
+  });
+
+  it("a browser's request cannot be redeemed at the token endpoint", async () => {
+    const desktop = new Desktop(server.url);
+    const created = await desktop.create({ secretInBody: true });
+    const phone = new Phone(server.url, "frank");
+    await phone.scan(desktop.scanToken);
+    await phone.approve(desktop.id);
+    const grant = await poll(`${desktop.id}.${created.body.browserSecret}`);
+    assert.deepEqual([grant.status, grant.body.error], [400, "invalid_grant"]);
+  });
+
   it("is off unless enabled", async () => {
     const plain = await startServer();
     try {
@@ -92,5 +117,36 @@ describe("RFC 8628 device authorization grant", () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("RFC 8628 device authorization from other sites' pages", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({
+      deviceFlow: { clientIds: ["cli"] },
+      limits: { createPerIp: { max: 2, windowMs: 60_000 } },
+    });
+  });
+  after(() => server.close());
+
+  const authorize = (headers: Record<string, string>) =>
+    form(server.url, "/oauth/device_authorization", { client_id: "cli" }, headers);
+
+  it("a cross-site form post is refused with BAD_ORIGIN, and spends none of the visitor's budget", async () => {
+    const crossSite: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { origin: "null" },
+      { "sec-fetch-site": "cross-site" },
+      { origin: server.url, "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of crossSite) {
+      const refused = await authorize(headers);
+      assert.deepEqual([refused.status, refused.body.error], [403, "BAD_ORIGIN"], JSON.stringify(headers));
+    }
+    // The two creations this address may make are still there: for a device, and for the site's own page.
+    assert.equal((await authorize({})).status, 200, "a device sends no Origin");
+    assert.equal((await authorize({ origin: server.url, "sec-fetch-site": "same-origin" })).status, 200);
+    assert.equal((await authorize({})).body.error, "RATE_LIMITED");
   });
 });

@@ -1,4 +1,4 @@
-// Runs every test file under test/ with node's test runner (Node 20 has no --test globs).
+// Runs every test file under test/ and examples/ with node's test runner (Node 20 has no --test globs).
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ const build = spawnSync(process.execPath, ["--import", "tsx", "scripts/build-bro
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : find("test").sort();
+const files = only.length > 0 ? only : [...find("test"), ...find("examples")].sort();
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],

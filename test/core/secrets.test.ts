@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { cryptoRandom } from "../../src/core/clock.ts";
 import { generateComparisonNumber } from "../../src/core/comparison.ts";
 import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../../src/core/secrets.ts";
-import { seededRandom } from "../helpers/fixtures.ts";
+import { seededRandom } from "../../src/testing/fixtures.ts";
 
 describe("secrets", () => {
   it("carry at least the bits DESIGN §2 asks for", () => {

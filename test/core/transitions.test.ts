@@ -18,7 +18,7 @@ import {
   userCodeWorks,
   WRONG_NUMBER_REASON,
 } from "../../src/core/transitions.ts";
-import { ManualClock, newRequest } from "../helpers/fixtures.ts";
+import { ManualClock, newRequest } from "../../src/testing/fixtures.ts";
 
 const L = DEFAULT_LIFETIMES;
 const alice = { userId: "alice", displayName: "alice@example.com" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { desktopRequester, flowsOver, ManualClock } from "../helpers/fixtures.ts";
+import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixtures.ts";
 
 describe("audit trail", () => {
   it("records every transition with who and from where, and alerts, and never a secret", async () => {

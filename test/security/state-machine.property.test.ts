@@ -5,7 +5,7 @@ import { QrLoginError } from "../../src/core/errors.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import { formatUserCode } from "../../src/core/user-code.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { desktopRequester, flowsOver, ManualClock } from "../helpers/fixtures.ts";
+import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixtures.ts";
 
 /**
  * Random interleavings of every operation by the desktop, the user's phone, an attacker (phone and

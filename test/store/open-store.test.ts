@@ -11,7 +11,7 @@ import { openStore, parseStoreSpec } from "../../src/store/open-store.ts";
 import { PostgresNotifier, PostgresStore } from "../../src/store/postgres.ts";
 import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
-import { newRequest } from "../helpers/fixtures.ts";
+import { newRequest } from "../../src/testing/fixtures.ts";
 import { skipUnlessReachable } from "../helpers/services.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import pg from "pg";
 import { PostgresNotifier, PostgresStore } from "../../src/store/postgres.ts";
-import { newRequest } from "../helpers/fixtures.ts";
+import { notifierConformance, storeConformance } from "../../src/testing/conformance.ts";
 import { skipUnlessReachable } from "../helpers/services.ts";
-import { assertResyncAfterKill, notifierConformance, storeConformance } from "./conformance.ts";
+import { assertResyncAfterKill } from "./notifier-resync.ts";
 
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const skip = await skipUnlessReachable("PostgreSQL", url);
@@ -29,36 +29,6 @@ notifierConformance("postgres", {
 });
 
 describe("PostgreSQL specifics", { skip }, () => {
-  it("of 50 transitions split across two stores on distinct connections, exactly one wins", async () => {
-    const pools = [new pg.Pool({ connectionString: url }), new pg.Pool({ connectionString: url })];
-    try {
-      const stores = pools.map((pool) => new PostgresStore({ pool, schema }));
-      const { request } = newRequest();
-      await (stores[0] as PostgresStore).create(request);
-      const now = request.createdAt + 1;
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          (stores[i % 2] as PostgresStore).transition(
-            request.id,
-            { from: ["pending"], liveAt: now },
-            { state: "scanned", approverId: `user-${i}`, updatedAt: now },
-          ),
-        ),
-      );
-      const winners = results.filter((r) => r !== null);
-      assert.equal(winners.length, 1);
-      assert.equal((await (stores[1] as PostgresStore).get(request.id))?.approverId, winners[0]?.approverId);
-      assert.ok(
-        pools.every((pool) => pool.totalCount > 1),
-        "each store raced on several connections of its own pool",
-      );
-      const pids = await Promise.all(pools.map((pool) => pool.query("SELECT pg_backend_pid() AS pid")));
-      assert.notEqual(pids[0]?.rows[0].pid, pids[1]?.rows[0].pid);
-    } finally {
-      await Promise.all(pools.map((pool) => pool.end()));
-    }
-  });
-
   it("instances starting together on an empty schema migrate it once", async () => {
     const fresh = `qrlogin_test_${randomBytes(6).toString("hex")}`;
     schemas.push(fresh);

@@ -6,9 +6,10 @@ import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import { planRotation } from "../../src/core/transitions.ts";
 import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";
-import { ManualClock, newRequest } from "../helpers/fixtures.ts";
+import { notifierConformance, storeConformance } from "../../src/testing/conformance.ts";
+import { ManualClock, newRequest } from "../../src/testing/fixtures.ts";
 import { skipUnlessReachable } from "../helpers/services.ts";
-import { assertResyncAfterKill, notifierConformance, storeConformance } from "./conformance.ts";
+import { assertResyncAfterKill } from "./notifier-resync.ts";
 
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const skip = await skipUnlessReachable("Redis", url);
@@ -25,33 +26,6 @@ describe("Redis specifics", { skip }, () => {
   });
   after(async () => {
     await admin.close();
-  });
-
-  it("of 50 transitions split across two stores on distinct connections, exactly one wins", async () => {
-    const clients = [createClient({ url }), createClient({ url })];
-    await Promise.all(clients.map((client) => client.connect()));
-    try {
-      const [first, second] = await Promise.all(clients.map((client) => client.clientId()));
-      assert.notEqual(first, second, "each store has its own connection");
-      const stores = clients.map((client) => new RedisStore({ client, prefix }));
-      const { request } = newRequest();
-      await (stores[0] as RedisStore).create(request);
-      const now = request.createdAt + 1;
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          (stores[i % 2] as RedisStore).transition(
-            request.id,
-            { from: ["pending"], liveAt: now },
-            { state: "scanned", approverId: `user-${i}`, updatedAt: now },
-          ),
-        ),
-      );
-      const winners = results.filter((r) => r !== null);
-      assert.equal(winners.length, 1);
-      assert.equal((await (stores[1] as RedisStore).get(request.id))?.approverId, winners[0]?.approverId);
-    } finally {
-      await Promise.all(clients.map((client) => client.close()));
-    }
   });
 
   it("sets TTLs for garbage collection and drops the index key of a token two rotations back", async () => {

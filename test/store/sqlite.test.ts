@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { SqliteStore } from "../../src/store/sqlite.ts";
-import { newRequest } from "../helpers/fixtures.ts";
-import { storeConformance } from "./conformance.ts";
+import { storeConformance } from "../../src/testing/conformance.ts";
+import { newRequest } from "../../src/testing/fixtures.ts";
 
 const filename = join(mkdtempSync(join(tmpdir(), "qrlogin-sqlite-")), "conformance.db");
 storeConformance("sqlite", { open: async () => new SqliteStore({ filename }), shared: true, durable: true });

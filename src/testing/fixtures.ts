@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import type { Clock, RandomSource } from "../../src/core/clock.ts";
-import { createLoginRequest } from "../../src/core/create-login-request.ts";
-import { DEFAULT_LIFETIMES, type Lifetimes } from "../../src/core/lifetimes.ts";
-import type { RequesterContext } from "../../src/core/requester-context.ts";
-import { LoginFlows, type LoginFlowsDeps } from "../../src/service/login-flows.ts";
-import { RateLimiter, resolveLimits } from "../../src/service/rate-limits.ts";
-import { LocalNotifier } from "../../src/store/local-notifier.ts";
-import type { LoginStore } from "../../src/store/login-store.ts";
+import type { Clock, RandomSource } from "../core/clock.ts";
+import { createLoginRequest } from "../core/create-login-request.ts";
+import { DEFAULT_LIFETIMES, type Lifetimes } from "../core/lifetimes.ts";
+import type { RequesterContext } from "../core/requester-context.ts";
+import { LoginFlows, type LoginFlowsDeps } from "../service/login-flows.ts";
+import { RateLimiter, resolveLimits } from "../service/rate-limits.ts";
+import { LocalNotifier } from "../store/local-notifier.ts";
+import type { LoginStore } from "../store/login-store.ts";
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {

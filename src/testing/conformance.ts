@@ -1,22 +1,36 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
-import { statusOf } from "../../src/core/login-request.ts";
-import { hashSecret } from "../../src/core/secrets.ts";
-import { planRotation, scanTokenWorks } from "../../src/core/transitions.ts";
-import {
-  type ChangeMessage,
-  type LoginStore,
-  type Notifier,
-  RESYNC,
-  UserCodeTakenError,
-} from "../../src/store/login-store.ts";
-import { flowsOver, ManualClock, newRequest } from "../helpers/fixtures.ts";
+import * as nodeTest from "node:test";
+import { DEFAULT_LIFETIMES } from "../core/lifetimes.ts";
+import { statusOf } from "../core/login-request.ts";
+import { hashSecret } from "../core/secrets.ts";
+import { planRotation, scanTokenWorks } from "../core/transitions.ts";
+import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "../store/login-store.ts";
+import { flowsOver, ManualClock, newRequest } from "./fixtures.ts";
 
 /** The hashes of a rotation's new scan token and user code, made from one word. */
 function freshSecrets(word: string) {
   return { scanTokenHash: hashSecret(word), userCodeHash: hashSecret(`code:${word}`) };
 }
+
+/**
+ * The test functions the suites register with: node's test runner by default, or any runner with the
+ * same four (vitest: `{ describe, it, before: beforeAll, after: afterAll }`).
+ */
+export interface TestApi {
+  describe: ((name: string, fn: () => void) => unknown) & { skip: (name: string, fn: () => void) => unknown };
+  it(name: string, fn: () => Promise<void> | void): unknown;
+  before(fn: () => Promise<void> | void): unknown;
+  after(fn: () => Promise<void> | void): unknown;
+}
+
+const NODE_TEST: TestApi = {
+  describe: Object.assign((name: string, fn: () => void) => nodeTest.describe(name, fn), {
+    skip: (name: string, fn: () => void) => nodeTest.describe.skip(name, fn),
+  }),
+  it: (name, fn) => nodeTest.it(name, fn),
+  before: (fn) => nodeTest.before(fn),
+  after: (fn) => nodeTest.after(fn),
+};
 
 /** How a store under test is opened. */
 export interface StoreUnderTest {
@@ -33,12 +47,18 @@ export interface StoreUnderTest {
 const CONCURRENCY = 50;
 
 /**
- * The one suite every LoginStore must pass: round trips, look-ups, the compare-and-set contract
- * under real concurrency (across several connections where the backend has them), rotation,
- * expiry, purge and restart.
+ * The one suite every LoginStore must pass — the project's own stores and anyone else's: round trips,
+ * look-ups, the compare-and-set contract under real concurrency (across several connections where the
+ * backend has them), rotation of tokens and codes, expiry, counters and give-backs, audit and alerts,
+ * purge and restart.
+ * @example
+ * import { storeConformance } from "qrlogin/testing";
+ * storeConformance("mine", { open: async () => new MyStore(), shared: true, durable: true });
  */
-export function storeConformance(name: string, backend: StoreUnderTest): void {
-  describe(`LoginStore conformance: ${name}`, { skip: backend.skip }, () => {
+export function storeConformance(name: string, backend: StoreUnderTest, api: TestApi = NODE_TEST): void {
+  const { after, before, it } = api;
+  const describe = backend.skip ? api.describe.skip : api.describe;
+  describe(`LoginStore conformance: ${name}`, () => {
     const opened: LoginStore[] = [];
     let store: LoginStore;
     const open = async () => {
@@ -397,9 +417,11 @@ export interface NotifierUnderTest {
   skip?: string | false;
 }
 
-/** The suite every Notifier must pass. */
-export function notifierConformance(name: string, backend: NotifierUnderTest): void {
-  describe(`Notifier conformance: ${name}`, { skip: backend.skip }, () => {
+/** The suite every Notifier must pass: delivery to a channel's subscribers only, and nothing after unsubscribe. */
+export function notifierConformance(name: string, backend: NotifierUnderTest, api: TestApi = NODE_TEST): void {
+  const { after, it } = api;
+  const describe = backend.skip ? api.describe.skip : api.describe;
+  describe(`Notifier conformance: ${name}`, () => {
     const opened: Notifier[] = [];
     const open = async () => {
       const n = await backend.open();
@@ -444,25 +466,4 @@ export function notifierConformance(name: string, backend: NotifierUnderTest): v
       assert.deepEqual(received, []);
     });
   });
-}
-
-/**
- * Kills a notifier's connection with `kill`, then publishes until it listens again: its listeners
- * hear {@link RESYNC} (messages sent meanwhile are lost) and messages as before. The two may arrive in
- * either order — a listener re-reads the store for both, so the order does not matter.
- */
-export async function assertResyncAfterKill(subscriber: Notifier, publisher: Notifier, kill: () => Promise<void>) {
-  const received: ChangeMessage[] = [];
-  const stop = await subscriber.subscribe("request:reconnect", (m) => received.push(m));
-  await kill();
-  const message = { requestId: "reconnect", version: 1 };
-  const heard = (m: ChangeMessage) => received.some((r) => r.requestId === m.requestId && r.version === m.version);
-  const deadline = Date.now() + 10_000;
-  while (!(heard(RESYNC) && heard(message)) && Date.now() < deadline) {
-    await publisher.publish("request:reconnect", message);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.ok(heard(RESYNC), `a resync after the reconnect; heard ${JSON.stringify(received)}`);
-  assert.ok(heard(message), "messages again after the reconnect");
-  await stop();
 }

@@ -1,0 +1,216 @@
+import pg from "pg";
+import type { LoginRequest, RequestPatch, TransitionGuard } from "../../core/login-request.ts";
+import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "../columns.ts";
+import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "../login-store.ts";
+import { CONNECTION_ATTEMPTS, connectionLost } from "./connection.ts";
+import { migrate, USER_CODE_CONSTRAINT } from "./migrations.ts";
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Where to connect, e.g. `postgres://user@host/db`; ignored when `pool` is given. Without either, `pg` reads the PG* variables. */
+  connectionString?: string;
+  /** A pool to use instead of opening one; its owner ends it. */
+  pool?: pg.Pool;
+  /** The schema that holds qrlogin's tables; created if missing. Default `public`. */
+  schema?: string;
+}
+
+/**
+ * Requests in PostgreSQL, for deployments that already run it. The schema is migrated on first use
+ * (or by {@link PostgresStore.migrate}). Each transition is one `UPDATE … WHERE <guard> RETURNING *`:
+ * concurrent updates of a row queue on its lock, and each re-checks the guard against the row the
+ * previous one left, so exactly one wins under READ COMMITTED.
+ * @example const store = new PostgresStore({ connectionString: process.env.DATABASE_URL })
+ */
+export class PostgresStore implements LoginStore {
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #schema: string;
+  readonly #table: string;
+  readonly #counters: string;
+  readonly #audit: string;
+  readonly #alerts: string;
+  readonly #insert: string;
+  #migrated: Promise<void> | undefined;
+  #ended = false;
+
+  constructor({ connectionString, pool, schema = "public" }: PostgresStoreOptions = {}) {
+    this.#ownsPool = !pool;
+    this.#pool = pool ?? new pg.Pool({ connectionString });
+    // An idle client that breaks is dropped by the pool; without a listener the event would crash the process.
+    if (this.#ownsPool) this.#pool.on("error", () => {});
+    this.#schema = schema;
+    const qualified = (table: string) => `${pg.escapeIdentifier(schema)}.${table}`;
+    this.#table = qualified("login_requests");
+    this.#counters = qualified("qrlogin_counters");
+    this.#audit = qualified("qrlogin_audit_log");
+    this.#alerts = qualified("qrlogin_alerts");
+    const columns = REQUEST_COLUMNS.map(([, column]) => column);
+    this.#insert = `INSERT INTO ${this.#table} (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`;
+  }
+
+  /** Brings the schema up to date now; otherwise the first query does. Safe to run from many instances at once. */
+  migrate(): Promise<void> {
+    this.#migrated ??= migrate(this.#pool, this.#schema).catch((error: unknown) => {
+      this.#migrated = undefined;
+      throw error;
+    });
+    return this.#migrated;
+  }
+
+  async create(request: LoginRequest): Promise<void> {
+    await codeTaken(this.#query(this.#insert, requestToValues(request)));
+  }
+
+  async get(id: string): Promise<LoginRequest | null> {
+    return this.#one(`SELECT * FROM ${this.#table} WHERE id = $1`, [id]);
+  }
+
+  async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
+    return this.#one(
+      `SELECT * FROM ${this.#table} WHERE scan_token_hash = $1 OR previous_scan_token_hash = $1 LIMIT 1`,
+      [tokenHash],
+    );
+  }
+
+  async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
+    return this.#one(
+      `SELECT * FROM ${this.#table} WHERE user_code_hash = $1 OR previous_user_code_hash = $1 ORDER BY user_code_hash = $1 DESC LIMIT 1`,
+      [codeHash],
+    );
+  }
+
+  async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
+    const { set, where, values } = transitionSql(id, guard, patch, (n) => `$${n}`);
+    const { rows } = await codeTaken(
+      this.#query(`UPDATE ${this.#table} SET ${set} WHERE ${where} RETURNING *`, values),
+    );
+    return rows[0] ? requestFromRow(rows[0]) : null;
+  }
+
+  async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
+    const { rows } = await this.#query(
+      `SELECT * FROM ${this.#table} WHERE approver_id = $1 AND mode = 'push' AND state = 'scanned' AND expires_at > $2`,
+      [approverId, now],
+    );
+    return rows.map(requestFromRow);
+  }
+
+  async hit(key: string, windowMs: number, now: number, by = 1): Promise<CounterState> {
+    if (by < 0) {
+      const { rows } = await this.#query(
+        `UPDATE ${this.#counters} SET count = greatest(count + $3::int, 0) WHERE key = $1 AND reset_at > $2::bigint
+         RETURNING count, reset_at`,
+        [key, now, by],
+      );
+      return rows[0] ? counterFromRow(rows[0]) : { count: 0, resetAt: now };
+    }
+    // One statement: concurrent first hits conflict on the key and queue on its row, so counts never repeat.
+    const { rows } = await this.#query(
+      `INSERT INTO ${this.#counters} AS c (key, count, reset_at) VALUES ($1, $4::int, $2::bigint + $3::bigint)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN c.reset_at > $2::bigint THEN c.count + $4::int ELSE $4::int END,
+         reset_at = CASE WHEN c.reset_at > $2::bigint THEN c.reset_at ELSE $2::bigint + $3::bigint END
+       RETURNING count, reset_at`,
+      [key, now, windowMs, by],
+    );
+    return counterFromRow(rows[0]);
+  }
+
+  async peekCounter(key: string, now: number): Promise<CounterState | null> {
+    const { rows } = await this.#query(
+      `SELECT count, reset_at FROM ${this.#counters} WHERE key = $1 AND reset_at > $2`,
+      [key, now],
+    );
+    return rows[0] ? counterFromRow(rows[0]) : null;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#audit} (at, type, request_id, user_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [entry.at, entry.type, entry.requestId, entry.userId, entry.ip, JSON.stringify(entry.detail)],
+    );
+  }
+
+  async listAudit(userId: string, limit: number): Promise<AuditEntry[]> {
+    const { rows } = await this.#query(
+      `SELECT * FROM ${this.#audit} WHERE user_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((row) => ({
+      at: Number(row.at),
+      type: row.type,
+      requestId: row.request_id,
+      userId: row.user_id,
+      ip: row.ip,
+      detail: row.detail,
+    }));
+  }
+
+  async appendAlert(alert: Alert): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#alerts} (at, user_id, reason, request_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [alert.at, alert.userId, alert.reason, alert.requestId, alert.ip, JSON.stringify(alert.detail)],
+    );
+  }
+
+  async listAlerts(userId: string, limit: number): Promise<Alert[]> {
+    const { rows } = await this.#query(
+      `SELECT * FROM ${this.#alerts} WHERE user_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map(alertFromRow);
+  }
+
+  async purge(before: number): Promise<number> {
+    // Data-modifying CTEs run whether or not they are read: one atomic statement for all four tables.
+    const result = await this.#query(
+      `WITH counters AS (DELETE FROM ${this.#counters} WHERE reset_at < $1),
+            audit AS (DELETE FROM ${this.#audit} WHERE at < $1),
+            alerts AS (DELETE FROM ${this.#alerts} WHERE at < $1)
+       DELETE FROM ${this.#table} WHERE expires_at < $1`,
+      [before],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#ownsPool || this.#ended) return;
+    this.#ended = true;
+    await this.#pool.end();
+  }
+
+  async #query(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    await this.migrate();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#pool.query(text, values);
+      } catch (error) {
+        // Idle pooled connections the server ended fail their next statement before the pool notices;
+        // such a statement did not commit, and were it to have, a compare-and-set repeated only loses.
+        if (attempt >= CONNECTION_ATTEMPTS || !connectionLost(error)) throw error;
+      }
+    }
+  }
+
+  async #one(text: string, values: unknown[]): Promise<LoginRequest | null> {
+    const { rows } = await this.#query(text, values);
+    return rows[0] ? requestFromRow(rows[0]) : null;
+  }
+}
+
+/** Awaits a write, turning a clash on the unique user code into {@link UserCodeTakenError}. */
+async function codeTaken<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+    if (code === "23505" && constraint === USER_CODE_CONSTRAINT) throw new UserCodeTakenError();
+    throw error;
+  }
+}
+
+/** A counter from its row; `reset_at` is a bigint, which `pg` returns as a string. */
+function counterFromRow(row: { count: number; reset_at: string | number }): CounterState {
+  return { count: Number(row.count), resetAt: Number(row.reset_at) };
+}

@@ -3,8 +3,14 @@ import type { ErrorCode } from "../core/errors.ts";
 /** Failures that happen in the client before or instead of a server answer. */
 export type ClientErrorCode = "NETWORK_ERROR" | "QR_FOREIGN_ORIGIN" | "QR_NOT_A_SIGN_IN_CODE" | "BAD_RESPONSE";
 
+/**
+ * Server codes of the typed-number contract (a busy redemption, a full stream limit), named here as
+ * well so that these words compile whether or not the server's registry lists them yet.
+ */
+export type ContractErrorCode = "REDEMPTION_IN_PROGRESS" | "TOO_MANY_STREAMS";
+
 /** Every code a person may meet on the phone page or the `<qr-login>` element. */
-export type FaceErrorCode = ErrorCode | ClientErrorCode;
+export type FaceErrorCode = ErrorCode | ContractErrorCode | ClientErrorCode;
 
 /**
  * What to tell a person for each error code. Typed as a full record, so a code added to the
@@ -37,14 +43,17 @@ export const ERROR_MESSAGES: Readonly<Record<FaceErrorCode, string>> = {
   ALREADY_DECIDED: "This sign-in has already been answered.",
   ALREADY_REDEEMED: "This sign-in has already been used.",
   CANCELLED: "The sign-in was cancelled on the other screen.",
-  WRONG_NUMBER: "That isn't the number on the other screen. Look at the screen you are signing in on.",
+  WRONG_NUMBER:
+    "That number didn't match the one on the other screen, so this sign-in was stopped for your safety. If you didn't start it, someone may be trying to get into your account.",
   NETWORK_MISMATCH:
-    "This sign-in was started on another network, so it was refused for your safety. Only scan codes on a screen in front of you.",
+    "This sign-in was started on a different network from this phone's, so it was refused for your safety. Only approve sign-ins on a screen in front of you.",
   BROWSER_KEY_REQUIRED: "This browser couldn't prove it is the one that asked. Get a fresh code.",
   BROWSER_KEY_INVALID: "This browser couldn't prove it is the one that asked. Get a fresh code.",
   PUSH_DISABLED: "Sign-in requests to your phone aren't enabled on this site. Scan the QR code instead.",
   RATE_LIMITED: "Too many attempts. Wait a minute before trying again.",
-  SESSION_FAILED: "The sign-in was approved but the site couldn't start your session. Please try again.",
+  SESSION_FAILED: "The sign-in was approved, but the site couldn't start your session. Try again.",
+  REDEMPTION_IN_PROGRESS: "This sign-in is already being finished in another window. Wait a moment, then try again.",
+  TOO_MANY_STREAMS: "The server is busy right now. This page keeps trying to connect.",
   INTERNAL_ERROR: "Something went wrong on the server. Please try again in a moment.",
   NETWORK_ERROR: "Can't reach the server. Check your connection and try again.",
   QR_FOREIGN_ORIGIN:

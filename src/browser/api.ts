@@ -15,16 +15,13 @@ export class ApiError extends Error {
   readonly status: number;
   /** The server's own `error_description`, for logs. */
   readonly description: string | undefined;
-  /** `WRONG_NUMBER` only: guesses left before the request is cancelled (0: it was). */
-  readonly triesLeft: number | undefined;
 
-  constructor(code: FaceErrorCode, status: number, description?: string, triesLeft?: number) {
+  constructor(code: FaceErrorCode, status: number, description?: string) {
     super(messageFor(code, description));
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.description = description;
-    this.triesLeft = triesLeft;
   }
 }
 
@@ -59,14 +56,18 @@ export async function callApi<T>(
     throw new ApiError(response.ok ? "BAD_RESPONSE" : "INTERNAL_ERROR", response.status);
   }
   if (!response.ok) {
-    const { error, error_description, tries_left } = (body ?? {}) as Record<string, unknown>;
+    const { error, error_description } = (body ?? {}) as Record<string, unknown>;
     const code = typeof error === "string" ? (error as FaceErrorCode) : "INTERNAL_ERROR";
-    throw new ApiError(
-      code,
-      response.status,
-      typeof error_description === "string" ? error_description : undefined,
-      Number.isSafeInteger(tries_left) ? (tries_left as number) : undefined,
-    );
+    throw new ApiError(code, response.status, typeof error_description === "string" ? error_description : undefined);
   }
   return body as T;
+}
+
+/**
+ * How long to wait before opening again a stream the server refused (e.g. `TOO_MANY_STREAMS`):
+ * 5 to 10 s, spread so that the clients refused together do not all come back at once.
+ * @example setTimeout(reconnect, busyRetryDelay());
+ */
+export function busyRetryDelay(): number {
+  return 5_000 + Math.random() * 5_000;
 }

@@ -1,8 +1,8 @@
-import { ApiError, callApi } from "./api.ts";
+import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 
 export { ApiError } from "./api.ts";
 
-/** Who is asking to be signed in, as `POST /scan` describes it (DESIGN §4). */
+/** Who is asking to be signed in, as `POST /scan` describes it. */
 export interface Requester {
   /** e.g. "Chrome 131"; claimed by the requesting browser, not verified. */
   browser: string;
@@ -38,18 +38,22 @@ export interface RequestCard {
   requester: Requester;
   /** Reasons for caution in words for the person (a different network or country); show them all. */
   warnings: string[];
-  /** Approving needs the number shown on the requesting screen; pick it from `choices`. */
+  /**
+   * Approving needs the two-digit number shown on the requesting screen, typed by the person. The
+   * phone is never told it, and there is one try: a wrong number ends the request.
+   */
   numberRequired: boolean;
-  /** Three numbers, one of them on the requesting screen, when `numberRequired`. */
-  choices: number[] | null;
 }
 
 /** Something that happened to the account, for its phones to show. */
 export interface ApproverAlert {
   at: number;
   requestId: string | null;
-  /** `new_device`: a device was signed in; `not_me`: someone answered "This wasn't me". */
-  reason: "new_device" | "not_me";
+  /**
+   * `new_device`: a device was signed in; `not_me`: someone answered "This wasn't me";
+   * `wrong_number`: a sign-in was stopped because the number typed did not match.
+   */
+  reason: "new_device" | "not_me" | "wrong_number";
 }
 
 /** The answer to approve or deny. */
@@ -66,7 +70,11 @@ export interface PushFeedHandlers {
   onResolved(id: string): void;
   /** An alert on the account, raised while the feed is open. */
   onAlert(alert: ApproverAlert): void;
-  /** The server refused the feed (e.g. `APPROVER_UNAUTHENTICATED`); it has stopped. */
+  /**
+   * The server refused the feed (e.g. `APPROVER_UNAUTHENTICATED`); it has stopped. When only the
+   * stream is refused and the list still answers (`TOO_MANY_STREAMS`), the waiting pushes are
+   * delivered from the list and the stream is opened again a few seconds later instead.
+   */
   onError(error: ApiError): void;
 }
 
@@ -95,7 +103,8 @@ export interface Approver {
   scan(input: { token: string } | { userCode: string }): Promise<RequestCard>;
   /**
    * Approves a scanned request. When its card has `numberRequired`, pass the `number` the person
-   * picked; a wrong one throws `WRONG_NUMBER` with {@link ApiError.triesLeft}.
+   * typed; a wrong one throws `WRONG_NUMBER` and the request is ended (one try). Under the relay
+   * policy `refuse`, a request from another network throws `NETWORK_MISMATCH`.
    */
   approve(id: string, options?: { number?: number }): Promise<Decision>;
   /** Denies a scanned request; `reason: "not_me"` says the person never asked for it. */
@@ -150,55 +159,71 @@ export function createApprover(options: ApproverOptions): Approver {
     ).requests;
 
   const followPushes = (handlers: PushFeedHandlers) => {
-    const source = new EventSource(`${origin}${basePath}/approver/events`);
     const delivered = new Set<string>();
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
-    let reconnecting = false;
     const stop = () => {
       stopped = true;
-      source.close();
+      clearTimeout(retry);
+      source?.close();
     };
-    const on = <T>(event: string, handle: (data: T) => void) =>
-      source.addEventListener(event, (message) => {
-        if (!stopped) handle(JSON.parse((message as MessageEvent<string>).data) as T);
-      });
     // Each connection sends every waiting push again: deliver each request once.
-    on<RequestCard>("push", (card) => {
-      if (delivered.has(card.id)) return;
+    const deliver = (card: RequestCard) => {
+      if (stopped || delivered.has(card.id)) return;
       delivered.add(card.id);
       handlers.onPush(card);
-    });
-    on<{ id: string }>("resolved", ({ id }) => {
-      if (delivered.delete(id)) handlers.onResolved(id);
-    });
-    on<ApproverAlert>("alert", (alert) => handlers.onAlert(alert));
-    source.addEventListener("open", () => {
-      if (!reconnecting) return;
-      reconnecting = false;
-      // A new connection cannot say what was resolved while the line was down. Of the requests
-      // delivered before asking, those no longer listed are gone; later ones are left alone.
+    };
+    // A new connection cannot say what was resolved while none was open. Of the requests delivered
+    // before asking, those no longer listed are gone; later ones are left alone.
+    const resync = async () => {
       const before = [...delivered];
-      listPushes().then(
-        (waiting) => {
-          const ids = new Set(waiting.map((card) => card.id));
-          for (const id of before) if (!stopped && !ids.has(id) && delivered.delete(id)) handlers.onResolved(id);
-        },
-        () => {}, // a refused line is reported by the stream's own error below
-      );
-    });
-    source.addEventListener("error", () => {
-      if (stopped) return;
-      if (source.readyState !== EventSource.CLOSED) {
-        reconnecting = true; // the browser reconnects by itself
-        return;
-      }
-      // CLOSED: the server answered with an error, not a stream; the same call as JSON says which.
-      stop();
-      listPushes().then(
-        () => handlers.onError(new ApiError("BAD_RESPONSE", 0)),
-        (error: unknown) => handlers.onError(error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0)),
-      );
-    });
+      const waiting = await listPushes();
+      const ids = new Set(waiting.map((card) => card.id));
+      for (const id of before) if (!stopped && !ids.has(id) && delivered.delete(id)) handlers.onResolved(id);
+      return waiting;
+    };
+    const connect = (resuming: boolean) => {
+      const current = new EventSource(`${origin}${basePath}/approver/events`);
+      source = current;
+      let reconnecting = resuming;
+      const on = <T>(event: string, handle: (data: T) => void) =>
+        current.addEventListener(event, (message) => {
+          if (!stopped) handle(JSON.parse((message as MessageEvent<string>).data) as T);
+        });
+      on<RequestCard>("push", deliver);
+      on<{ id: string }>("resolved", ({ id }) => {
+        if (delivered.delete(id)) handlers.onResolved(id);
+      });
+      on<ApproverAlert>("alert", (alert) => handlers.onAlert(alert));
+      current.addEventListener("open", () => {
+        if (!reconnecting) return;
+        reconnecting = false;
+        resync().catch(() => {}); // a refused line is reported by the stream's own error below
+      });
+      current.addEventListener("error", () => {
+        if (stopped) return;
+        if (current.readyState !== EventSource.CLOSED) {
+          reconnecting = true; // the browser reconnects by itself
+          return;
+        }
+        // CLOSED: the server answered with an error, not a stream; the same call as JSON says which.
+        current.close();
+        resync().then(
+          (waiting) => {
+            // The list answers, so only the stream was refused (e.g. TOO_MANY_STREAMS): show what
+            // waits now, and open the stream again later.
+            for (const card of waiting) deliver(card);
+            if (!stopped) retry = setTimeout(() => connect(true), busyRetryDelay());
+          },
+          (error: unknown) => {
+            stop();
+            handlers.onError(error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0));
+          },
+        );
+      });
+    };
+    connect(false);
     return stop;
   };
 

@@ -8,7 +8,7 @@ export interface BrowserPublicKey {
   y: string;
 }
 
-/** A non-extractable P-256 key held by the desktop for one request (DESIGN §2, "browser key"). */
+/** A non-extractable P-256 key held by the desktop for one request: its "browser key". */
 export interface BrowserKey {
   publicKey: BrowserPublicKey;
   /** Signs `"qrlogin-redeem:" + id`; the signature is raw r‖s, base64url-encoded. */

@@ -67,5 +67,7 @@ button {
   border: 0; background: var(--_accent); color: var(--_accent-fg);
 }
 button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 3px; }
+.actions { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
+.actions .cancel { background: none; color: var(--_danger); padding: 0.6rem 0; text-decoration: underline; }
 [hidden] { display: none; }
 `;

@@ -15,9 +15,31 @@ export interface SignedInDetail {
 }
 
 /** The answer to `POST /requests`: a QR to show, or (push) the number to show. */
-type Created =
+type Created = (
   | { id: string; mode: "qr"; qr: { url: string; expiresAt: number }; userCode: string; expiresAt: number }
-  | { id: string; mode: "push"; comparison: number; expiresAt: number };
+  | { id: string; mode: "push"; comparison: number; expiresAt: number }
+) & {
+  /** The host wants the person to confirm the account before this browser is signed in. */
+  confirmAccount?: boolean;
+};
+
+/** The request being followed, and what redeeming or cancelling it needs. */
+interface Current {
+  generation: number;
+  id: string;
+  key: BrowserKey | null;
+  /** The host's `confirmAccount`: ask "Continue as …?" once approved instead of redeeming at once. */
+  confirmAccount: boolean;
+}
+
+/** What the element says when the phone denied the request, by the denial's reason. */
+const DENIED_WORDS: Record<string, string> = {
+  not_me: "Declined on the phone: “This wasn't me”. Nobody was signed in.",
+  wrong_number: "The number typed on the phone didn't match, so this sign-in was stopped. Nobody was signed in.",
+};
+
+/** Redemption failures after which the approval still stands, so redeeming again may succeed. */
+const REDEEM_AGAIN = new Set(["SESSION_FAILED", "REDEMPTION_IN_PROGRESS", "NETWORK_ERROR"]);
 
 const TEMPLATE = `
 <div class="frame" part="frame">
@@ -30,7 +52,10 @@ const TEMPLATE = `
       <p>No camera? On your phone open <strong class="url"></strong> and type</p>
       <p class="code" part="code"></p>
     </div>
-    <button type="button" part="button" hidden></button>
+    <div class="actions">
+      <button type="button" class="action" part="button" hidden></button>
+      <button type="button" class="cancel" part="cancel" hidden>Not you? Cancel</button>
+    </div>
   </div>
 </div>`;
 
@@ -40,10 +65,12 @@ const TEMPLATE = `
  * Attributes: `base-path` (default `/qrlogin`), `redirect` (where to go once signed in),
  * `no-browser-key` (skip the WebCrypto key), `transport="poll"` (long-poll instead of SSE),
  * `login` (push mode: ask that account's phones instead of showing a QR; setting or removing it
- * starts over). Whenever the phone must confirm a number, the element shows it big.
+ * starts over), `confirm-account` (once approved, ask "Continue as …?" before signing in, as the
+ * host's `confirmAccount` does). Whenever the phone must confirm a number, the element shows it big;
+ * before signing in, it says whose account this browser is entering.
  * Events: `signed-in` (cancelable; `detail` is {@link SignedInDetail}) and `status-change`.
  * Styling: `--qr-login-*` custom properties and the parts
- * `frame qr status comparison number hint typed code button`.
+ * `frame qr status comparison number hint typed code button cancel`.
  * @example
  * <script type="module" src="/qrlogin/assets/qr-login.js"></script>
  * <qr-login redirect="/account"></qr-login>
@@ -55,6 +82,8 @@ export class QrLoginElement extends HTMLElement {
   #generation = 0;
   #status: QrLoginStatus = "loading";
   #statusText = "";
+  /** What the button does now: start over, continue, or redeem again. */
+  #action = () => this.restart();
 
   constructor() {
     super();
@@ -63,7 +92,7 @@ export class QrLoginElement extends HTMLElement {
     style.replaceSync(QR_LOGIN_STYLE);
     this.#root.adoptedStyleSheets = [style];
     this.#root.innerHTML = TEMPLATE;
-    this.#part("button").addEventListener("click", () => this.restart());
+    this.#part("button").addEventListener("click", () => this.#action());
   }
 
   /** What the element currently shows. */
@@ -118,23 +147,24 @@ export class QrLoginElement extends HTMLElement {
       body: { ...(login ? { mode: "push", login } : {}), ...(key ? { publicKey: key.publicKey } : {}) },
     });
     if (generation !== this.#generation) return;
+    const current: Current = {
+      generation,
+      id: created.id,
+      key,
+      confirmAccount: created.confirmAccount === true,
+    };
     if (created.mode === "push") {
       // A push starts scanned (bound to the account); its number is known at once.
       this.#showScanned(created.comparison, null);
     } else {
-      this.#renderQr(created.qr.url);
-      const phoneUrl = created.qr.url.replace(/#.*$/, "");
-      this.#part("url").textContent = phoneUrl.replace(/^https?:\/\//, "");
-      this.#part("code").textContent = created.userCode;
-      this.#part("code").setAttribute("aria-label", `code ${created.userCode.split("").join(" ")}`);
-      this.#part("typed").hidden = false;
+      this.#showQr(created.qr.url, created.userCode);
       this.#showPending();
     }
     this.#stop = followRequest({
       basePath: this.#basePath,
       id: created.id,
       transport: this.getAttribute("transport") === "poll" ? "poll" : "sse",
-      onUpdate: (update) => this.#update(generation, created.id, key, update),
+      onUpdate: (update) => this.#update(current, update),
       onConnection: (connected) => {
         if (connected) this.#setStatusText(this.#statusText, false);
         else this.#setStatusText("Connection lost — reconnecting…", true, false);
@@ -143,11 +173,11 @@ export class QrLoginElement extends HTMLElement {
     });
   }
 
-  #update(generation: number, id: string, key: BrowserKey | null, update: RequestUpdate): void {
-    if (generation !== this.#generation) return;
+  #update(current: Current, update: RequestUpdate): void {
+    if (current.generation !== this.#generation) return;
     switch (update.status) {
       case "pending":
-        if (update.qr) this.#renderQr(update.qr.url);
+        if (update.qr) this.#showQr(update.qr.url, update.qr.userCode);
         this.#showPending();
         break;
       case "scanned":
@@ -156,17 +186,13 @@ export class QrLoginElement extends HTMLElement {
       case "approved":
         this.#fade();
         this.#showNumber(null);
-        this.#show("approved", "Approved — signing you in…", "");
-        this.#redeem(generation, id, key).catch((error) => this.#fail(generation, error));
+        // The attribute is read now, so that it counts whenever it was set before the approval.
+        if (current.confirmAccount || this.hasAttribute("confirm-account"))
+          this.#confirm(current, update.approver ?? null);
+        else this.#redeem(current, update.approver ?? null);
         break;
       case "denied":
-        this.#end(
-          "denied",
-          update.reason === "not_me"
-            ? "Declined on the phone: “This wasn't me”. Nobody was signed in."
-            : "Sign-in was declined on the phone.",
-          "Try again",
-        );
+        this.#end("denied", DENIED_WORDS[update.reason ?? ""] ?? "Sign-in was declined on the phone.", "Try again");
         break;
       case "expired":
         this.#end("expired", "This code expired.", "Get a fresh code");
@@ -180,13 +206,50 @@ export class QrLoginElement extends HTMLElement {
     }
   }
 
-  async #redeem(generation: number, id: string, key: BrowserKey | null): Promise<void> {
+  /**
+   * Login CSRF: someone else's approval would sign this browser in to their account. The person
+   * sees whose it is and signs in only by saying so; "Not you?" cancels the request.
+   */
+  #confirm(current: Current, approver: string | null): void {
+    this.#show(
+      "approved",
+      approver ? `Approved on the phone of ${approver}` : "Approved on the phone",
+      "Continue only if this is your own account: this browser will be signed in to it.",
+    );
+    this.#offer(approver ? `Continue as ${approver}` : "Continue", () => this.#redeem(current, approver));
+    const cancel = this.#part("cancel");
+    cancel.hidden = false;
+    cancel.onclick = () => {
+      this.#hideButtons();
+      this.#cancel(current).catch((error) => this.#fail(current.generation, error));
+    };
+  }
+
+  async #cancel(current: Current): Promise<void> {
+    await callApi(fetch, `${this.#basePath}/requests/${current.id}`, { method: "DELETE" });
+    if (current.generation !== this.#generation) return;
+    this.#end("cancelled", "Cancelled. Nobody was signed in.", "Start again");
+  }
+
+  /** Redeems the approval; when the approval outlives a failure, offers to redeem it again. */
+  #redeem(current: Current, approver: string | null): void {
+    this.#show("approved", approver ? `Signing in as ${approver}…` : "Approved — signing you in…", "");
+    this.#signIn(current).catch((error: unknown) => {
+      if (current.generation !== this.#generation) return;
+      if (!(error instanceof ApiError) || !REDEEM_AGAIN.has(error.code)) return this.#fail(current.generation, error);
+      this.#show("error", "Could not finish signing in", error.message);
+      this.#offer("Try again", () => this.#redeem(current, approver));
+    });
+  }
+
+  async #signIn(current: Current): Promise<void> {
+    const { id, key } = current;
     const body = key ? { signature: await key.signRedeem(id) } : {};
     const answer = await callApi<SignedInDetail>(fetch, `${this.#basePath}/requests/${id}/redeem`, {
       method: "POST",
       body,
     });
-    if (generation !== this.#generation) return;
+    if (current.generation !== this.#generation) return;
     this.#show("signed-in", "You're signed in.", "");
     const event = new CustomEvent<SignedInDetail>("signed-in", {
       detail: { userId: answer.userId, session: answer.session ?? {} },
@@ -214,7 +277,7 @@ export class QrLoginElement extends HTMLElement {
       this.#show(
         "scanned",
         `Request sent to the phone of ${approver ?? login}`,
-        "Open the sign-in page on your phone and pick this number there.",
+        "Open the sign-in page on your phone and type this number there.",
       );
     } else {
       this.#show(
@@ -222,7 +285,7 @@ export class QrLoginElement extends HTMLElement {
         `Scanned by ${approver ?? "your phone"} — confirm on your phone`,
         comparison === null
           ? "Check the details on your phone, then tap Approve."
-          : "Your phone asks for this number: pick it there to sign in.",
+          : "Your phone asks for this number: type it there to sign in.",
       );
     }
   }
@@ -231,6 +294,15 @@ export class QrLoginElement extends HTMLElement {
   #showNumber(comparison: number | null): void {
     this.#part("comparison").hidden = comparison === null;
     this.#part("number").textContent = comparison === null ? "" : String(comparison);
+  }
+
+  /** Shows a QR and the typed code issued with it; both change at every rotation. */
+  #showQr(url: string, userCode: string): void {
+    this.#renderQr(url);
+    this.#part("url").textContent = url.replace(/#.*$/, "").replace(/^https?:\/\//, "");
+    this.#part("code").textContent = userCode;
+    this.#part("code").setAttribute("aria-label", `code ${userCode.split("").join(" ")}`);
+    this.#part("typed").hidden = false;
   }
 
   #showPending(): void {
@@ -248,9 +320,20 @@ export class QrLoginElement extends HTMLElement {
     this.#part("typed").hidden = true;
     this.#showNumber(null);
     this.#show(status, text, "");
+    this.#offer(action, () => this.restart());
+  }
+
+  /** Shows the button with `label`, doing `action` when clicked. */
+  #offer(label: string, action: () => void): void {
+    this.#action = action;
     const button = this.#part("button");
-    button.textContent = action;
+    button.textContent = label;
     button.hidden = false;
+  }
+
+  #hideButtons(): void {
+    this.#part("button").hidden = true;
+    this.#part("cancel").hidden = true;
   }
 
   #show(status: QrLoginStatus, text: string, hint: string): void {
@@ -258,7 +341,7 @@ export class QrLoginElement extends HTMLElement {
     this.setAttribute("status", status);
     this.#part("hint").textContent = hint;
     this.#part("hint").hidden = hint === "";
-    this.#part("button").hidden = true;
+    this.#hideButtons();
     this.#setStatusText(text, status === "error" || status === "denied");
     this.dispatchEvent(new CustomEvent("status-change", { detail: { status }, bubbles: true, composed: true }));
   }
@@ -288,8 +371,10 @@ export class QrLoginElement extends HTMLElement {
     this.#part("qr").classList.add("faded");
   }
 
-  #part(name: "qr" | "status" | "comparison" | "number" | "hint" | "typed" | "url" | "code" | "button"): HTMLElement {
-    const found = this.#root.querySelector<HTMLElement>(`.${name === "button" ? "side > button" : name}`);
+  #part(
+    name: "qr" | "status" | "comparison" | "number" | "hint" | "typed" | "url" | "code" | "button" | "cancel",
+  ): HTMLElement {
+    const found = this.#root.querySelector<HTMLElement>(`.${name === "button" ? "action" : name}`);
     if (!found) throw new Error(`qr-login: missing ${name}`);
     return found;
   }

@@ -1,15 +1,15 @@
-import { ApiError, callApi } from "./api.ts";
+import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 
-/** What the desktop learns about its request: a new QR, or a new status (DESIGN §3). */
+/** What the desktop learns about its request: a new QR, or a new status. */
 export interface RequestUpdate {
   status: "pending" | "scanned" | "approved" | "denied" | "expired" | "cancelled" | "redeemed";
-  /** A rotated QR to show instead of the current one. */
-  qr?: { url: string; expiresAt: number };
-  /** The masked approver, once scanned ("a•••@example.com"). */
+  /** A rotated QR to show instead of the current one, with the typed code that rotated with it. */
+  qr?: { url: string; expiresAt: number; userCode: string };
+  /** The masked approver, once scanned: whose account the desktop is entering ("a•••@example.com"). */
   approver?: string | null;
-  /** With `scanned`: the number the person must pick on the phone (push, or a relay policy's demand). */
+  /** With `scanned`: the number the person must type on the phone (push, or a relay policy's demand). */
   comparison?: number;
-  /** Why a request was denied, e.g. `not_me`. */
+  /** Why a request was denied: `not_me`, `wrong_number`, or `null`. */
   reason?: string | null;
 }
 
@@ -72,13 +72,16 @@ export function followRequest(options: FollowOptions): () => void {
           if (snapshot.qr || changed || FINAL.has(snapshot.status)) deliver(snapshot);
         } catch (error) {
           if (stopped) return;
-          if (!(error instanceof ApiError) || error.code !== "NETWORK_ERROR") {
+          const failure = error instanceof ApiError ? error : new ApiError("BAD_RESPONSE", 0);
+          // A busy server (too many open streams) is no reason to give up: wait longer and ask again.
+          const busy = failure.code === "TOO_MANY_STREAMS";
+          if (failure.code !== "NETWORK_ERROR" && !busy) {
             stop();
-            return options.onError(error instanceof ApiError ? error : new ApiError("BAD_RESPONSE", 0));
+            return options.onError(failure);
           }
           if (!lost) options.onConnection(false);
           lost = true;
-          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+          await new Promise((resolve) => setTimeout(resolve, busy ? busyRetryDelay() : RETRY_MS));
         }
       }
     };
@@ -105,7 +108,7 @@ export function followRequest(options: FollowOptions): () => void {
     source.addEventListener("error", () => {
       if (stopped) return;
       // CLOSED: the server refused the stream (an error answer, not a dropped line); the
-      // long-poll gets the same answer as JSON and reports its code.
+      // long-poll gets the same answer as JSON, and reports its code or waits while the server is busy.
       if (source.readyState === EventSource.CLOSED) {
         source.close();
         return poll();

@@ -58,7 +58,7 @@ export function loginPage(input: {
   <label for="push-email">No camera? Send a request to your phone instead</label>
   <div class="row"><input id="push-email" name="email" type="email" autocomplete="username" required placeholder="you@example.com">
   <button type="submit">Send a request to my phone</button></div>
-  <p class="note">Keep <em>Approve a sign-in</em> open on your phone: the request shows up there at once, and you pick the number this page shows.</p>
+  <p class="note">Keep <em>Approve a sign-in</em> open on your phone: the request shows up there at once, and you type the number this page shows.</p>
 </form>
 <button id="use-qr" type="button" class="quiet" hidden>Use a QR code instead</button>
 ${lan}

@@ -169,14 +169,7 @@ async function page(
     <dt>Network</dt><dd data-field="network"></dd>
     <dt>Requested</dt><dd data-field="age"></dd>
   </dl>
-  <fieldset class="number" data-field="number" hidden>
-    <legend>Enter the number shown on the other screen</legend>
-    <div class="numbers"></div>
-    <form class="row" autocomplete="off">
-      <input name="number" inputmode="numeric" pattern="[0-9]*" maxlength="2" aria-label="Or type the number" placeholder="Or type it">
-      <button type="submit">Send</button>
-    </form>
-  </fieldset>
+  <div data-field="number" hidden></div>
   <p class="problem" data-field="problem" role="alert"></p>
   <p class="note">Approve only if you are in front of that device and just asked to sign in there.</p>
   <div class="choices"><button type="button" class="choice" data-action="deny">Deny</button><button type="button" class="choice" data-action="approve">Approve</button></div>

@@ -64,41 +64,41 @@ describe("approver SDK", () => {
     let numbers: TestServer;
     before(async () => {
       numbers = await startServer({
-        findUser: (login) => (login === "alice@example.com" ? { userId: "alice" } : null),
+        // Any name@example.com is an account, so each test can use its own.
+        findUser: (login) => {
+          const name = /^(\w+)@example\.com$/.exec(login)?.[1];
+          return name ? { userId: name } : null;
+        },
         relayPolicy: "require-number",
         trustProxy: 1,
       });
     });
     after(() => numbers.close());
 
-    const phoneOf = (user: string, ip = "127.0.0.1") =>
+    const phoneOf = (user: string, ip = "127.0.0.1", server = numbers) =>
       createApprover({
-        origin: numbers.url,
+        origin: server.url,
         headers: (): Record<string, string> => ({ [TEST_USER_HEADER]: user, "x-forwarded-for": ip }),
       });
-    const push = async () => {
-      const desktop = new Desktop(numbers.url);
-      const created = await desktop.create({ mode: "push", login: "alice@example.com" });
+    const push = async (user: string, ip = "127.0.0.1", server = numbers) => {
+      const desktop = new Desktop(server.url);
+      const created = await desktop.create({ mode: "push", login: `${user}@example.com` }, { "x-forwarded-for": ip });
       return { desktop, comparison: Number(created.body.comparison) };
     };
-    const wrongNumber = (triesLeft: number) => (e: unknown) =>
-      e instanceof ApiError && e.code === "WRONG_NUMBER" && e.status === 403 && e.triesLeft === triesLeft;
+    const otherThan = (n: number) => (n === 99 ? 98 : n + 1);
 
-    it("lists a waiting push as a typed card; a wrong number says how many tries are left; the right one approves", async () => {
-      const { desktop, comparison } = await push();
+    it("lists a waiting push as a typed card that offers no numbers; the typed number approves", async () => {
+      const { desktop, comparison } = await push("alice");
       const phone = phoneOf("alice");
       const [card, ...others] = await phone.listPushes();
       assert.equal(others.length, 0);
       assert.equal(card?.id, desktop.id);
       assert.equal(card?.mode, "push");
       assert.equal(card?.numberRequired, true);
-      assert.equal(card?.choices?.length, 3);
-      assert.ok(card?.choices?.includes(comparison));
+      assert.equal(card && "choices" in card, false, "the phone is offered nothing to pick from");
       assert.equal(typeof card?.requester.browser, "string");
       assert.deepEqual(await phoneOf("bob").listPushes(), [], "nobody else's phone hears of it");
 
-      const wrong = card?.choices?.find((n) => n !== comparison);
-      await assert.rejects(phone.approve(desktop.id, { number: wrong }), wrongNumber(2));
       assert.deepEqual(await phone.approve(desktop.id, { number: comparison }), {
         id: desktop.id,
         status: "approved",
@@ -107,18 +107,41 @@ describe("approver SDK", () => {
       assert.equal((await desktop.redeem()).status, 200);
     });
 
-    it("three wrong numbers: the tries count down to 0 and the request is cancelled", async () => {
-      const { desktop, comparison } = await push();
-      const phone = phoneOf("alice");
-      const wrong = comparison === 99 ? 98 : comparison + 1;
-      for (const left of [2, 1, 0]) {
-        await assert.rejects(phone.approve(desktop.id, { number: wrong }), wrongNumber(left));
-      }
-      await assert.rejects(phone.approve(desktop.id, { number: comparison }), { code: "CANCELLED" });
+    it("one try: a wrong number throws WRONG_NUMBER and ends the request (denied, wrong_number)", async () => {
+      const { desktop, comparison } = await push("erin");
+      const phone = phoneOf("erin");
+      await assert.rejects(
+        phone.approve(desktop.id, { number: otherThan(comparison) }),
+        (e: unknown) =>
+          e instanceof ApiError &&
+          e.code === "WRONG_NUMBER" &&
+          e.status === 403 &&
+          /stopped for your safety/.test(e.message) &&
+          /someone may be trying/.test(e.message),
+      );
+      await assert.rejects(phone.approve(desktop.id, { number: comparison }), ApiError, "the right number is too late");
+      const { body } = await desktop.request("");
+      assert.equal(body.status, "denied");
+      assert.equal(body.reason, "wrong_number");
       assert.deepEqual(await phone.listPushes(), []);
+      assert.notEqual((await desktop.redeem()).status, 200);
     });
 
-    it("a QR scanned from another network: the card carries the warning and the number choices", async () => {
+    it("several pushes wait at once, one per requesting network, and all are listed", async () => {
+      const first = await push("frank", "203.0.113.7");
+      const second = await push("frank", "198.51.100.9");
+      const phone = phoneOf("frank");
+      const listed = await phone.listPushes();
+      assert.deepEqual(listed.map((card) => card.id).sort(), [first.desktop.id, second.desktop.id].sort());
+      assert.equal((await phone.approve(second.desktop.id, { number: second.comparison })).status, "approved");
+      assert.deepEqual(
+        (await phone.listPushes()).map((card) => card.id),
+        [first.desktop.id],
+        "the other one still waits",
+      );
+    });
+
+    it("a QR scanned from another network: the card carries the warning and asks for the number", async () => {
       const desktop = new Desktop(numbers.url);
       await desktop.create({}, { "x-forwarded-for": "203.0.113.7" });
       const phone = phoneOf("alice", "198.51.100.9");
@@ -127,10 +150,27 @@ describe("approver SDK", () => {
       assert.equal(card.requester.sameNetwork, false);
       assert.match(card.warnings.join(" "), /different network/);
       assert.equal(card.numberRequired, true);
+      assert.equal("choices" in card, false);
       const { comparison } = (await desktop.request("")).body;
-      assert.ok(card.choices?.includes(Number(comparison)));
-      await assert.rejects(phone.approve(card.id), wrongNumber(2), "no number is a wrong number");
       assert.equal((await phone.approve(card.id, { number: Number(comparison) })).status, "approved");
+    });
+
+    it("relayPolicy refuse: approving a push from another network throws NETWORK_MISMATCH", async () => {
+      const refusing = await startServer({
+        findUser: (login) => (login === "alice@example.com" ? { userId: "alice" } : null),
+        relayPolicy: "refuse",
+        trustProxy: 1,
+      });
+      try {
+        const { desktop, comparison } = await push("alice", "203.0.113.7", refusing);
+        await assert.rejects(
+          phoneOf("alice", "198.51.100.9", refusing).approve(desktop.id, { number: comparison }),
+          (e: unknown) => e instanceof ApiError && e.code === "NETWORK_MISMATCH" && e.status === 403,
+        );
+        assert.notEqual((await desktop.redeem()).status, 200);
+      } finally {
+        await refusing.close();
+      }
     });
   });
 

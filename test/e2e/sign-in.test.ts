@@ -39,6 +39,21 @@ describe("sign-in in Chromium: desktop <qr-login> and the phone approval page", 
     await site?.close();
   });
 
+  /** Opens the login page with `confirm-account`, approves its typed code on the phone, and waits for the question. */
+  async function approveWithConfirmAccount(desktop: Page): Promise<void> {
+    await openLoginPage(desktop, site);
+    await desktop.locator("qr-login").evaluate((element) => element.setAttribute("confirm-account", ""));
+    await phone.goto(`${site.url}/qrlogin/a`);
+    await phone.getByLabel("Or type the code shown on the screen").fill(await typedCode(desktop));
+    await phone.getByRole("button", { name: "Continue" }).click();
+    await phone.getByRole("button", { name: "Approve", exact: true }).click();
+    await phone.getByText("Approved. The other device is signing in now.").waitFor();
+    await desktop
+      .locator("qr-login[status=approved]")
+      .getByRole("button", { name: /^Continue as / })
+      .waitFor();
+  }
+
   it("the phone scans the QR from its camera (a screenshot played as video) and the desktop is signed in", async () => {
     const desktops = await desktopContext(browser);
     const desktop = await desktops.newPage();
@@ -134,8 +149,33 @@ describe("sign-in in Chromium: desktop <qr-login> and the phone approval page", 
       await phone.getByText("Nobody was signed in.", { exact: false }).first().waitFor();
       await desktop.locator("qr-login[status=denied]").waitFor();
       assert.match((await desktop.locator("qr-login .status").textContent()) ?? "", words);
-      assert.equal(await desktop.locator("qr-login button").textContent(), "Try again");
+      assert.equal(await desktop.locator("qr-login").getByRole("button").textContent(), "Try again");
     }
+    await desktops.close();
+  });
+
+  it("confirm-account: the desktop names the account and signs in only on “Continue as …”", async () => {
+    const desktops = await desktopContext(browser);
+    const desktop = await desktops.newPage();
+    await approveWithConfirmAccount(desktop);
+    assert.match((await desktop.locator("qr-login .status").textContent()) ?? "", /a•••@example\.com/);
+    await desktop.getByRole("button", { name: "Not you? Cancel" }).waitFor();
+    await desktop.waitForTimeout(300);
+    assert.equal(new URL(desktop.url()).pathname, "/", "nothing is redeemed before the click");
+    await desktop.getByRole("button", { name: "Continue as a•••@example.com" }).click();
+    await assertSignedIn(desktop, site, "alice@example.com");
+    await desktops.close();
+  });
+
+  it("“Not you? Cancel” with confirm-account ends the request and signs nobody in", async () => {
+    const desktops = await desktopContext(browser);
+    const desktop = await desktops.newPage();
+    await approveWithConfirmAccount(desktop);
+    await desktop.getByRole("button", { name: "Not you? Cancel" }).click();
+    await desktop.locator("qr-login[status=cancelled]").waitFor();
+    assert.match((await desktop.locator("qr-login .status").textContent()) ?? "", /Nobody was signed in/);
+    const answer = await desktop.context().request.get(`${site.url}/account`, { maxRedirects: 0 });
+    assert.notEqual(answer.status(), 200, "not signed in");
     await desktops.close();
   });
 
@@ -159,6 +199,18 @@ describe("expiry in Chromium (short lifetimes)", { skip }, () => {
   after(async () => {
     await browser?.close();
     await site?.close();
+  });
+
+  it("shows the typed code issued with each new QR: the code rotates with it", async () => {
+    const desktop = await (await desktopContext(browser)).newPage();
+    await openLoginPage(desktop, site);
+    const first = { qr: decodeQrFromPng(await desktop.screenshot()), code: await typedCode(desktop) };
+    await desktop.waitForTimeout(1_300);
+    const rotated = { qr: decodeQrFromPng(await desktop.screenshot()), code: await typedCode(desktop) };
+    assert.notEqual(rotated.qr, first.qr, "the QR was redrawn with a new token");
+    assert.notEqual(rotated.code, first.code, "the typed code changed with it");
+    assert.match(rotated.code, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    await desktop.context().close();
   });
 
   it("rotates the QR, says the code expired, and one click (or a reload) gets a fresh one", async () => {

@@ -16,12 +16,17 @@ type View = (typeof views)[number];
 const ALERT_WORDS: Record<ApproverAlert["reason"], string> = {
   new_device: "A new device was signed in to your account.",
   not_me: "You reported a sign-in you didn't make.",
+  wrong_number: "A sign-in was stopped because the wrong number was typed.",
 };
 
 const { basePath = "/qrlogin", approver: approverName = "" } = document.body.dataset;
 const approver = createApprover({ origin: location.origin, basePath });
 const template = $<HTMLTemplateElement>("request-template");
 const pushes = new Map<string, RenderedCard>();
+// Above the push cards when several wait: only one of them can be the person's own.
+const several = Object.assign(document.createElement("p"), { className: "several" });
+several.setAttribute("role", "status");
+$("pushes").prepend(several);
 let camera: AbortController | null = null;
 
 function show(view: View, focus?: HTMLElement): void {
@@ -31,9 +36,14 @@ function show(view: View, focus?: HTMLElement): void {
   focus?.focus();
 }
 
-/** Push cards show above every view but the sign-in one, while there are any. */
+/** Push cards show above every view but the sign-in one, while there are any, never one hiding another. */
 function showPushes(): void {
   $("pushes").hidden = pushes.size === 0 || !$("signin").hidden;
+  const many = pushes.size > 1;
+  several.hidden = !many;
+  several.textContent = many
+    ? `${pushes.size} sign-in requests are waiting — approve only the one whose number is on your screen.`
+    : "";
 }
 
 /** Says something to the person (and to screen readers, through the live region). */
@@ -87,7 +97,7 @@ function showCard(card: RequestCard): void {
   show("card", rendered.element.querySelector<HTMLElement>(".title") ?? undefined);
   say(
     card.numberRequired
-      ? "Check who is asking, then pick the number shown on the other screen."
+      ? "Check who is asking, then type the number shown on the other screen."
       : "Check who is asking, then approve or deny.",
   );
 }
@@ -104,7 +114,7 @@ function addPush(card: RequestCard): void {
   pushes.set(card.id, rendered);
   $("pushes").append(rendered.element);
   showPushes();
-  say("A sign-in request is waiting: pick the number shown on the other screen.");
+  say("A sign-in request is waiting: type the number shown on the other screen.");
 }
 
 function dropPush(id: string): void {

@@ -1,4 +1,5 @@
 import { ApiError, type Approver, type RequestCard, type Requester } from "../approver.ts";
+import { type NumberField, numberField } from "./number-field.ts";
 
 /** How a card ended: answered (words to show), or an error for the page to handle. */
 export type CardOutcome = { ok: true; text: string } | { ok: false; error: ApiError };
@@ -30,16 +31,6 @@ export function describeAge(seconds: number): string {
   return minutes === 1 ? "1 minute ago" : `${minutes} minutes ago`;
 }
 
-/**
- * The words for a wrong number: the shared message, and how many guesses remain.
- * @example wrongNumberWords(new ApiError("WRONG_NUMBER", 403, undefined, 1)) // "That isn't … 1 try left."
- */
-export function wrongNumberWords(error: ApiError): string {
-  const left = error.triesLeft;
-  if (left === undefined) return error.message;
-  return `${error.message} ${left === 1 ? "1 try left." : `${left} tries left.`}`;
-}
-
 function networkWords(requester: Requester): string {
   if (requester.sameNetwork === true) return "Same as this phone";
   if (requester.sameNetwork === false) return "Different from this phone";
@@ -60,9 +51,9 @@ export interface RenderedCard {
 /**
  * A card for one waiting request, cloned from the page's `<template>`: who is asking (as text,
  * never markup), every warning in one loud box, and the answers. When the card needs the number
- * on the requesting screen, picking (or typing) it is the approval, so there is no bare Approve.
- * `onEnd` is called once, when the request was answered, expired or failed; the card has then
- * removed itself.
+ * on the requesting screen, it has its own field for it, and Approve sends what was typed: one
+ * try, since a wrong number ends the request. `onEnd` is called once, when the request was
+ * answered, expired or failed; the card has then removed itself.
  */
 export function renderRequestCard(
   template: HTMLTemplateElement,
@@ -90,7 +81,7 @@ export function renderRequestCard(
   field("network").textContent = networkWords(requester);
   field("network").dataset.kind = String(requester.sameNetwork);
   // The server words every reason for caution (a different network or country: the marks of a
-  // relayed QR, DESIGN §5); the page shows them all in one place, before the answers.
+  // relayed QR); the page shows them all in one place, before the answers.
   const warnings = field("warnings");
   warnings.hidden = card.warnings.length === 0;
   (warnings.querySelector("ul") as HTMLElement).replaceChildren(
@@ -116,6 +107,15 @@ export function renderRequestCard(
   };
   const buttons = () => [...article.querySelectorAll("button")];
   const problem = field("problem");
+  const device = DEVICE_WORDS[requester.device] ?? "other screen";
+  let number: NumberField | null = null;
+  // Refused by the relay policy: approving again would fail the same way, but Deny and "This
+  // wasn't me" still answer the request, so the card stays with the reason on it.
+  const refuseApproval = (error: ApiError) => {
+    action("approve").hidden = true;
+    if (number) number.form.hidden = true;
+    problem.textContent = error.message;
+  };
   const decide = async (call: () => Promise<unknown>, done: string) => {
     answering = true;
     for (const button of buttons()) button.disabled = true;
@@ -125,9 +125,7 @@ export function renderRequestCard(
       end({ ok: true, text: done });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0);
-      // A wrong number with guesses left keeps the card: the person looks again and picks.
-      if (apiError.code === "WRONG_NUMBER" && apiError.triesLeft !== 0)
-        problem.textContent = wrongNumberWords(apiError);
+      if (apiError.code === "NETWORK_MISMATCH") refuseApproval(apiError);
       else end({ ok: false, error: apiError });
     } finally {
       answering = false;
@@ -135,29 +133,22 @@ export function renderRequestCard(
     }
   };
 
-  const approveWith = (number?: number) =>
-    decide(() => approver.approve(card.id, number === undefined ? {} : { number }), DONE.approve);
+  const approve = () => {
+    if (!number) return decide(() => approver.approve(card.id), DONE.approve);
+    const typed = number.value();
+    if (typed === null) {
+      problem.textContent = `Type the two digits shown on the ${device}.`;
+      number.focus();
+      return;
+    }
+    return decide(() => approver.approve(card.id, { number: typed }), DONE.approve);
+  };
+  action("approve").onclick = approve;
   action("deny").onclick = () => decide(() => approver.deny(card.id), DONE.deny);
   action("not-me").onclick = () => decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe[card.mode]);
-  if (card.numberRequired && card.choices) {
-    field("number").hidden = false;
-    action("approve").hidden = true;
-    (article.querySelector(".numbers") as HTMLElement).replaceChildren(
-      ...card.choices.map((number) => {
-        const button = Object.assign(document.createElement("button"), { type: "button", textContent: String(number) });
-        button.onclick = () => approveWith(number);
-        return button;
-      }),
-    );
-    const form = field("number").querySelector("form") as HTMLFormElement;
-    form.onsubmit = (event) => {
-      event.preventDefault();
-      const typed = (form.elements.namedItem("number") as HTMLInputElement).value.trim();
-      if (/^\d{2}$/.test(typed)) void approveWith(Number(typed));
-      else problem.textContent = "Type the two digits shown on the other screen.";
-    };
-  } else {
-    action("approve").onclick = () => approveWith();
+  if (card.numberRequired) {
+    number = numberField(card.id, device, approve);
+    field("number").replaceWith(number.form);
   }
 
   // The server's clock, as of receipt, is createdAt + age; the decision window closes at

@@ -58,6 +58,8 @@ export function liveStream(
         if (!closed && !sink.write(formatEvent({ event, data, id }))) finish();
       },
       refreshIn(ms) {
+        // A refresh still reading the store when the client left must not leave a timer behind.
+        if (closed) return;
         clearTimeout(timer);
         timer = setTimeout(schedule, ms);
       },

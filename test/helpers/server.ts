@@ -36,15 +36,18 @@ export function testHooks(
   };
 }
 
-/** Starts a server on a memory store with {@link testHooks}, recording each session's user. */
+/**
+ * Starts a server with {@link testHooks}, recording each session's user: on `options.store` when
+ * given (any store; the server closes it), else on a new memory store.
+ */
 export async function startServer(options: Partial<QrLoginOptions> = {}): Promise<TestServer> {
   const sessions: string[] = [];
   const errors: unknown[] = [];
   const qr = createQrLogin({
-    store: new MemoryStore(),
     ...testHooks((userId) => sessions.push(userId)),
     logger: { warn: () => {}, error: (_m, e) => errors.push(e) },
     ...options,
+    store: options.store ?? new MemoryStore(),
   });
   const server = createServer(qr.nodeHandler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

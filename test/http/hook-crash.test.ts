@@ -72,7 +72,10 @@ describe("a host hook that misbehaves does not kill the server or lose the sign-
         assert.equal(exit, null, `the child died:\n${output}`);
         const lines = output.split("\n").filter((line) => line.startsWith("logged"));
         assert.equal(lines.length, logged + 1, "the failure is logged once");
-        assert.match(lines.at(-1) ?? "", /issueSession (returned a setCookie that is not a valid|threw|did not settle)/);
+        assert.match(
+          lines.at(-1) ?? "",
+          /issueSession (returned a setCookie that is not a valid|threw|did not settle)/,
+        );
         assert.doesNotMatch(lines.at(-1) ?? "", /sid=|a\r?\nb/, "the cookie's value (a secret) is not logged");
 
         const good = await signIn(base, "alice");

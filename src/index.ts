@@ -17,8 +17,14 @@ export type {
 } from "./core/login-request.ts";
 export type { RequesterContext } from "./core/requester-context.ts";
 export type { Approver } from "./core/transitions.ts";
+export { DEFAULTS } from "./defaults.ts";
+export type { ApprovalPageOptions } from "./http/approval-page.ts";
+export { normalizeBasePath } from "./http/base-path.ts";
 export type { DeviceFlowOptions } from "./http/device-authorization.ts";
-export type { IncomingRequest } from "./http/incoming.ts";
+// For bindings of other servers: the route entry (`QrLogin.route`) takes and gives these.
+export { cookieLookup, type IncomingRequest } from "./http/incoming.ts";
+export { type NodeHandler, readNodeBody } from "./http/node.ts";
+export type { EventSink, Outgoing, RouteEntry } from "./http/outgoing.ts";
 export type { IssuedSession, IssueSession } from "./http/session.ts";
 export { createQrLogin, type Logger, type QrLogin, type QrLoginOptions } from "./qrlogin.ts";
 export { type Caller, type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";

@@ -5,16 +5,25 @@ import type { Outgoing } from "./outgoing.ts";
 
 /** Options of the phone approval page served at `basePath + "/a"`. */
 export interface ApprovalPageOptions {
-  /** Where a phone that is not signed in is sent to sign in. Default `/`. */
+  /**
+   * Where a phone that is not signed in is sent to sign in.
+   * @defaultValue {@link DEFAULTS}.approvalPage.signInUrl
+   */
   signInUrl?: string;
-  /** The site's name in the page title and the installed app's name. Default: the host name. */
+  /**
+   * The site's name in the page title and the installed app's name.
+   * @defaultValue the host name
+   */
   siteName?: string;
 }
+
+/** {@link ApprovalPageOptions} with the defaults filled in. */
+export type ApprovalPage = ApprovalPageOptions & { signInUrl: string };
 
 /** What serving the page needs from the route context. */
 export interface ApprovalPageContext {
   basePath: string;
-  approvalPage: ApprovalPageOptions | false;
+  approvalPage: ApprovalPage | false;
   authenticateApprover(incoming: IncomingRequest): Promise<Approver | null> | Approver | null;
 }
 
@@ -93,7 +102,7 @@ function siteNameOf(options: ApprovalPageOptions, incoming: IncomingRequest): st
   return options.siteName ?? incoming.url.hostname;
 }
 
-function manifest(ctx: ApprovalPageContext, options: ApprovalPageOptions, incoming: IncomingRequest): Outgoing {
+function manifest(ctx: ApprovalPageContext, options: ApprovalPage, incoming: IncomingRequest): Outgoing {
   const body = JSON.stringify({
     name: `Approve sign-ins — ${siteNameOf(options, incoming)}`,
     short_name: "Approve sign-in",
@@ -107,11 +116,7 @@ function manifest(ctx: ApprovalPageContext, options: ApprovalPageOptions, incomi
   return asset(200, "application/manifest+json", body);
 }
 
-async function page(
-  ctx: ApprovalPageContext,
-  options: ApprovalPageOptions,
-  incoming: IncomingRequest,
-): Promise<Outgoing> {
+async function page(ctx: ApprovalPageContext, options: ApprovalPage, incoming: IncomingRequest): Promise<Outgoing> {
   const approver = await ctx.authenticateApprover(incoming);
   const name = approver ? (approver.displayName ?? approver.userId) : "";
   const base = escapeHtml(ctx.basePath);
@@ -135,7 +140,7 @@ async function page(
 <section id="signin" hidden>
   <h2>Sign in on this phone first</h2>
   <p>To let another device in, this phone must be signed in to ${site}.</p>
-  <a class="button wide" href="${escapeHtml(options.signInUrl ?? "/")}">Sign in</a>
+  <a class="button wide" href="${escapeHtml(options.signInUrl)}">Sign in</a>
 </section>
 <section id="start" hidden>
   <h2>Sign in on another device</h2>

@@ -1,13 +1,13 @@
 import type { Approver } from "../core/transitions.ts";
-import { channels } from "../store/login-store.ts";
+import type { LoginFlows } from "../service/login-flows.ts";
 import type { LocateIp } from "./geoip.ts";
-import { liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
+import { type LiveStreamContext, liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
-import type { RequestEventsContext } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
 
-/** What the approver's stream needs beyond the desktop's. */
-export interface ApproverEventsContext extends RequestEventsContext {
+/** What the approver's stream needs from the surrounding handler. */
+export interface ApproverEventsContext extends LiveStreamContext {
+  flows: Pick<LoginFlows, "now" | "listPushRequests" | "listAlerts" | "watchApprover">;
   locate: LocateIp;
 }
 
@@ -25,7 +25,8 @@ export function openApproverEvents(
   const shown = new Set<string>();
   const since = ctx.flows.now();
   const alerted = new Set<string>();
-  return liveStream(ctx, channels.approver(approver.userId), async (stream) => {
+  const watch = (listener: () => void) => ctx.flows.watchApprover(approver.userId, listener);
+  return liveStream(ctx, watch, async (stream) => {
     const waiting = await ctx.flows.listPushRequests(approver);
     const now = ctx.flows.now();
     for (const request of waiting) {

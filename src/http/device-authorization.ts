@@ -1,22 +1,40 @@
 import { QrLoginError } from "../core/errors.ts";
-import { statusOf } from "../core/login-request.ts";
 import { describeRequester } from "../core/requester-context.ts";
 import { formatUserCode } from "../core/user-code.ts";
+import type { LoginFlows } from "../service/login-flows.ts";
 import { bodies, readBody } from "./bodies.ts";
 import type { IncomingRequest } from "./incoming.ts";
 import { errorOutgoing, json, type Outgoing } from "./outgoing.ts";
-import type { RouteContext } from "./routes.ts";
-import { issueSessionFor } from "./session.ts";
+import { type IssueSession, issueSessionFor } from "./session.ts";
 
 /** RFC 8628 for CLIs and TVs, on the same requests as the QR flow. */
 export interface DeviceFlowOptions {
-  /** The OAuth clients allowed to ask; any `client_id` when omitted. */
+  /**
+   * The OAuth clients allowed to ask.
+   * @defaultValue any `client_id`
+   */
   clientIds?: string[];
-  /** Seconds a device must wait between polls (RFC 8628 `interval`). Default 5. */
+  /**
+   * Seconds a device must wait between polls (RFC 8628 `interval`).
+   * @defaultValue {@link DEFAULTS}.deviceFlow.interval
+   */
   interval?: number;
 }
 
-export const GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
+/** {@link DeviceFlowOptions} with the defaults filled in. */
+export type DeviceFlow = DeviceFlowOptions & { interval: number };
+
+/** What the RFC 8628 endpoints need from the surrounding handler. */
+export interface DeviceFlowContext {
+  flows: Pick<LoginFlows, "create" | "pollDevice">;
+  maxBodyBytes: number;
+  /** The QR's URL for a scan token: the device shows it as `verification_uri_complete`. */
+  qrUrl(scanToken: string): string;
+  issueSession: IssueSession;
+}
+
+/** The grant type of RFC 8628 §3.4, the only one `POST /oauth/token` takes. */
+const GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** The device code: the request id and its browser secret, so polling needs no other state. */
 function splitDeviceCode(deviceCode: string): { id: string; secret: string } {
@@ -24,7 +42,7 @@ function splitDeviceCode(deviceCode: string): { id: string; secret: string } {
   return { id, secret };
 }
 
-function checkClient(options: DeviceFlowOptions, clientId: string): void {
+function checkClient(options: DeviceFlow, clientId: string): void {
   if (options.clientIds && !options.clientIds.includes(clientId)) {
     throw new QrLoginError("invalid_client", "Unknown client_id.");
   }
@@ -46,9 +64,9 @@ function oauthError(error: unknown): Outgoing {
  * the code on the phone, or the device shows `verification_uri_complete` as a QR.
  */
 export async function deviceAuthorization(
-  ctx: RouteContext,
+  ctx: DeviceFlowContext,
   incoming: IncomingRequest,
-  options: DeviceFlowOptions,
+  options: DeviceFlow,
 ): Promise<Outgoing> {
   try {
     const body = await readBody(incoming, bodies.deviceAuthorization, ctx.maxBodyBytes, { form: true });
@@ -70,7 +88,7 @@ export async function deviceAuthorization(
       verification_uri: complete.slice(0, complete.indexOf("#")),
       verification_uri_complete: complete,
       expires_in: Math.round((request.expiresAt - request.createdAt) / 1000),
-      interval: options.interval ?? 5,
+      interval: options.interval,
     });
   } catch (error) {
     return oauthError(error);
@@ -82,9 +100,9 @@ export async function deviceAuthorization(
  * phone approves, `slow_down` when polled faster than `interval`, then the host's token, once.
  */
 export async function deviceToken(
-  ctx: RouteContext,
+  ctx: DeviceFlowContext,
   incoming: IncomingRequest,
-  options: DeviceFlowOptions,
+  options: DeviceFlow,
 ): Promise<Outgoing> {
   try {
     const body = await readBody(incoming, bodies.deviceToken, ctx.maxBodyBytes, { form: true });
@@ -92,23 +110,13 @@ export async function deviceToken(
       throw new QrLoginError("unsupported_grant_type", `Only ${GRANT_TYPE} is supported here.`);
     checkClient(options, body.client_id);
     const { id, secret } = splitDeviceCode(body.device_code);
-    const request = await ctx.flows.authenticateBrowser(id, secret).catch(() => {
-      throw new QrLoginError("invalid_grant", "Unknown device_code.");
-    });
-    // RFC 6749 §5.2: a code issued to another client is an invalid grant (and a browser's request has none).
-    if (request.requester.client?.id !== body.client_id) {
-      throw new QrLoginError("invalid_grant", "This device_code was not issued to this client_id.");
-    }
-    const interval = (options.interval ?? 5) * 1000;
-    if (!(await ctx.flows.pollAllowed(id, interval))) {
-      throw new QrLoginError("slow_down", `Poll at most every ${options.interval ?? 5} s.`);
-    }
-    const status = statusOf(request, ctx.flows.now());
-    if (status === "pending" || status === "scanned") {
-      throw new QrLoginError("authorization_pending", "Waiting for approval on the phone.");
-    }
-    const { session } = await ctx.flows.redeem(id, secret, undefined, { ip: incoming.ip ?? null }, (leased) =>
-      issueSessionFor(ctx.issueSession, leased, incoming, "device_code"),
+    const { session } = await ctx.flows.pollDevice(
+      id,
+      secret,
+      body.client_id,
+      options.interval * 1000,
+      { ip: incoming.ip ?? null },
+      (leased) => issueSessionFor(ctx.issueSession, leased, incoming, "device_code"),
     );
     return json(200, { token_type: "Bearer", ...session.body });
   } catch (error) {

@@ -1,3 +1,5 @@
+import { QrLoginError } from "../core/errors.ts";
+
 /**
  * One HTTP request as the route table sees it, whatever server received it. Hooks such as
  * `authenticateApprover` get this, so no framework type reaches the public API.
@@ -28,6 +30,23 @@ export class ClientGone extends Error {
     super("The client went away before sending its whole body.");
     this.name = "ClientGone";
   }
+}
+
+/** The error for a body over `limit` bytes. */
+export function tooLarge(limit: number): QrLoginError {
+  return new QrLoginError("BODY_TOO_LARGE", `The body is larger than ${limit} bytes.`);
+}
+
+/**
+ * `IncomingRequest.cookie` over a request's Cookie header, parsed on first use: most requests read none.
+ * @example const cookie = cookieLookup(() => req.headers.cookie);
+ */
+export function cookieLookup(cookieHeader: () => string | undefined): (name: string) => string | undefined {
+  let cookies: Map<string, string> | undefined;
+  return (name) => {
+    cookies ??= parseCookies(cookieHeader());
+    return cookies.get(name);
+  };
 }
 
 /** Parses a Cookie header; a malformed pair is skipped, never thrown on. */

@@ -1,6 +1,18 @@
 import { formatEvent, formatRetry } from "./event-stream.ts";
+import type { Heartbeats } from "./heartbeats.ts";
 import type { EventSink } from "./outgoing.ts";
-import type { RequestEventsContext } from "./request-events.ts";
+
+/** What every live stream needs from the surrounding handler. */
+export interface LiveStreamContext {
+  /** Where an open stream gets its heartbeat. */
+  heartbeats: Pick<Heartbeats, "add" | "delete">;
+  /** The reconnection delay the browser is told, in ms. */
+  retryMs: number;
+  onError(error: unknown): void;
+}
+
+/** Starts calling a listener on every change of what a stream shows; resolves to its stop once listening. */
+export type Watch = (listener: () => void) => Promise<() => Promise<void>>;
 
 /** Timers fire a little late rather than early, so a deadline is surely past when they run. */
 export const TIMER_MARGIN_MS = 5;
@@ -15,14 +27,14 @@ export interface LiveStream {
 }
 
 /**
- * An event stream that re-reads the store on every message of `channel` (and when asked to),
- * never on the message's word alone. Subscribing comes before the first read, so no change falls
+ * An event stream that re-reads the store on every change `watch` reports (and when asked to),
+ * never on the message's word alone. Watching starts before the first read, so no change falls
  * between them; refreshes run one at a time, in order; a failing store ends the stream and the
  * browser reconnects (with `retry`), starting again from the stored state.
  */
 export function liveStream(
-  ctx: RequestEventsContext,
-  channel: string,
+  ctx: LiveStreamContext,
+  watch: Watch,
   refresh: (stream: LiveStream) => Promise<void>,
 ): (sink: EventSink) => () => void {
   return (sink) => {
@@ -68,7 +80,7 @@ export function liveStream(
 
     sink.write(formatRetry(ctx.retryMs));
     ctx.heartbeats.add(sink);
-    ctx.notifier.subscribe(channel, schedule).then(
+    watch(schedule).then(
       (stop) => {
         if (closed) stop().catch(ctx.onError);
         else unsubscribe = stop;

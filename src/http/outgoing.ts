@@ -1,4 +1,5 @@
 import { ERROR_STATUS, QrLoginError } from "../core/errors.ts";
+import type { IncomingRequest } from "./incoming.ts";
 
 /** Where an event stream writes; the bindings implement it over their own response object. */
 export interface EventSink {
@@ -17,6 +18,13 @@ export type Outgoing =
       /** Starts writing; returns the clean-up to run once the client goes away or the stream ends. */
       stream: (sink: EventSink) => () => void;
     };
+
+/**
+ * qrlogin's whole HTTP API as one function, which every binding adapts to its server: the answer to
+ * `incoming`, or `null` when its path is not under the base path (the binding hands it on). It never
+ * rejects, and every answer's headers can be sent as they are.
+ */
+export type RouteEntry = (incoming: IncomingRequest) => Promise<Outgoing | null>;
 
 /**
  * On every API answer: never cached (they carry secrets or live state), never sniffed, framed or
@@ -49,6 +57,11 @@ export function errorOutgoing(error: QrLoginError): Outgoing {
   return json(ERROR_STATUS[error.code], body, headers);
 }
 
+/** The answer of a binding that has nothing to hand a path outside the base path on to. */
+export function notFound(): Outgoing {
+  return errorOutgoing(new QrLoginError("NOT_FOUND", "No such endpoint."));
+}
+
 /** Any thrown value as an error answer: protocol errors as they are, anything else as a bare 500. */
 export function toErrorOutgoing(error: unknown): Outgoing {
   return errorOutgoing(
@@ -73,8 +86,9 @@ export function validHeaderValue(value: string): boolean {
 /**
  * `outgoing` if every header value can be sent, else the JSON 500 to send instead (`SESSION_FAILED`
  * for a bad cookie from `issueSession`, the only header a host supplies). `onError` is told which
- * header was bad, never its value, which may be a secret. Bindings call it before writing anything:
- * a bad value would make `node:http` throw mid-answer, outside any handler, and end the process.
+ * header was bad, never its value, which may be a secret. The route table applies it to every answer,
+ * so no binding writes a bad value: `node:http` would throw mid-answer, outside any handler, and end
+ * the process.
  */
 export function sendableOutgoing(outgoing: Outgoing, onError: (error: unknown) => void): Outgoing {
   const bad = Object.entries(outgoing.headers).find(([, value]) => ![value].flat().every(validHeaderValue))?.[0];

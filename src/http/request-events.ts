@@ -2,20 +2,14 @@ import type { LoginRequest, RequestStatus } from "../core/login-request.ts";
 import { statusOf } from "../core/login-request.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
-import { channels, type Notifier } from "../store/login-store.ts";
-import { liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
+import { type LiveStreamContext, liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
 
 /** What the desktop's event stream and long-poll need from the surrounding handler. */
-export interface RequestEventsContext {
-  flows: LoginFlows;
-  notifier: Notifier;
+export interface RequestEventsContext extends LiveStreamContext {
+  flows: Pick<LoginFlows, "now" | "lifetimes" | "get" | "rotateScanToken" | "watchRequest">;
   /** The QR's URL for a scan token. */
   qrUrl(scanToken: string): string;
-  /** Streams that get the shared heartbeat. */
-  heartbeats: Set<EventSink>;
-  retryMs: number;
-  onError(error: unknown): void;
 }
 
 /** The state of a request as the desktop may see it; `qr` only when a new token was just issued. */
@@ -92,7 +86,8 @@ export function openRequestEvents(
   let sentVersion = lastEventId ?? 0;
   // Only a resuming stream forces a rotation; later, two streams of one request would take turns forever.
   let resuming = lastEventId !== null;
-  return liveStream(ctx, channels.request(id), async (stream) => {
+  const watch = (listener: () => void) => ctx.flows.watchRequest(id, listener);
+  return liveStream(ctx, watch, async (stream) => {
     const { request, shown } = await refreshed(ctx, id, resuming ? sentVersion : null);
     resuming = false;
     const snapshot = snapshotOf(ctx, request, shown);
@@ -131,7 +126,7 @@ export async function pollRequest(
     wake();
   };
   // Subscribed before the first read, so that no change falls between reading and waiting.
-  const stop = waitMs > 0 ? await ctx.notifier.subscribe(channels.request(id), onChange) : async () => {};
+  const stop = waitMs > 0 ? await ctx.flows.watchRequest(id, onChange) : async () => {};
   signal.addEventListener("abort", onChange, { once: true });
   try {
     for (;;) {

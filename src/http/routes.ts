@@ -3,33 +3,32 @@ import { QrLoginError } from "../core/errors.ts";
 import { describeRequester } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
-import type { Caller } from "../service/login-flows.ts";
-import { type ApprovalPageOptions, serveApprovalPage } from "./approval-page.ts";
+import type { Caller, LoginFlows } from "../service/login-flows.ts";
+import { type ApprovalPageContext, serveApprovalPage } from "./approval-page.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
-import { type DeviceFlowOptions, deviceAuthorization, deviceToken } from "./device-authorization.ts";
+import { type DeviceFlow, type DeviceFlowContext, deviceAuthorization, deviceToken } from "./device-authorization.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { ClientGone, type IncomingRequest, serializeCookie } from "./incoming.ts";
-import { json, type Outgoing, toErrorOutgoing } from "./outgoing.ts";
-import { openRequestEvents, pollRequest } from "./request-events.ts";
+import { json, type Outgoing, sendableOutgoing, toErrorOutgoing } from "./outgoing.ts";
+import { openRequestEvents, pollRequest, type RequestEventsContext } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
-import { type IssueSession, issueSessionFor } from "./session.ts";
+import { issueSessionFor } from "./session.ts";
 import { releasingWhenDone, type StreamSlots } from "./stream-slots.ts";
 
-/** Everything the route table needs; made by `createQrLogin`. */
-export interface RouteContext extends ApproverEventsContext {
-  basePath: string;
-  maxBodyBytes: number;
+/** Everything the route table needs, its handlers' contexts together; made by `createQrLogin`. */
+export interface RouteContext
+  extends RequestEventsContext,
+    ApproverEventsContext,
+    ApprovalPageContext,
+    DeviceFlowContext {
+  flows: LoginFlows;
   maxWaitMs: number;
   /** Origins allowed to make state-changing calls; `null` means "the origin the request was sent to". */
   allowedOrigins: readonly string[] | null;
   secureCookies: boolean | "auto";
-  /** The phone approval page at `basePath + "/a"`, or `false` when the host serves its own. */
-  approvalPage: ApprovalPageOptions | false;
-  authenticateApprover(incoming: IncomingRequest): Promise<Approver | null> | Approver | null;
-  issueSession: IssueSession;
   /** RFC 8628 endpoints; off when `null`. */
-  deviceFlow: DeviceFlowOptions | null;
+  deviceFlow: DeviceFlow | null;
   /** The desktop confirms whose account it enters before it is signed in. */
   confirmAccount: boolean;
   /** The open event streams and long-polls of this instance, capped per request, approver and address. */
@@ -64,7 +63,7 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
 ];
 
 function withDeviceFlow(
-  handler: (ctx: RouteContext, incoming: IncomingRequest, options: DeviceFlowOptions) => Promise<Outgoing>,
+  handler: (ctx: RouteContext, incoming: IncomingRequest, options: DeviceFlow) => Promise<Outgoing>,
 ): Handler {
   return async (ctx, incoming) => {
     if (!ctx.deviceFlow) throw new QrLoginError("NOT_FOUND", "The device flow is not enabled on this site.");
@@ -74,12 +73,17 @@ function withDeviceFlow(
 
 /**
  * Answers one request to the API, or `null` if its path is not under the base path (so a
- * binding can hand it on). Never throws: every failure becomes a JSON error answer.
+ * binding can hand it on). Never throws: every failure becomes a JSON error answer, and an answer
+ * whose headers could not be sent becomes a 500.
  */
 export async function route(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing | null> {
   const path = incoming.url.pathname;
   if (path !== ctx.basePath && !path.startsWith(`${ctx.basePath}/`)) return null;
-  const rest = path.slice(ctx.basePath.length);
+  return sendableOutgoing(await answer(ctx, incoming, path.slice(ctx.basePath.length)), ctx.onError);
+}
+
+/** The answer at `rest`, the path under the base path. */
+async function answer(ctx: RouteContext, incoming: IncomingRequest, rest: string): Promise<Outgoing> {
   try {
     const page = await serveApprovalPage(ctx, incoming, rest);
     if (page) return page;

@@ -1,6 +1,5 @@
-import { QrLoginError } from "../core/errors.ts";
-import { ClientGone, type IncomingRequest, parseCookies } from "./incoming.ts";
-import { type Outgoing, sendableOutgoing } from "./outgoing.ts";
+import { ClientGone, cookieLookup, type IncomingRequest, tooLarge } from "./incoming.ts";
+import { notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
 
 /** Reads at most `limit` bytes of a Web body; refuses more without reading it all. */
 async function readLimited(request: Request, limit: number): Promise<string> {
@@ -24,34 +23,21 @@ async function readLimited(request: Request, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The error for a body over the limit. */
-export function tooLarge(limit: number): QrLoginError {
-  return new QrLoginError("BODY_TOO_LARGE", `The body is larger than ${limit} bytes.`);
-}
-
 /** Wraps a Web `Request` for the route table; `ip` comes from the runtime (Web requests carry none). */
-export function fromWebRequest(request: Request, ip: string | undefined): IncomingRequest {
-  let cookies: Map<string, string> | undefined;
+function fromWebRequest(request: Request, ip: string | undefined): IncomingRequest {
   return {
     method: request.method.toUpperCase(),
     url: new URL(request.url),
     ip,
     header: (name) => request.headers.get(name) ?? undefined,
-    cookie(name) {
-      cookies ??= parseCookies(request.headers.get("cookie") ?? undefined);
-      return cookies.get(name);
-    },
+    cookie: cookieLookup(() => request.headers.get("cookie") ?? undefined),
     text: (limit) => readLimited(request, limit),
     signal: request.signal,
   };
 }
 
-/**
- * Turns a route's answer into a Web `Response`; an event stream becomes a `ReadableStream`. Never
- * throws: an answer whose headers `Headers` would refuse becomes a JSON 500, reported to `onError`.
- */
-export function toWebResponse(answer: Outgoing, signal: AbortSignal, onError: (error: unknown) => void): Response {
-  const outgoing = sendableOutgoing(answer, onError);
+/** Turns a route's answer into a Web `Response`; an event stream becomes a `ReadableStream`. */
+function toWebResponse(outgoing: Outgoing, signal: AbortSignal): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(outgoing.headers)) {
     for (const one of [value].flat()) headers.append(name, one);
@@ -87,4 +73,26 @@ export function toWebResponse(answer: Outgoing, signal: AbortSignal, onError: (e
     },
   });
   return new Response(body, { status: outgoing.status, headers });
+}
+
+/**
+ * The Web-standard binding (Next.js, Hono, Bun, Deno): `Request → Response` over the route entry, a
+ * JSON 404 outside the base path. The runtime's client address comes as `info.ip`; its absence is
+ * told to `warn` once, since every call that needs it will be refused.
+ */
+export function webHandler(
+  route: RouteEntry,
+  { warn }: { warn(message: string): void },
+): (request: Request, info?: { ip?: string }) => Promise<Response> {
+  let warned = false;
+  return async (request, info) => {
+    if (!info?.ip && !warned) {
+      warned = true;
+      warn(
+        "qrlogin: handler called without info.ip; calls that need the caller's address are refused (ADDRESS_REQUIRED).",
+      );
+    }
+    const outgoing = await route(fromWebRequest(request, info?.ip));
+    return toWebResponse(outgoing ?? notFound(), request.signal);
+  };
 }

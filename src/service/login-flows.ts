@@ -4,7 +4,7 @@ import { generateComparisonNumber } from "../core/comparison.ts";
 import { type CreatedLoginRequest, createLoginRequest, createPushRequest } from "../core/create-login-request.ts";
 import { QrLoginError } from "../core/errors.ts";
 import type { Lifetimes } from "../core/lifetimes.ts";
-import type { LoginRequest, Transition } from "../core/login-request.ts";
+import { type LoginRequest, statusOf, type Transition } from "../core/login-request.ts";
 import { networkKey, type RequesterContext, sameNetwork } from "../core/requester-context.ts";
 import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../core/secrets.ts";
 import {
@@ -409,9 +409,52 @@ export class LoginFlows {
     return this.#apply(id, caller, (r, now) => planCancel(r, now));
   }
 
-  /** Whether a device may poll request `id` now: at most once per `intervalMs` (RFC 8628 `slow_down`). */
-  async pollAllowed(id: string, intervalMs: number): Promise<boolean> {
-    return this.#deps.limiter.holdSlot(`poll:${id}`, intervalMs, this.now());
+  /**
+   * An RFC 8628 device polls with its device code, the request's id and browser secret: the code must
+   * have been issued to `clientId` (else `invalid_grant`), be polled at most once per `intervalMs`
+   * (else `slow_down`) and be approved (else `authorization_pending`); then it is redeemed like a
+   * desktop's, `signIn` signing the device in once.
+   */
+  async pollDevice<T>(
+    id: string,
+    secret: string,
+    clientId: string,
+    intervalMs: number,
+    caller: Caller,
+    signIn: (request: LoginRequest) => Promise<T> | T,
+  ): Promise<{ request: LoginRequest; session: T }> {
+    const request = await this.authenticateBrowser(id, secret).catch(() => {
+      throw new QrLoginError("invalid_grant", "Unknown device_code.");
+    });
+    // RFC 6749 §5.2: a code issued to another client is an invalid grant (and a browser's request has none).
+    if (request.requester.client?.id !== clientId) {
+      throw new QrLoginError("invalid_grant", "This device_code was not issued to this client_id.");
+    }
+    if (!(await this.#deps.limiter.holdSlot(`poll:${id}`, intervalMs, this.now()))) {
+      throw new QrLoginError("slow_down", `Poll at most every ${intervalMs / 1000} s.`);
+    }
+    const status = statusOf(request, this.now());
+    if (status === "pending" || status === "scanned") {
+      throw new QrLoginError("authorization_pending", "Waiting for approval on the phone.");
+    }
+    return this.redeem(id, secret, undefined, caller, signIn);
+  }
+
+  /**
+   * Calls `listener` whenever request `id` may have changed, on any instance, until the returned stop
+   * is called. Resolves once listening, so a read made after it misses no change; the listener
+   * re-reads the request, since a message says only that something changed.
+   */
+  watchRequest(id: string, listener: () => void): Promise<() => Promise<void>> {
+    return this.#deps.notifier.subscribe(channels.request(id), () => listener());
+  }
+
+  /**
+   * Calls `listener` whenever the push requests or alerts of approver `userId` may have changed, until
+   * the returned stop is called; resolves once listening, like {@link watchRequest}.
+   */
+  watchApprover(userId: string, listener: () => void): Promise<() => Promise<void>> {
+    return this.#deps.notifier.subscribe(channels.approver(userId), () => listener());
   }
 
   /** The live push requests waiting for this approver. */

@@ -1,0 +1,42 @@
+import { DEFAULT_LIFETIMES } from "./core/lifetimes.ts";
+import { DEFAULT_LIMITS } from "./service/rate-limits.ts";
+
+/** `T`, read-only all the way down. */
+type Frozen<T> = { readonly [K in keyof T]: Frozen<T[K]> };
+
+/** Freezes `value` and every object in it, so that no host can change a default for everyone. */
+function deepFreeze<T>(value: T): Frozen<T> {
+  for (const inner of Object.values(value as object)) {
+    if (typeof inner === "object" && inner !== null) deepFreeze(inner);
+  }
+  return Object.freeze(value) as Frozen<T>;
+}
+
+/**
+ * Every default of `createQrLogin`'s options, in one place: the options' docs point here rather than
+ * repeat a number, and README.md's table of options is written from it (`npm run docs:defaults`).
+ * The entry of an option that is an object (`lifetimes`, `limits`, `deviceFlow`, `approvalPage`)
+ * fills in what the host leaves out of it; `deviceFlow` itself stays off unless given.
+ */
+export const DEFAULTS = deepFreeze({
+  relayPolicy: "warn",
+  notMeBlockMs: 3_600_000,
+  ipv6PrefixBits: 64,
+  hookTimeoutMs: 10_000,
+  confirmAccount: false,
+  deviceFlow: { interval: 5 },
+  approvalPage: { signInUrl: "/" },
+  basePath: "/qrlogin",
+  lifetimes: DEFAULT_LIFETIMES,
+  limits: DEFAULT_LIMITS,
+  trustProxy: 0,
+  secureCookies: "auto",
+  maxBodyBytes: 8192,
+  maxWaitMs: 30_000,
+  maxStreamsPerRequest: 3,
+  maxStreamsPerIp: 50,
+  maxStreamsPerApprover: 5,
+  heartbeatMs: 15_000,
+  retryMs: 2_000,
+  purgeEveryMs: 600_000,
+} as const);

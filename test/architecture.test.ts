@@ -138,5 +138,26 @@ describe("the import graph of src/", () => {
     assert.deepEqual(show(found), []);
   });
 
-  // Rules about src/browser (which of the server's modules it may import: the wire types) go here.
+  it("speaks one wire format: the browser code that reads the API and the server's routes import src/wire.ts", () => {
+    const readers = [
+      "src/browser/approver.ts",
+      "src/browser/qr-login.ts",
+      "src/browser/request-follower.ts",
+      "src/http/routes.ts",
+      "src/http/request-events.ts",
+      "src/http/approver-events.ts",
+      "src/http/requester-card.ts",
+      "src/http/outgoing.ts",
+    ];
+    const missing = readers.filter((file) => !imports.some((i) => i.from === file && i.to === "src/wire.ts"));
+    assert.deepEqual(missing, [], "these read or write the API without the wire types");
+  });
+
+  it("lets the browser bundles carry no server code but the base path's one normaliser", () => {
+    const allowed = new Set(["src/wire.ts", "src/http/base-path.ts"]);
+    const found = imports.filter(
+      (i) => under("browser")(i.from) && !under("browser")(i.to) && !allowed.has(i.to) && !i.typeOnly,
+    );
+    assert.deepEqual(show(found), [], "a browser bundle would carry server code");
+  });
 });

@@ -1,66 +1,10 @@
+import { normalizeBasePath } from "../http/base-path.ts";
+import type { ApproverAlert, ApproverEvents, Decision, RequestCard } from "../wire.ts";
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 
+// The wire's types are the SDK's: what the server sends is what the phone reads.
+export type { ApproverAlert, Decision, RequestCard, Requester } from "../wire.ts";
 export { ApiError } from "./api.ts";
-
-/** Who is asking to be signed in, as `POST /scan` describes it. */
-export interface Requester {
-  /** e.g. "Chrome 131"; claimed by the requesting browser, not verified. */
-  browser: string;
-  /** e.g. "Windows 10"; claimed by the browser. */
-  os: string;
-  /** "desktop", "mobile", "tablet", "tv" or "unknown"; claimed by the browser. */
-  device: string;
-  /** Always true: browser, OS and device come from the User-Agent. */
-  claimedByBrowser: boolean;
-  ip: string | null;
-  /** Approximate place in words ("Lyon, France") where a GeoIP database is configured. */
-  location: string | null;
-  /** Same IPv4 /24 or IPv6 /64 as this phone; `null` when unknown. */
-  sameNetwork: boolean | null;
-  /** Same country as this phone by GeoIP; `null` when unknown. */
-  sameCountry: boolean | null;
-  /** The site origin the request was made from. */
-  origin: string | null;
-  createdAt: number;
-  ageSeconds: number;
-}
-
-/**
- * A request waiting for this approver's answer, with everything to show before asking: the answer
- * to a scan, and each push request.
- */
-export interface RequestCard {
-  id: string;
-  mode: "qr" | "push";
-  status: string;
-  /** When the decision window closes (server clock; see {@link Requester.ageSeconds} for the offset). */
-  expiresAt: number;
-  requester: Requester;
-  /** Reasons for caution in words for the person (a different network or country); show them all. */
-  warnings: string[];
-  /**
-   * Approving needs the two-digit number shown on the requesting screen, typed by the person. The
-   * phone is never told it, and there is one try: a wrong number ends the request.
-   */
-  numberRequired: boolean;
-}
-
-/** Something that happened to the account, for its phones to show. */
-export interface ApproverAlert {
-  at: number;
-  requestId: string | null;
-  /**
-   * `new_device`: a device was signed in; `not_me`: someone answered "This wasn't me";
-   * `wrong_number`: a sign-in was stopped because the number typed did not match.
-   */
-  reason: "new_device" | "not_me" | "wrong_number";
-}
-
-/** The answer to approve or deny. */
-export interface Decision {
-  id: string;
-  status: "approved" | "denied";
-}
 
 /** What {@link Approver.followPushes} reports. */
 export interface PushFeedHandlers {
@@ -128,7 +72,7 @@ export interface Approver {
  */
 export function createApprover(options: ApproverOptions): Approver {
   const origin = new URL(options.origin).origin;
-  const basePath = `/${(options.basePath ?? "/qrlogin").replace(/^\/+|\/+$/g, "")}`.replace(/^\/$/, "");
+  const basePath = normalizeBasePath(options.basePath ?? "/qrlogin");
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
   const post = async <T>(path: string, body: unknown) =>
     callApi<T>(fetcher, `${origin}${basePath}${path}`, {
@@ -187,15 +131,15 @@ export function createApprover(options: ApproverOptions): Approver {
       const current = new EventSource(`${origin}${basePath}/approver/events`);
       source = current;
       let reconnecting = resuming;
-      const on = <T>(event: string, handle: (data: T) => void) =>
+      const on = <E extends keyof ApproverEvents>(event: E, handle: (data: ApproverEvents[E]) => void) =>
         current.addEventListener(event, (message) => {
-          if (!stopped) handle(JSON.parse((message as MessageEvent<string>).data) as T);
+          if (!stopped) handle(JSON.parse((message as MessageEvent<string>).data) as ApproverEvents[E]);
         });
-      on<RequestCard>("push", deliver);
-      on<{ id: string }>("resolved", ({ id }) => {
+      on("push", deliver);
+      on("resolved", ({ id }) => {
         if (delivered.delete(id)) handlers.onResolved(id);
       });
-      on<ApproverAlert>("alert", (alert) => handlers.onAlert(alert));
+      on("alert", (alert) => handlers.onAlert(alert));
       current.addEventListener("open", () => {
         if (!reconnecting) return;
         reconnecting = false;

@@ -1,4 +1,6 @@
 import encodeQR from "qr";
+import { normalizeBasePath } from "../http/base-path.ts";
+import type { Created, Redeemed } from "../wire.ts";
 import { ApiError, callApi } from "./api.ts";
 import { type BrowserKey, createBrowserKey } from "./browser-key.ts";
 import { QR_LOGIN_STYLE } from "./qr-login-style.ts";
@@ -7,21 +9,8 @@ import { followRequest, type RequestUpdate } from "./request-follower.ts";
 /** What the element shows; reflected in its `status` attribute for the host's CSS. */
 export type QrLoginStatus = "loading" | RequestUpdate["status"] | "signed-in" | "error";
 
-/** `detail` of the `signed-in` event. */
-export interface SignedInDetail {
-  userId: string;
-  /** What the host's `issueSession` hook returned as `body` (e.g. a token). */
-  session: Record<string, unknown>;
-}
-
-/** The answer to `POST /requests`: a QR to show, or (push) the number to show. */
-type Created = (
-  | { id: string; mode: "qr"; qr: { url: string; expiresAt: number }; userCode: string; expiresAt: number }
-  | { id: string; mode: "push"; comparison: number; expiresAt: number }
-) & {
-  /** The host wants the person to confirm the account before this browser is signed in. */
-  confirmAccount?: boolean;
-};
+/** `detail` of the `signed-in` event: the account, and what `issueSession` returned as `body` (e.g. a token). */
+export type SignedInDetail = Pick<Redeemed, "userId" | "session">;
 
 /** The request being followed, and what redeeming or cancelling it needs. */
 interface Current {
@@ -131,7 +120,7 @@ export class QrLoginElement extends HTMLElement {
   }
 
   get #basePath(): string {
-    return (this.getAttribute("base-path") ?? "/qrlogin").replace(/\/+$/, "");
+    return normalizeBasePath(this.getAttribute("base-path") ?? "/qrlogin");
   }
 
   /** The account a push goes to; `null` in QR mode. */

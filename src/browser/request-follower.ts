@@ -1,17 +1,8 @@
+import type { QrShown, RequestEvents, RequestSnapshot } from "../wire.ts";
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 
-/** What the desktop learns about its request: a new QR, or a new status. */
-export interface RequestUpdate {
-  status: "pending" | "scanned" | "approved" | "denied" | "expired" | "cancelled" | "redeemed";
-  /** A rotated QR to show instead of the current one, with the typed code that rotated with it. */
-  qr?: { url: string; expiresAt: number; userCode: string };
-  /** The masked approver, once scanned: whose account the desktop is entering ("a•••@example.com"). */
-  approver?: string | null;
-  /** With `scanned`: the number the person must type on the phone (push, or a relay policy's demand). */
-  comparison?: number;
-  /** Why a request was denied: `not_me`, `wrong_number`, or `null`. */
-  reason?: string | null;
-}
+/** What the desktop learns about its request: a new QR (with its typed code), or a new status. */
+export type RequestUpdate = Pick<RequestSnapshot, "status" | "qr" | "approver" | "comparison" | "reason">;
 
 /** Options of {@link followRequest}. */
 export interface FollowOptions {
@@ -27,7 +18,15 @@ export interface FollowOptions {
 }
 
 const FINAL = new Set(["approved", "denied", "expired", "cancelled", "redeemed"]);
-const EVENTS = ["qr", "scanned", "approved", "denied", "expired", "cancelled", "redeemed"] as const;
+const EVENTS: readonly (keyof RequestEvents)[] = [
+  "qr",
+  "scanned",
+  "approved",
+  "denied",
+  "expired",
+  "cancelled",
+  "redeemed",
+];
 const POLL_WAIT_S = 25;
 const RETRY_MS = 2_000;
 
@@ -61,7 +60,7 @@ export function followRequest(options: FollowOptions): () => void {
       while (!stopped) {
         const query = version === null ? "" : `?wait=${POLL_WAIT_S}&version=${version}`;
         try {
-          const snapshot = await callApi<RequestUpdate & { version: number }>(fetch, url + query, {
+          const snapshot = await callApi<RequestSnapshot>(fetch, url + query, {
             method: "GET",
             signal: controller.signal,
           });
@@ -96,9 +95,9 @@ export function followRequest(options: FollowOptions): () => void {
       source.addEventListener(event, (message) => {
         if (lost) options.onConnection(true);
         lost = false;
-        const data = JSON.parse((message as MessageEvent<string>).data);
+        const data = JSON.parse((message as MessageEvent<string>).data) as RequestEvents[typeof event];
         // A `qr` event's data is the QR itself; the others carry the snapshot's fields.
-        deliver(event === "qr" ? { status: "pending", qr: data } : { ...data, status: event });
+        deliver(event === "qr" ? { status: "pending", qr: data as QrShown } : { ...data, status: event });
       });
     }
     source.addEventListener("open", () => {

@@ -1,5 +1,6 @@
 import type { Approver } from "../core/transitions.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
+import type { ApproverAlert, ApproverEvents } from "../wire.ts";
 import type { LocateIp } from "./geoip.ts";
 import { type LiveStreamContext, liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
@@ -38,13 +39,18 @@ export function openApproverEvents(
     for (const id of shown) {
       if (ids.has(id)) continue;
       shown.delete(id);
-      stream.send("resolved", { id });
+      stream.send("resolved", { id } satisfies ApproverEvents["resolved"]);
     }
     for (const alert of await ctx.flows.listAlerts(approver.userId)) {
       const key = `${alert.at}:${alert.requestId}:${alert.reason}`;
       if (alert.at < since || alerted.has(key)) continue;
       alerted.add(key);
-      stream.send("alert", { at: alert.at, requestId: alert.requestId, reason: alert.reason });
+      const data: ApproverEvents["alert"] = {
+        at: alert.at,
+        requestId: alert.requestId,
+        reason: alert.reason as ApproverAlert["reason"],
+      };
+      stream.send("alert", data);
     }
     // A push that expires publishes nothing: look again when the first one does, to resolve it.
     const next = Math.min(...waiting.map((r) => r.expiresAt));

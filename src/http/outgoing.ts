@@ -1,4 +1,5 @@
 import { ERROR_STATUS, QrLoginError } from "../core/errors.ts";
+import type { ErrorBody } from "../wire.ts";
 import type { IncomingRequest } from "./incoming.ts";
 
 /** Where an event stream writes; the bindings implement it over their own response object. */
@@ -52,7 +53,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 export function errorOutgoing(error: QrLoginError): Outgoing {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
-  const body: Record<string, unknown> = { error: error.code, error_description: error.message };
+  const body: ErrorBody = { error: error.code, error_description: error.message };
   if (error.triesLeft !== undefined) body.tries_left = error.triesLeft;
   return json(ERROR_STATUS[error.code], body, headers);
 }

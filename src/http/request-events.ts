@@ -2,6 +2,7 @@ import type { LoginRequest, RequestStatus } from "../core/login-request.ts";
 import { statusOf } from "../core/login-request.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
+import type { RequestSnapshot } from "../wire.ts";
 import { type LiveStreamContext, liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
 
@@ -10,19 +11,6 @@ export interface RequestEventsContext extends LiveStreamContext {
   flows: Pick<LoginFlows, "now" | "lifetimes" | "get" | "rotateScanToken" | "watchRequest">;
   /** The QR's URL for a scan token. */
   qrUrl(scanToken: string): string;
-}
-
-/** The state of a request as the desktop may see it; `qr` only when a new token was just issued. */
-export interface RequestSnapshot {
-  id: string;
-  status: RequestStatus;
-  version: number;
-  expiresAt: number;
-  qr?: { url: string; expiresAt: number; userCode: string };
-  approver?: string | null;
-  /** The number to show for number matching (push, or a scan the relay policy made ask for it). */
-  comparison?: number;
-  reason?: string | null;
 }
 
 const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "redeemed"];

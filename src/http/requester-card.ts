@@ -1,12 +1,18 @@
 import type { LoginRequest } from "../core/login-request.ts";
 import { sameNetwork } from "../core/requester-context.ts";
+import type { RequestCard } from "../wire.ts";
 import type { LocateIp } from "./geoip.ts";
 
 /**
  * What the phone shows before asking: who is asking, from where, and whether that looks like the
  * phone's own surroundings. A mismatch is the mark of a relayed QR, so it is spelled out.
  */
-export async function requesterCard(locate: LocateIp, request: LoginRequest, phoneIp: string | null, now: number) {
+export async function requesterCard(
+  locate: LocateIp,
+  request: LoginRequest,
+  phoneIp: string | null,
+  now: number,
+): Promise<RequestCard> {
   const { requester } = request;
   const [place, phonePlace] = await Promise.all([locate(requester.ip), locate(phoneIp)]);
   const network = sameNetwork(requester.ip, phoneIp);

@@ -4,6 +4,7 @@ import { describeRequester } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { Caller, LoginFlows } from "../service/login-flows.ts";
+import type { Created, Decision, Redeemed, RequestCard } from "../wire.ts";
 import { type ApprovalPageContext, serveApprovalPage } from "./approval-page.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
@@ -180,11 +181,12 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
   const publicKey = body.publicKey ? parseBrowserKey(body.publicKey) : null;
   const caller = callerOf(incoming);
   let created: Awaited<ReturnType<typeof ctx.flows.create>>;
-  let answer: Record<string, unknown>;
+  let answer: Created;
   if (body.mode === "push") {
     if (!body.login) throw new QrLoginError("invalid_request", "A push request needs the login of the account to ask.");
     created = await ctx.flows.createPush({ login: body.login, requester, publicKey }, caller);
-    answer = { id: created.request.id, mode: "push", comparison: created.request.comparison };
+    const { request } = created;
+    answer = { id: request.id, mode: "push", comparison: request.comparison as number, expiresAt: request.expiresAt };
   } else {
     created = await ctx.flows.create({ requester, publicKey }, caller);
     const { request, scanToken } = created;
@@ -193,9 +195,9 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
       mode: "qr",
       qr: { url: ctx.qrUrl(scanToken), expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken },
       userCode: formatUserCode(created.userCode),
+      expiresAt: request.expiresAt,
     };
   }
-  answer.expiresAt = created.request.expiresAt;
   if (ctx.confirmAccount) answer.confirmAccount = true;
   if (body.secretInBody) answer.browserSecret = created.browserSecret;
   const { pending, decision, redemption } = ctx.flows.lifetimes;
@@ -249,12 +251,19 @@ async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string):
   const cookies = [browserSecretCookie(ctx, incoming, id, "", 0)];
   if (session.setCookie) cookies.push(...[session.setCookie].flat());
   headers["set-cookie"] = cookies;
-  return json(200, { id, status: request.state, userId: request.approverId, session: session.body ?? {} }, headers);
+  const redeemed: Redeemed = {
+    id,
+    status: "redeemed",
+    userId: request.approverId as string,
+    session: session.body ?? {},
+  };
+  return json(200, redeemed, headers);
 }
 
 async function cancel(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const request = await ctx.flows.cancel(id, browserSecretOf(incoming, id), callerOf(incoming));
-  return json(200, { id, status: request.state }, { "set-cookie": browserSecretCookie(ctx, incoming, id, "", 0) });
+  const decision: Decision = { id, status: request.state };
+  return json(200, decision, { "set-cookie": browserSecretCookie(ctx, incoming, id, "", 0) });
 }
 
 async function scan(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {
@@ -272,14 +281,14 @@ async function approve(ctx: RouteContext, incoming: IncomingRequest, id: string)
   const approver = await authenticateApprover(ctx, incoming);
   const body = await readBody(incoming, bodies.approve, ctx.maxBodyBytes);
   const request = await ctx.flows.approve(id, approver, body.number, callerOf(incoming));
-  return json(200, { id, status: request.state });
+  return json(200, { id, status: request.state } satisfies Decision);
 }
 
 async function deny(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const approver = await authenticateApprover(ctx, incoming);
   const body = await readBody(incoming, bodies.deny, ctx.maxBodyBytes);
   const request = await ctx.flows.deny(id, approver, body.reason ?? null, callerOf(incoming));
-  return json(200, { id, status: request.state });
+  return json(200, { id, status: request.state } satisfies Decision);
 }
 
 async function approverRequests(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {
@@ -287,7 +296,7 @@ async function approverRequests(ctx: RouteContext, incoming: IncomingRequest): P
   const now = ctx.flows.now();
   const waiting = await ctx.flows.listPushRequests(approver);
   const cards = await Promise.all(waiting.map((r) => requesterCard(ctx.locate, r, incoming.ip ?? null, now)));
-  return json(200, { requests: cards });
+  return json(200, { requests: cards satisfies RequestCard[] });
 }
 
 async function approverEvents(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing> {

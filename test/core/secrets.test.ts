@@ -6,7 +6,7 @@ import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } 
 import { seededRandom } from "../../src/testing/fixtures.ts";
 
 describe("secrets", () => {
-  it("carry at least the bits DESIGN §2 asks for", () => {
+  it("carry at least their documented bits (SECURITY.md)", () => {
     assert.ok(SECRET_BYTES.browserSecret * 8 >= 256);
     assert.ok(SECRET_BYTES.scanToken * 8 >= 128);
     assert.equal(Buffer.from(randomToken(cryptoRandom, 32), "base64url").length, 32);

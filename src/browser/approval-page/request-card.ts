@@ -145,7 +145,8 @@ export function renderRequestCard(
   };
   action("approve").onclick = approve;
   action("deny").onclick = () => decide(() => approver.deny(card.id), DONE.deny);
-  action("not-me").onclick = () => decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe[card.mode]);
+  action("not-me").onclick = () =>
+    decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe[card.mode === "push" ? "push" : "qr"]);
   if (card.numberRequired) {
     number = numberField(card.id, device, approve);
     field("number").replaceWith(number.form);

@@ -1,0 +1,155 @@
+/**
+ * The wire format of the HTTP API, once: every answer, event and error body the server sends and the
+ * browser code reads. Types only, so the browser bundles import it at no cost; the server's routes
+ * and streams and the browser's element, follower and SDK all use these, so a field changed here
+ * breaks the build on both sides.
+ */
+import type { ErrorCode } from "./core/errors.ts";
+import type { RequestMode, RequestStatus } from "./core/login-request.ts";
+
+/** A QR to show on the desktop, with the typed code that rotates with it. */
+export interface QrShown {
+  /** `<origin><basePath>/a#t=<scan token>`. */
+  url: string;
+  /** When the next rotation is due (server clock). */
+  expiresAt: number;
+  /** The typed code, formatted `BCDF-GHJK`. */
+  userCode: string;
+}
+
+/** The answer to `POST /requests` for a QR request. */
+export interface QrCreated {
+  id: string;
+  mode: "qr";
+  qr: Omit<QrShown, "userCode">;
+  userCode: string;
+  expiresAt: number;
+  /** The host wants the person to confirm the account before this browser is signed in. */
+  confirmAccount?: true;
+  /** The browser secret, when asked for with `secretInBody` (non-browser clients). */
+  browserSecret?: string;
+}
+
+/** The answer to `POST /requests` for a push request: the number to show. */
+export interface PushCreated {
+  id: string;
+  mode: "push";
+  comparison: number;
+  expiresAt: number;
+  confirmAccount?: true;
+  browserSecret?: string;
+}
+
+/** The answer to `POST /requests`. */
+export type Created = QrCreated | PushCreated;
+
+/** The state of a request as the desktop may see it (the long-poll's answer). */
+export interface RequestSnapshot {
+  id: string;
+  status: RequestStatus;
+  version: number;
+  expiresAt: number;
+  /** Only when a new QR was just issued. */
+  qr?: QrShown;
+  /** Once scanned: whose account the desktop is entering, masked (`a•••@example.com`). */
+  approver?: string | null;
+  /** With `scanned`: the number to show for number matching (push, or the relay policy's demand). */
+  comparison?: number;
+  /** With `denied`: `not_me`, `wrong_number` or `null`. */
+  reason?: string | null;
+}
+
+/** The data of each event on the desktop's stream, by event name (the event id is the version). */
+export interface RequestEvents {
+  qr: QrShown;
+  scanned: Pick<RequestSnapshot, "expiresAt" | "approver" | "comparison">;
+  approved: Pick<RequestSnapshot, "expiresAt" | "approver">;
+  denied: Pick<RequestSnapshot, "expiresAt" | "reason">;
+  expired: Pick<RequestSnapshot, "expiresAt">;
+  cancelled: Pick<RequestSnapshot, "expiresAt">;
+  redeemed: Pick<RequestSnapshot, "expiresAt">;
+}
+
+/** Who is asking to be signed in, as the phone's card describes it. */
+export interface Requester {
+  /** e.g. "Chrome 131"; claimed by the requesting browser, not verified. */
+  browser: string;
+  /** e.g. "Windows 10"; claimed by the browser. */
+  os: string;
+  /** "desktop", "mobile", "tablet", "tv" or "unknown"; claimed by the browser. */
+  device: string;
+  /** Always true: browser, OS and device come from the User-Agent. */
+  claimedByBrowser: true;
+  ip: string | null;
+  /** Approximate place in words ("Lyon, France") where a GeoIP database is configured. */
+  location: string | null;
+  /** Same IPv4 /24 or IPv6 /64 as this phone; `null` when unknown. */
+  sameNetwork: boolean | null;
+  /** Same country as this phone by GeoIP; `null` when unknown. */
+  sameCountry: boolean | null;
+  /** The site origin the request was made from. */
+  origin: string | null;
+  createdAt: number;
+  ageSeconds: number;
+}
+
+/**
+ * A request waiting for this approver's answer, with everything to show before asking: the answer to
+ * `POST /scan`, each entry of `GET /approver/requests`, and each `push` event.
+ */
+export interface RequestCard {
+  id: string;
+  mode: RequestMode;
+  status: string;
+  /** When the decision window closes (server clock; see {@link Requester.ageSeconds} for the offset). */
+  expiresAt: number;
+  requester: Requester;
+  /** Reasons for caution in words for the person (a different network or country); show them all. */
+  warnings: string[];
+  /**
+   * Approving needs the two-digit number shown on the requesting screen, typed by the person. The
+   * phone is never told it, and there is one try: a wrong number ends the request.
+   */
+  numberRequired: boolean;
+}
+
+/** Something that happened to the account, for its phones to show. */
+export interface ApproverAlert {
+  at: number;
+  requestId: string | null;
+  /**
+   * `new_device`: a device was signed in; `not_me`: someone answered "This wasn't me";
+   * `wrong_number`: a sign-in was stopped because the number typed did not match.
+   */
+  reason: "new_device" | "not_me" | "wrong_number";
+}
+
+/** The data of each event on the approver's stream, by event name. */
+export interface ApproverEvents {
+  push: RequestCard;
+  resolved: { id: string };
+  alert: ApproverAlert;
+}
+
+/** The answer to approve, deny or cancel. */
+export interface Decision {
+  id: string;
+  status: RequestStatus;
+}
+
+/** The answer to `POST /requests/:id/redeem`. */
+export interface Redeemed {
+  id: string;
+  status: "redeemed";
+  userId: string;
+  /** What the host's `issueSession` returned as `body` (e.g. a token). */
+  session: Record<string, unknown>;
+}
+
+/** Every error answer. */
+export interface ErrorBody {
+  error: ErrorCode;
+  error_description: string;
+  /** With `WRONG_NUMBER`: always 0, there is one try. */
+  tries_left?: number;
+}

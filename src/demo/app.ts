@@ -79,12 +79,14 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
       const found = sessionOf(req.header("cookie"));
       return found && found.session.via !== "qr" ? { userId: found.user.id, displayName: found.user.email } : null;
     },
-    issueSession: ({ userId, request }) => {
+    issueSession: ({ userId, request, grant }) => {
       const { location } = request.requester as { location?: unknown };
       const token = sessions.start(userId, "qr", {
         ...request.requester,
         location: typeof location === "string" ? location : null,
       });
+      // A device of the RFC 8628 flow (`qrlogin login`) keeps no cookies: it gets the session's token.
+      if (grant === "device_code") return { body: { access_token: token } };
       return { setCookie: sessionCookie(token) };
     },
     ...options.qrlogin,

@@ -1,8 +1,11 @@
-import { type FaceErrorCode, messageFor } from "./error-messages.ts";
+import type { FaceErrorCode } from "./error-codes.ts";
+import { messageFor } from "./error-messages.ts";
+import type { Translator } from "./i18n/translator.ts";
 
 /**
  * A failed call to the qrlogin API, carrying the server's `error` code (or a client code such as
- * `NETWORK_ERROR`) so callers can `switch` on it; `message` is words for a person.
+ * `NETWORK_ERROR`) so callers can `switch` on it; `message` is words for a person, in the language
+ * of `words` (by default the page's `lang`, else the browser's).
  * @example
  * try { await approver.approve(id) } catch (e) {
  *   if (e instanceof ApiError && e.code === "expired_token") showFreshCodeHint();
@@ -16,8 +19,8 @@ export class ApiError extends Error {
   /** The server's own `error_description`, for logs. */
   readonly description: string | undefined;
 
-  constructor(code: FaceErrorCode, status: number, description?: string) {
-    super(messageFor(code, description));
+  constructor(code: FaceErrorCode, status: number, description?: string, words?: Translator) {
+    super(messageFor(code, description, words));
     this.name = "ApiError";
     this.code = code;
     this.status = status;
@@ -26,14 +29,17 @@ export class ApiError extends Error {
 }
 
 /**
- * Sends a JSON request and returns the JSON answer, or throws an {@link ApiError}.
+ * Sends a JSON request and returns the JSON answer, or throws an {@link ApiError} worded by
+ * `init.words` (by default in the page's language).
  * @example const created = await callApi<{ id: string }>(fetch, "/qrlogin/requests", { method: "POST", body: {} });
  */
 export async function callApi<T>(
   fetcher: typeof fetch,
   url: string,
-  init: { method: string; body?: unknown; headers?: HeadersInit; signal?: AbortSignal },
+  init: { method: string; body?: unknown; headers?: HeadersInit; signal?: AbortSignal; words?: Translator },
 ): Promise<T> {
+  const fail = (code: FaceErrorCode, status: number, description?: string) =>
+    new ApiError(code, status, description, init.words);
   const headers = new Headers(init.headers);
   if (init.body !== undefined) headers.set("content-type", "application/json");
   let response: Response;
@@ -47,18 +53,18 @@ export async function callApi<T>(
     });
   } catch (error) {
     if (init.signal?.aborted) throw error;
-    throw new ApiError("NETWORK_ERROR", 0);
+    throw fail("NETWORK_ERROR", 0);
   }
   let body: unknown;
   try {
     body = await response.json();
   } catch {
-    throw new ApiError(response.ok ? "BAD_RESPONSE" : "INTERNAL_ERROR", response.status);
+    throw fail(response.ok ? "BAD_RESPONSE" : "INTERNAL_ERROR", response.status);
   }
   if (!response.ok) {
     const { error, error_description } = (body ?? {}) as Record<string, unknown>;
     const code = typeof error === "string" ? (error as FaceErrorCode) : "INTERNAL_ERROR";
-    throw new ApiError(code, response.status, typeof error_description === "string" ? error_description : undefined);
+    throw fail(code, response.status, typeof error_description === "string" ? error_description : undefined);
   }
   return body as T;
 }

@@ -1,10 +1,16 @@
 import { normalizeBasePath } from "../http/base-path.ts";
 import type { ApproverAlert, ApproverEvents, Decision, RequestCard } from "../wire.ts";
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
+import type { FaceErrorCode } from "./error-codes.ts";
+import type { Overrides } from "./i18n/catalogue.ts";
+import { pageLanguages, translatorFor } from "./i18n/page-language.ts";
+import type { Translator } from "./i18n/translator.ts";
 
 // The wire's types are the SDK's: what the server sends is what the phone reads.
 export type { ApproverAlert, Decision, RequestCard, Requester } from "../wire.ts";
 export { ApiError } from "./api.ts";
+export type { Catalogue, MessageKey, Overrides, Plural } from "./i18n/catalogue.ts";
+export { addLanguage } from "./i18n/languages.ts";
 
 /** What {@link Approver.followPushes} reports. */
 export interface PushFeedHandlers {
@@ -35,6 +41,13 @@ export interface ApproverOptions {
   headers?: () => HeadersInit | Promise<HeadersInit>;
   /** Default: the global `fetch`. */
   fetch?: typeof fetch;
+  /**
+   * The language of error messages (`ApiError.message`), e.g. `"fr"`. Default: the page's `lang`,
+   * else the browser's languages, at the time of each error; English outside a browser.
+   */
+  lang?: string;
+  /** Words laid over the chosen language's catalogue, e.g. `{ "error.RATE_LIMITED": "Slow down." }`. */
+  messages?: Overrides;
 }
 
 /** The phone side of the protocol, bound to one site. */
@@ -74,11 +87,18 @@ export function createApprover(options: ApproverOptions): Approver {
   const origin = new URL(options.origin).origin;
   const basePath = normalizeBasePath(options.basePath ?? "/qrlogin");
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
+  // Chosen once when the host names a language or words; otherwise each error follows the page.
+  const words: Translator | undefined =
+    options.lang || options.messages
+      ? translatorFor(options.lang ? [options.lang] : pageLanguages(), options.messages)
+      : undefined;
+  const failure = (code: FaceErrorCode) => new ApiError(code, 0, undefined, words);
   const post = async <T>(path: string, body: unknown) =>
     callApi<T>(fetcher, `${origin}${basePath}${path}`, {
       method: "POST",
       body,
       headers: await options.headers?.(),
+      words,
     });
 
   const readScanToken = (scanned: string): string => {
@@ -86,11 +106,11 @@ export function createApprover(options: ApproverOptions): Approver {
     try {
       url = new URL(scanned.trim());
     } catch {
-      throw new ApiError("QR_NOT_A_SIGN_IN_CODE", 0);
+      throw failure("QR_NOT_A_SIGN_IN_CODE");
     }
-    if (url.origin !== origin) throw new ApiError("QR_FOREIGN_ORIGIN", 0);
+    if (url.origin !== origin) throw failure("QR_FOREIGN_ORIGIN");
     const token = new URLSearchParams(url.hash.slice(1)).get("t");
-    if (url.pathname !== `${basePath}/a` || !token) throw new ApiError("QR_NOT_A_SIGN_IN_CODE", 0);
+    if (url.pathname !== `${basePath}/a` || !token) throw failure("QR_NOT_A_SIGN_IN_CODE");
     return token;
   };
   const scan = (input: { token: string } | { userCode: string }) => post<RequestCard>("/scan", input);
@@ -99,6 +119,7 @@ export function createApprover(options: ApproverOptions): Approver {
       await callApi<{ requests: RequestCard[] }>(fetcher, `${origin}${basePath}/approver/requests`, {
         method: "GET",
         headers: await options.headers?.(),
+        words,
       })
     ).requests;
 
@@ -162,7 +183,7 @@ export function createApprover(options: ApproverOptions): Approver {
           },
           (error: unknown) => {
             stop();
-            handlers.onError(error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0));
+            handlers.onError(error instanceof ApiError ? error : failure("NETWORK_ERROR"));
           },
         );
       });

@@ -1,6 +1,7 @@
 /**
  * The element's shadow styles. Every colour and size is a custom property (`--qr-login-*`) with a
  * light and a dark default; the QR tile itself stays dark-on-white, which is what cameras read best.
+ * Only logical properties (inline/block, start/end), so a right-to-left language mirrors the layout.
  */
 export const QR_LOGIN_STYLE = `
 :host {
@@ -41,11 +42,12 @@ export const QR_LOGIN_STYLE = `
 .qr.faded svg { opacity: 0.12; filter: blur(2px); }
 .qr.empty::after {
   content: ""; position: absolute; inset: 30%; border-radius: 50%;
-  border: 0.35rem solid #d5d9de; border-top-color: #0b57d0; animation: spin 0.9s linear infinite;
+  border: 0.35rem solid #d5d9de; border-top-color: var(--_accent); animation: spin 0.9s linear infinite;
 }
 @keyframes spin { to { transform: rotate(1turn); } }
 @media (prefers-reduced-motion: reduce) { .qr.empty::after { animation: none; } }
 .side { flex: 1 1 14rem; min-width: 0; }
+.logo { display: block; max-height: 2.5rem; max-width: 100%; margin-block-end: 0.75rem; }
 .status { font-size: 1.25rem; font-weight: 650; margin: 0 0 0.5rem; }
 .status.problem { color: var(--_danger); }
 .hint { color: var(--_muted); margin: 0 0 1rem; }

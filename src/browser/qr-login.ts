@@ -3,8 +3,15 @@ import { normalizeBasePath } from "../http/base-path.ts";
 import type { Created, Redeemed } from "../wire.ts";
 import { ApiError, callApi } from "./api.ts";
 import { type BrowserKey, createBrowserKey } from "./browser-key.ts";
+import { messageFor } from "./error-messages.ts";
+import type { MessageKey, Overrides } from "./i18n/catalogue.ts";
+import { pageLanguages, translatorFor } from "./i18n/page-language.ts";
+import type { Params, Translator } from "./i18n/translator.ts";
 import { QR_LOGIN_STYLE } from "./qr-login-style.ts";
 import { followRequest, type RequestUpdate } from "./request-follower.ts";
+
+export type { Catalogue, MessageKey, Overrides, Plural } from "./i18n/catalogue.ts";
+export { addLanguage } from "./i18n/languages.ts";
 
 /** What the element shows; reflected in its `status` attribute for the host's CSS. */
 export type QrLoginStatus = "loading" | RequestUpdate["status"] | "signed-in" | "error";
@@ -22,28 +29,33 @@ interface Current {
 }
 
 /** What the element says when the phone denied the request, by the denial's reason. */
-const DENIED_WORDS: Record<string, string> = {
-  not_me: "Declined on the phone: “This wasn't me”. Nobody was signed in.",
-  wrong_number: "The number typed on the phone didn't match, so this sign-in was stopped. Nobody was signed in.",
+const DENIED_WORDS: Record<string, MessageKey> = {
+  not_me: "login.deniedNotMe",
+  wrong_number: "login.deniedWrongNumber",
 };
+
+/** Words to show, worked out again whenever the language changes. */
+type Line = () => string;
 
 /** Redemption failures after which the approval still stands, so redeeming again may succeed. */
 const REDEEM_AGAIN = new Set(["SESSION_FAILED", "REDEMPTION_IN_PROGRESS", "NETWORK_ERROR"]);
 
+// No words here: every text node is filled from the catalogue by #paint.
 const TEMPLATE = `
 <div class="frame" part="frame">
   <div class="qr empty" part="qr" role="img"></div>
   <div class="side">
+    <img class="logo" part="logo" alt="" hidden>
     <p class="status" part="status" role="status" aria-live="polite" aria-atomic="true"></p>
-    <p class="comparison" part="comparison" hidden>Enter <strong class="number" part="number"></strong> on your phone</p>
+    <p class="comparison" part="comparison" hidden><strong class="number" part="number" dir="ltr"></strong></p>
     <p class="hint" part="hint"></p>
     <div class="typed" part="typed" hidden>
-      <p>No camera? On your phone open <strong class="url"></strong> and type</p>
+      <p class="intro"><strong class="url" dir="ltr"></strong></p>
       <p class="code" part="code"></p>
     </div>
     <div class="actions">
       <button type="button" class="action" part="button" hidden></button>
-      <button type="button" class="cancel" part="cancel" hidden>Not you? Cancel</button>
+      <button type="button" class="cancel" part="cancel" hidden></button>
     </div>
   </div>
 </div>`;
@@ -57,9 +69,13 @@ const TEMPLATE = `
  * starts over), `confirm-account` (once approved, ask "Continue as …?" before signing in, as the
  * host's `confirmAccount` does). Whenever the phone must confirm a number, the element shows it big;
  * before signing in, it says whose account this browser is entering.
+ * Language: `lang` (else the page's `lang`, else the browser's languages; see {@link addLanguage});
+ * the `messages` property lays a host's own words over the catalogue.
+ * Branding: `app-name` (the phone app the instructions name: "Open the Acme app…"), `logo` (an
+ * image URL shown above the status) and the `--qr-login-accent-color` custom property.
  * Events: `signed-in` (cancelable; `detail` is {@link SignedInDetail}) and `status-change`.
  * Styling: `--qr-login-*` custom properties and the parts
- * `frame qr status comparison number hint typed code button cancel`.
+ * `frame qr logo status comparison number hint typed code button cancel`.
  * @example
  * <script type="module" src="/qrlogin/assets/qr-login.js"></script>
  * <qr-login redirect="/account"></qr-login>
@@ -70,9 +86,23 @@ export class QrLoginElement extends HTMLElement {
   #stop = () => {};
   #generation = 0;
   #status: QrLoginStatus = "loading";
-  #statusText = "";
+  #messages: Overrides = {};
+  #words: Translator = translatorFor(["en"]);
+  /** What the status line says when the connection is fine, and whether that is a problem. */
+  #statusLine: { text: Line; problem: boolean } = { text: () => "", problem: false };
+  #hint: Line = () => "";
+  #buttonLabel: Line = () => "";
+  #reconnecting = false;
+  /** The QR's URL and typed code, kept for their labels. */
+  #shown: { url: string | null; userCode: string } = { url: null, userCode: "" };
   /** What the button does now: start over, continue, or redeem again. */
   #action = () => this.restart();
+  /**
+   * The number and the URL, kept by reference: they are set into sentences, and a language (or a
+   * host's words) may leave one out, taking it out of the shadow tree.
+   */
+  #number: HTMLElement;
+  #url: HTMLElement;
 
   constructor() {
     super();
@@ -81,6 +111,8 @@ export class QrLoginElement extends HTMLElement {
     style.replaceSync(QR_LOGIN_STYLE);
     this.#root.adoptedStyleSheets = [style];
     this.#root.innerHTML = TEMPLATE;
+    this.#number = this.#part("number");
+    this.#url = this.#part("url");
     this.#part("button").addEventListener("click", () => this.#action());
   }
 
@@ -89,17 +121,30 @@ export class QrLoginElement extends HTMLElement {
     return this.#status;
   }
 
+  /** The host's own words, laid over the chosen language's catalogue (e.g. `{ "login.pending": "…" }`). */
+  get messages(): Overrides {
+    return this.#messages;
+  }
+
+  set messages(messages: Overrides) {
+    this.#messages = { ...messages };
+    this.#relabel();
+  }
+
   static get observedAttributes(): string[] {
-    return ["login"];
+    return ["login", "lang", "app-name", "logo"];
   }
 
   connectedCallback(): void {
+    this.#relabel();
     this.restart();
   }
 
-  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+  attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     // Before the element is connected, connectedCallback starts it with the attribute as it is then.
-    if (this.isConnected && old !== value) this.restart();
+    if (!this.isConnected || old === value) return;
+    if (name === "login") this.restart();
+    else this.#relabel();
   }
 
   disconnectedCallback(): void {
@@ -110,8 +155,9 @@ export class QrLoginElement extends HTMLElement {
   /** Drops the current request and starts over with a fresh code. */
   restart(): void {
     this.#stop();
+    this.#reconnecting = false;
     const generation = ++this.#generation;
-    this.#show("loading", this.#login ? "Sending a request to your phone…" : "Getting a sign-in code…", "");
+    this.#show("loading", this.#say(this.#login ? "login.loadingPush" : "login.loadingQr"), this.#say(null));
     this.#renderQr(null);
     this.#part("qr").hidden = this.#login !== null;
     this.#part("typed").hidden = true;
@@ -155,10 +201,11 @@ export class QrLoginElement extends HTMLElement {
       transport: this.getAttribute("transport") === "poll" ? "poll" : "sse",
       onUpdate: (update) => this.#update(current, update),
       onConnection: (connected) => {
-        if (connected) this.#setStatusText(this.#statusText, false);
-        else this.#setStatusText("Connection lost — reconnecting…", true, false);
+        this.#reconnecting = !connected;
+        this.#paintStatus();
       },
       onError: (error) => this.#fail(generation, error),
+      words: this.#words,
     });
   }
 
@@ -181,16 +228,16 @@ export class QrLoginElement extends HTMLElement {
         else this.#redeem(current, update.approver ?? null);
         break;
       case "denied":
-        this.#end("denied", DENIED_WORDS[update.reason ?? ""] ?? "Sign-in was declined on the phone.", "Try again");
+        this.#end("denied", this.#say(DENIED_WORDS[update.reason ?? ""] ?? "login.denied"), "login.tryAgain");
         break;
       case "expired":
-        this.#end("expired", "This code expired.", "Get a fresh code");
+        this.#end("expired", this.#say("login.expired"), "login.freshCode");
         break;
       case "cancelled":
-        this.#end("cancelled", "This sign-in was cancelled.", "Start again");
+        this.#end("cancelled", this.#say("login.cancelled"), "login.startAgain");
         break;
       case "redeemed":
-        this.#end("redeemed", "This code has already been used to sign in.", "Get a fresh code");
+        this.#end("redeemed", this.#say("login.redeemed"), "login.freshCode");
         break;
     }
   }
@@ -200,12 +247,15 @@ export class QrLoginElement extends HTMLElement {
    * sees whose it is and signs in only by saying so; "Not you?" cancels the request.
    */
   #confirm(current: Current, approver: string | null): void {
+    const who = { who: approver ?? "" };
     this.#show(
       "approved",
-      approver ? `Approved on the phone of ${approver}` : "Approved on the phone",
-      "Continue only if this is your own account: this browser will be signed in to it.",
+      this.#say(approver ? "login.approvedBy" : "login.approved", who),
+      this.#say("login.confirmHint"),
     );
-    this.#offer(approver ? `Continue as ${approver}` : "Continue", () => this.#redeem(current, approver));
+    this.#offer(this.#say(approver ? "login.continueAs" : "login.continue", who), () =>
+      this.#redeem(current, approver),
+    );
     const cancel = this.#part("cancel");
     cancel.hidden = false;
     cancel.onclick = () => {
@@ -217,17 +267,21 @@ export class QrLoginElement extends HTMLElement {
   async #cancel(current: Current): Promise<void> {
     await callApi(fetch, `${this.#basePath}/requests/${current.id}`, { method: "DELETE" });
     if (current.generation !== this.#generation) return;
-    this.#end("cancelled", "Cancelled. Nobody was signed in.", "Start again");
+    this.#end("cancelled", this.#say("login.cancelledHere"), "login.startAgain");
   }
 
   /** Redeems the approval; when the approval outlives a failure, offers to redeem it again. */
   #redeem(current: Current, approver: string | null): void {
-    this.#show("approved", approver ? `Signing in as ${approver}…` : "Approved — signing you in…", "");
+    this.#show(
+      "approved",
+      this.#say(approver ? "login.signingInAs" : "login.signingIn", { who: approver ?? "" }),
+      this.#say(null),
+    );
     this.#signIn(current).catch((error: unknown) => {
       if (current.generation !== this.#generation) return;
       if (!(error instanceof ApiError) || !REDEEM_AGAIN.has(error.code)) return this.#fail(current.generation, error);
-      this.#show("error", "Could not finish signing in", error.message);
-      this.#offer("Try again", () => this.#redeem(current, approver));
+      this.#show("error", this.#say("login.redeemFailed"), this.#sayError(error));
+      this.#offer(this.#say("login.tryAgain"), () => this.#redeem(current, approver));
     });
   }
 
@@ -237,9 +291,10 @@ export class QrLoginElement extends HTMLElement {
     const answer = await callApi<SignedInDetail>(fetch, `${this.#basePath}/requests/${id}/redeem`, {
       method: "POST",
       body,
+      words: this.#words,
     });
     if (current.generation !== this.#generation) return;
-    this.#show("signed-in", "You're signed in.", "");
+    this.#show("signed-in", this.#say("login.signedIn"), this.#say(null));
     const event = new CustomEvent<SignedInDetail>("signed-in", {
       detail: { userId: answer.userId, session: answer.session ?? {} },
       bubbles: true,
@@ -252,8 +307,8 @@ export class QrLoginElement extends HTMLElement {
 
   #fail(generation: number, error: unknown): void {
     if (generation !== this.#generation) return;
-    const message = error instanceof ApiError ? error.message : new ApiError("NETWORK_ERROR", 0).message;
-    this.#end("error", message, "Try again");
+    const failure = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0, undefined, this.#words);
+    this.#end("error", this.#sayError(failure), "login.tryAgain");
   }
 
   /** A phone has the request; `comparison` is the number it must be told, when one is needed. */
@@ -265,16 +320,14 @@ export class QrLoginElement extends HTMLElement {
     if (login) {
       this.#show(
         "scanned",
-        `Request sent to the phone of ${approver ?? login}`,
-        "Open the sign-in page on your phone and type this number there.",
+        this.#say("login.pushSent", { who: approver ?? login }),
+        this.#sayApp("login.pushHint", "login.pushHintApp"),
       );
     } else {
       this.#show(
         "scanned",
-        `Scanned by ${approver ?? "your phone"} — confirm on your phone`,
-        comparison === null
-          ? "Check the details on your phone, then tap Approve."
-          : "Your phone asks for this number: type it there to sign in.",
+        this.#say(approver ? "login.scannedBy" : "login.scannedByPhone", { who: approver ?? "" }),
+        this.#say(comparison === null ? "login.scannedHint" : "login.scannedNumberHint"),
       );
     }
   }
@@ -282,41 +335,39 @@ export class QrLoginElement extends HTMLElement {
   /** Shows the number the phone must confirm, big, or hides it (`null`). */
   #showNumber(comparison: number | null): void {
     this.#part("comparison").hidden = comparison === null;
-    this.#part("number").textContent = comparison === null ? "" : String(comparison);
+    this.#number.textContent = comparison === null ? "" : String(comparison);
   }
 
   /** Shows a QR and the typed code issued with it; both change at every rotation. */
   #showQr(url: string, userCode: string): void {
     this.#renderQr(url);
-    this.#part("url").textContent = url.replace(/#.*$/, "").replace(/^https?:\/\//, "");
+    this.#shown.userCode = userCode;
+    this.#url.textContent = url.replace(/#.*$/, "").replace(/^https?:\/\//, "");
     this.#part("code").textContent = userCode;
-    this.#part("code").setAttribute("aria-label", `code ${userCode.split("").join(" ")}`);
+    this.#paintCode();
     this.#part("typed").hidden = false;
   }
 
   #showPending(): void {
     this.#part("qr").classList.remove("faded");
-    this.#show(
-      "pending",
-      "Scan with your phone",
-      "Open the camera on a phone where you're signed in and point it at the code.",
-    );
+    this.#show("pending", this.#say("login.pending"), this.#sayApp("login.pendingHint", "login.pendingHintApp"));
   }
 
-  #end(status: QrLoginStatus, text: string, action: string): void {
+  #end(status: QrLoginStatus, text: Line, action: MessageKey): void {
     this.#stop();
     this.#fade();
     this.#part("typed").hidden = true;
     this.#showNumber(null);
-    this.#show(status, text, "");
-    this.#offer(action, () => this.restart());
+    this.#show(status, text, this.#say(null));
+    this.#offer(this.#say(action), () => this.restart());
   }
 
   /** Shows the button with `label`, doing `action` when clicked. */
-  #offer(label: string, action: () => void): void {
+  #offer(label: Line, action: () => void): void {
     this.#action = action;
+    this.#buttonLabel = label;
     const button = this.#part("button");
-    button.textContent = label;
+    button.textContent = label();
     button.hidden = false;
   }
 
@@ -325,21 +376,93 @@ export class QrLoginElement extends HTMLElement {
     this.#part("cancel").hidden = true;
   }
 
-  #show(status: QrLoginStatus, text: string, hint: string): void {
+  #show(status: QrLoginStatus, text: Line, hint: Line): void {
     this.#status = status;
     this.setAttribute("status", status);
-    this.#part("hint").textContent = hint;
-    this.#part("hint").hidden = hint === "";
+    this.#hint = hint;
+    this.#paintHint();
     this.#hideButtons();
-    this.#setStatusText(text, status === "error" || status === "denied");
+    this.#statusLine = { text, problem: status === "error" || status === "denied" };
+    this.#paintStatus();
     this.dispatchEvent(new CustomEvent("status-change", { detail: { status }, bubbles: true, composed: true }));
   }
 
-  #setStatusText(text: string, problem: boolean, remember = true): void {
-    if (remember) this.#statusText = text;
+  /** A message in the element's current language, looked up again at each repaint. */
+  #say(key: MessageKey | null, params?: Params): Line {
+    return () => (key === null ? "" : this.#words.t(key, params));
+  }
+
+  /** The host's phone app, named in the instructions (`app-name`), if any. */
+  get #appName(): string | null {
+    return this.getAttribute("app-name")?.trim() || null;
+  }
+
+  /** `key`, or `appKey` naming the host's phone app when it has an `app-name`. */
+  #sayApp(key: MessageKey, appKey: MessageKey): Line {
+    return () => {
+      const app = this.#appName;
+      return app ? this.#words.t(appKey, { app }) : this.#words.t(key);
+    };
+  }
+
+  #sayError(error: ApiError): Line {
+    return () => messageFor(error.code, error.description, this.#words);
+  }
+
+  /** Picks the language again (attributes or messages changed) and rewrites every word shown. */
+  #relabel(): void {
+    const own = this.getAttribute("lang");
+    this.#words = translatorFor(own ? [own] : pageLanguages(this), this.#messages);
+    this.#part("frame").setAttribute("lang", this.#words.lang);
+    this.#part("frame").setAttribute("dir", this.#words.dir);
+    const logo = this.#part("logo") as HTMLImageElement;
+    const src = this.getAttribute("logo");
+    logo.hidden = !src;
+    if (src) logo.src = src;
+    logo.alt = this.#appName ?? "";
+    this.#paint();
+  }
+
+  #paint(): void {
+    const words = this.#words;
+    const app = this.#appName;
+    // The number and the URL are elements of their own, set in the sentence where the language puts them.
+    const fill = (element: HTMLElement, key: MessageKey, slot: string, node: Node) =>
+      element.replaceChildren(
+        ...words.parts(key, [slot], { app: app ?? "" }).map((part) => (typeof part === "string" ? part : node)),
+      );
+    fill(this.#part("comparison"), "login.enterNumber", "number", this.#number);
+    fill(this.#part("intro"), app ? "login.typedIntroApp" : "login.typedIntro", "url", this.#url);
+    this.#part("cancel").textContent = words.t("login.notYou");
+    this.#part("button").textContent = this.#buttonLabel();
+    this.#paintHint();
+    this.#paintStatus();
+    this.#paintCode();
+    this.#paintQrLabel();
+  }
+
+  #paintStatus(): void {
     const status = this.#part("status");
-    status.textContent = text;
-    status.classList.toggle("problem", problem);
+    const { text, problem } = this.#statusLine;
+    status.textContent = this.#reconnecting ? this.#words.t("login.reconnecting") : text();
+    status.classList.toggle("problem", this.#reconnecting || problem);
+  }
+
+  #paintHint(): void {
+    const hint = this.#part("hint");
+    hint.textContent = this.#hint();
+    hint.hidden = hint.textContent === "";
+  }
+
+  #paintCode(): void {
+    // Spelled letter by letter, so a screen reader reads a code rather than a word.
+    const spelled = this.#shown.userCode.split("").join(" ");
+    this.#part("code").setAttribute("aria-label", this.#words.t("login.codeLabel", { code: spelled }));
+  }
+
+  #paintQrLabel(): void {
+    const label = this.#shown.url === null ? "login.qrLoading" : "login.qrLabel";
+    this.#part("qr").setAttribute("aria-label", this.#words.t(label));
   }
 
   /** Draws the QR as SVG (our own encoder's output, so no untrusted markup), or the loading spinner. */
@@ -350,10 +473,8 @@ export class QrLoginElement extends HTMLElement {
     box.innerHTML = url === null ? "" : encodeQR(url, "svg", { ecc: "medium", border: 2 });
     box.querySelector("svg")?.setAttribute("shape-rendering", "crispEdges");
     box.querySelector("svg")?.setAttribute("aria-hidden", "true");
-    box.setAttribute(
-      "aria-label",
-      url === null ? "Loading the QR code" : "QR code for signing in: scan it with your phone's camera",
-    );
+    this.#shown.url = url;
+    this.#paintQrLabel();
   }
 
   #fade(): void {
@@ -361,7 +482,20 @@ export class QrLoginElement extends HTMLElement {
   }
 
   #part(
-    name: "qr" | "status" | "comparison" | "number" | "hint" | "typed" | "url" | "code" | "button" | "cancel",
+    name:
+      | "frame"
+      | "qr"
+      | "logo"
+      | "status"
+      | "comparison"
+      | "number"
+      | "hint"
+      | "typed"
+      | "intro"
+      | "url"
+      | "code"
+      | "button"
+      | "cancel",
   ): HTMLElement {
     const found = this.#root.querySelector<HTMLElement>(`.${name === "button" ? "action" : name}`);
     if (!found) throw new Error(`qr-login: missing ${name}`);

@@ -1,5 +1,6 @@
 import type { QrShown, RequestEvents, RequestSnapshot } from "../wire.ts";
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
+import type { Translator } from "./i18n/translator.ts";
 
 /** What the desktop learns about its request: a new QR (with its typed code), or a new status. */
 export type RequestUpdate = Pick<RequestSnapshot, "status" | "qr" | "approver" | "comparison" | "reason">;
@@ -15,6 +16,8 @@ export interface FollowOptions {
   onConnection(connected: boolean): void;
   /** The request cannot be followed any more (e.g. its secret was refused). */
   onError(error: ApiError): void;
+  /** The language of the errors given to `onError`. Default: the page's. */
+  words?: Translator;
 }
 
 const FINAL = new Set(["approved", "denied", "expired", "cancelled", "redeemed"]);
@@ -63,6 +66,7 @@ export function followRequest(options: FollowOptions): () => void {
           const snapshot = await callApi<RequestSnapshot>(fetch, url + query, {
             method: "GET",
             signal: controller.signal,
+            words: options.words,
           });
           if (lost) options.onConnection(true);
           lost = false;
@@ -71,7 +75,7 @@ export function followRequest(options: FollowOptions): () => void {
           if (snapshot.qr || changed || FINAL.has(snapshot.status)) deliver(snapshot);
         } catch (error) {
           if (stopped) return;
-          const failure = error instanceof ApiError ? error : new ApiError("BAD_RESPONSE", 0);
+          const failure = error instanceof ApiError ? error : new ApiError("BAD_RESPONSE", 0, undefined, options.words);
           // A busy server (too many open streams) is no reason to give up: wait longer and ask again.
           const busy = failure.code === "TOO_MANY_STREAMS";
           if (failure.code !== "NETWORK_ERROR" && !busy) {

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import { join } from "node:path";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import { BUILT_IN, parseAcceptLanguage, pickLanguage } from "../browser/i18n/languages.ts";
 import { parseCookies, serializeCookie } from "../http/incoming.ts";
 import { createQrLogin, type QrLogin, type QrLoginOptions } from "../qrlogin.ts";
 import { SqliteStore } from "../store/sqlite.ts";
@@ -27,6 +28,8 @@ export interface DemoOptions {
 
 const SESSION_COOKIE = "demo_session";
 const CEREMONY_COOKIE = "demo_ceremony";
+/** The language picked on the demo's pages, for `<qr-login>` and the phone approval page. */
+const LANG_COOKIE = "demo_lang";
 const DEMO_ASSETS: Record<string, { file: string; type: string }> = {
   "/assets/phone.js": { file: "phone.js", type: "text/javascript" },
   "/assets/login.js": { file: "login.js", type: "text/javascript" },
@@ -39,6 +42,13 @@ const RECENT_ALERTS = 5;
 /** A same-site path to go to after signing in; anything else (another host, `//x`) becomes `fallback`. */
 function safeNext(value: string | null, fallback: string): string {
   return value?.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
+}
+
+/** The language picked in the demo, else the first of the browser's that qrlogin has words for. */
+function languageOf(req: IncomingMessage): string {
+  const picked = parseCookies(req.headers.cookie).get(LANG_COOKIE);
+  if (picked && Object.hasOwn(BUILT_IN, picked)) return picked;
+  return pickLanguage(parseAcceptLanguage(req.headers["accept-language"]), Object.keys(BUILT_IN));
 }
 
 /**
@@ -72,7 +82,11 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
       const user = accounts.byEmail(login);
       return user ? { userId: user.id, displayName: user.email } : null;
     },
-    approvalPage: { signInUrl: "/phone?next=/qrlogin/a", siteName: "qrlogin demo" },
+    approvalPage: {
+      signInUrl: "/phone?next=/qrlogin/a",
+      siteName: "qrlogin demo",
+      lang: (req) => req.cookie(LANG_COOKIE),
+    },
     // Only a session signed in on the phone itself may approve: a desktop let in by QR cannot
     // let further devices in, so one relayed approval does not spread.
     authenticateApprover: (req) => {
@@ -104,18 +118,30 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
     const url = new URL(req.url ?? "/", `${secure ? "https" : "http"}://${req.headers.host ?? "localhost"}`);
     const path = url.pathname;
     const found = sessionOf(req.headers.cookie);
+    const lang = languageOf(req);
     if (req.method === "GET") {
       if (path === "/") {
-        return send(
-          res,
-          200,
-          "text/html",
-          loginPage({ origin: url.origin, user: found?.user.email, lanOrigin: options.lanOrigin }),
-        );
+        // A device signed out from the phone is told so once; its stale cookie goes.
+        const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+        const signedOutFromPhone = !found && sessions.revokedLinked(token);
+        const page = loginPage({
+          origin: url.origin,
+          user: found?.user.email,
+          lanOrigin: options.lanOrigin,
+          lang,
+          signedOutFromPhone,
+        });
+        return send(res, 200, "text/html", page, signedOutFromPhone ? { "set-cookie": sessionCookie("", 0) } : {});
       }
       if (path === "/phone") {
         const next = safeNext(url.searchParams.get("next"), "/phone");
-        return send(res, 200, "text/html", phonePage({ user: found?.user.email, next }));
+        return send(res, 200, "text/html", phonePage({ user: found?.user.email, next, lang }));
+      }
+      if (path === "/lang") {
+        const to = url.searchParams.get("to") ?? "";
+        const cookie = serializeCookie(LANG_COOKIE, to, { path: "/", maxAge: 365 * 86_400, secure, sameSite: "Lax" });
+        const back = safeNext(url.searchParams.get("back"), "/");
+        return redirect(res, back, Object.hasOwn(BUILT_IN, to) ? { "set-cookie": cookie } : {});
       }
       if (path === "/account") {
         if (!found) return redirect(res, "/");
@@ -125,6 +151,7 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
           200,
           "text/html",
           accountPage({
+            lang,
             user: found.user.email,
             current: found.session,
             alerts: await qr.flows.listAlerts(found.user.id, RECENT_ALERTS),

@@ -1,3 +1,4 @@
+import { BUILT_IN } from "../browser/i18n/languages.ts";
 import type { Alert } from "../store/login-store.ts";
 import type { Session } from "./sessions.ts";
 
@@ -13,9 +14,29 @@ interface Layout {
   /** Signed-in e-mail shown in the top bar, if any. */
   user?: string | undefined;
   scripts?: string[];
+  /** The language picked for qrlogin's parts, and the page to come back to once another is picked. */
+  lang: string;
+  path: string;
 }
 
-function layout({ title, user, scripts = [] }: Layout, main: string): string {
+const GLOBE = `<svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16"><circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M2.5 12h19M12 2.5c3 3 3 16 0 19M12 2.5c-3 3-3 16 0 19" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>`;
+
+/**
+ * The language picker: each language in its own name. It sets the language of `<qr-login>` and
+ * of the phone approval page; the demo's own pages stay in English.
+ */
+function languagePicker(lang: string, path: string): string {
+  const links = Object.entries(BUILT_IN)
+    .map(([tag, words]) => {
+      const current = tag === lang ? ` aria-current="true"` : "";
+      const href = `/lang?to=${encodeURIComponent(tag)}&amp;back=${encodeURIComponent(path)}`;
+      return `<li><a href="${href}" hreflang="${tag}" lang="${tag}"${current}>${escapeHtml(words.language)}</a></li>`;
+    })
+    .join("");
+  return `<details class="languages"><summary>${GLOBE}<span class="visually-hidden">Language: </span><span lang="${escapeHtml(lang)}">${escapeHtml(BUILT_IN[lang]?.language ?? lang)}</span></summary><ul>${links}</ul></details>`;
+}
+
+function layout({ title, user, scripts = [], lang, path }: Layout, main: string): string {
   const who = user
     ? `<span>Signed in as <strong>${escapeHtml(user)}</strong></span> <a href="/account">Your account</a>`
     : `<a href="/phone">Create an account</a>`;
@@ -26,7 +47,7 @@ function layout({ title, user, scripts = [] }: Layout, main: string): string {
 <link rel="stylesheet" href="/assets/demo.css">
 ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
 </head><body>
-<header class="top"><a class="brand" href="/">qrlogin <span>demo</span></a><nav>${who}</nav></header>
+<header class="top"><a class="brand" href="/">qrlogin <span>demo</span></a><nav>${who}${languagePicker(lang, path)}</nav></header>
 <main>${main}</main>
 </body></html>`;
 }
@@ -35,12 +56,15 @@ ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n"
  * The desktop's login page: the `<qr-login>` element, a form that turns it into a push request to
  * the account's phone, and three steps that get a newcomer through their first sign-in without
  * reading anything else. `lanOrigin` is offered when the page was
- * opened on localhost, whose QR a real phone cannot reach.
+ * opened on localhost, whose QR a real phone cannot reach. `signedOutFromPhone`: this browser's
+ * session was ended from the phone's linked devices, and the page says so.
  */
 export function loginPage(input: {
   origin: string;
   user?: string | undefined;
   lanOrigin?: string | undefined;
+  lang: string;
+  signedOutFromPhone?: boolean;
 }): string {
   const phoneUrl = `${input.origin}/phone`;
   const lan =
@@ -49,11 +73,21 @@ export function loginPage(input: {
          <a href="${escapeHtml(input.lanOrigin)}/">${escapeHtml(input.lanOrigin)}</a> instead: your phone cannot reach
          <code>${escapeHtml(new URL(input.origin).host)}</code>.</p>`
       : "";
+  const signedOut = input.signedOutFromPhone
+    ? `<p class="message" role="status" id="signed-out">This browser was signed out from your phone (under <em>Linked devices</em>). Scan the code again to sign back in.</p>`
+    : "";
   return layout(
-    { title: "Sign in", user: input.user, scripts: ["/qrlogin/assets/qr-login.js", "/assets/login.js"] },
+    {
+      title: "Sign in",
+      user: input.user,
+      scripts: ["/qrlogin/assets/qr-login.js", "/assets/login.js"],
+      lang: input.lang,
+      path: "/",
+    },
     `<h1>Sign in with your phone</h1>
+${signedOut}
 <p class="lead">No password to type here: a phone where you are signed in lets this browser in.</p>
-<qr-login id="qr-login" redirect="/account"></qr-login>
+<qr-login id="qr-login" redirect="/account" lang="${escapeHtml(input.lang)}"></qr-login>
 <form id="push" class="push" autocomplete="on">
   <label for="push-email">No camera? Send a request to your phone instead</label>
   <div class="row"><input id="push-email" name="email" type="email" autocomplete="username" required placeholder="you@example.com">
@@ -76,10 +110,10 @@ ${lan}
 }
 
 /** The "phone" page: sign up or sign in (passkey, or password), then go and approve sign-ins. */
-export function phonePage(input: { user?: string | undefined; next: string }): string {
+export function phonePage(input: { user?: string | undefined; next: string; lang: string }): string {
   if (input.user) {
     return layout(
-      { title: "Your phone", user: input.user },
+      { title: "Your phone", user: input.user, lang: input.lang, path: "/phone" },
       `<h1>You're signed in on this phone</h1>
 <p class="lead">This page plays your phone app. Use it to let other devices in.</p>
 <p><a class="button big" href="/qrlogin/a">Approve a sign-in on another device</a></p>
@@ -89,7 +123,7 @@ export function phonePage(input: { user?: string | undefined; next: string }): s
     );
   }
   return layout(
-    { title: "Your phone", scripts: ["/assets/phone.js"] },
+    { title: "Your phone", scripts: ["/assets/phone.js"], lang: input.lang, path: "/phone" },
     `<h1>Sign in on your phone</h1>
 <p class="lead">This page plays your phone app. Sign in here once; then it can let other devices in.</p>
 <p id="message" class="message" role="alert" hidden></p>
@@ -165,6 +199,7 @@ function alertsHtml(alerts: Alert[]): string {
 
 /** The account page: who you are, recent alerts, and the devices your phone let in, each revocable. */
 export function accountPage(input: {
+  lang: string;
   user: string;
   current: Session;
   alerts: Alert[];
@@ -189,7 +224,7 @@ export function accountPage(input: {
       : `<p class="message" role="status">${input.revoked === 1 ? "1 device was" : `${input.revoked} devices were`} signed out.</p>`;
   const how = input.current.via === "qr" ? "by scanning a QR code with your phone" : `with your ${input.current.via}`;
   return layout(
-    { title: "Your account", user: input.user },
+    { title: "Your account", user: input.user, lang: input.lang, path: "/account" },
     `<h1>Your account</h1>
 <p class="lead">You are signed in as <strong id="who">${escapeHtml(input.user)}</strong>. This device signed in ${how}.</p>
 ${notice}

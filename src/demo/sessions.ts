@@ -80,6 +80,21 @@ export class Sessions {
     return row && toSession(row);
   }
 
+  /**
+   * Whether a cookie token is that of a device signed in by QR login and since signed out from the
+   * phone (a device's own sign-out also clears its cookie, so its token is not sent again).
+   */
+  revokedLinked(token: string | undefined): boolean {
+    if (!token) return false;
+    return (
+      this.db
+        .prepare<[string], { id: string }>(
+          "SELECT id FROM sessions WHERE token_hash = ? AND via = 'qr' AND revoked_at IS NOT NULL",
+        )
+        .get(hashOf(token)) !== undefined
+    );
+  }
+
   /** The devices signed in by QR login for a user, newest first. */
   linkedDevices(userId: string): Session[] {
     return this.db

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ApiError, createApprover } from "../../src/browser/approver.ts";
-import { ERROR_MESSAGES } from "../../src/browser/error-messages.ts";
+import { BUILT_IN } from "../../src/browser/i18n/languages.ts";
 import { ERROR_STATUS } from "../../src/core/errors.ts";
 import { Desktop } from "../helpers/clients.ts";
 import { startServer, TEST_USER_HEADER, type TestServer } from "../helpers/server.ts";
@@ -174,7 +174,10 @@ describe("approver SDK", () => {
     });
   });
 
-  it("every server error code has words", () => {
-    for (const code of Object.keys(ERROR_STATUS)) assert.ok(ERROR_MESSAGES[code as keyof typeof ERROR_MESSAGES], code);
+  it("every server error code has words in every language", () => {
+    for (const [lang, catalogue] of Object.entries(BUILT_IN)) {
+      for (const code of Object.keys(ERROR_STATUS))
+        assert.ok(Object.hasOwn(catalogue, `error.${code}`), `${lang}: ${code}`);
+    }
   });
 });

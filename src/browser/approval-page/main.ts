@@ -1,8 +1,11 @@
 // The phone approval page (served at basePath + "/a"): takes a scan token from the fragment, the
 // camera or a typed code, shows who is asking, and sends the person's answer. While it is open it
-// also shows the account's push requests the moment they arrive, and its alerts.
-import { ApiError, type ApproverAlert, createApprover, type RequestCard } from "../approver.ts";
+// also shows the account's push requests the moment they arrive, and its alerts. Its words are
+// those of the language the server rendered it in.
+import { ApiError, createApprover, type RequestCard } from "../approver.ts";
+import { alertLine } from "./alert-line.ts";
 import { cameraAvailable, scanWithCamera } from "./camera-scanner.ts";
+import { pageWords } from "./page-words.ts";
 import { type CardOutcome, type RenderedCard, renderRequestCard } from "./request-card.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -13,27 +16,34 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 const views = ["signin", "start", "busy", "card", "result"] as const;
 type View = (typeof views)[number];
 
-const ALERT_WORDS: Record<ApproverAlert["reason"], string> = {
-  new_device: "A new device was signed in to your account.",
-  not_me: "You reported a sign-in you didn't make.",
-  wrong_number: "A sign-in was stopped because the wrong number was typed.",
-};
-
+const words = pageWords();
 const { basePath = "/qrlogin", approver: approverName = "" } = document.body.dataset;
-const approver = createApprover({ origin: location.origin, basePath });
+const approver = createApprover({ origin: location.origin, basePath, lang: words.lang });
 const template = $<HTMLTemplateElement>("request-template");
 const pushes = new Map<string, RenderedCard>();
 // Above the push cards when several wait: only one of them can be the person's own.
 const several = Object.assign(document.createElement("p"), { className: "several" });
 several.setAttribute("role", "status");
 $("pushes").prepend(several);
+const showAlert = alertLine($("alerts"), words);
 let camera: AbortController | null = null;
+let scanned: RenderedCard | null = null;
+
+/**
+ * Moves focus to `element` for screen readers without drawing a ring: the person did not move
+ * it, so there is nothing to show (where the option is unknown, the page's CSS hides the ring of
+ * a focused heading unless the focus is keyboard-visible).
+ */
+function focusQuietly(element: HTMLElement): void {
+  const options: FocusOptions & { focusVisible?: boolean } = { focusVisible: false };
+  element.focus(options);
+}
 
 function show(view: View, focus?: HTMLElement): void {
   for (const name of views) $(name).hidden = name !== view;
   if (view !== "start") stopCamera();
   showPushes();
-  focus?.focus();
+  if (focus) focusQuietly(focus);
 }
 
 /** Push cards show above every view but the sign-in one, while there are any, never one hiding another. */
@@ -41,9 +51,7 @@ function showPushes(): void {
   $("pushes").hidden = pushes.size === 0 || !$("signin").hidden;
   const many = pushes.size > 1;
   several.hidden = !many;
-  several.textContent = many
-    ? `${pushes.size} sign-in requests are waiting — approve only the one whose number is on your screen.`
-    : "";
+  several.textContent = many ? words.t("page.several", { count: pushes.size }) : "";
 }
 
 /** Says something to the person (and to screen readers, through the live region). */
@@ -53,6 +61,13 @@ function say(text: string, problem = false): void {
   status.classList.toggle("problem", problem);
 }
 
+/** What went wrong with the typed code, said under the field itself (its `aria-describedby`). */
+function codeProblem(text: string): void {
+  $("code-error").textContent = text;
+  if (text) $("code").setAttribute("aria-invalid", "true");
+  else $("code").removeAttribute("aria-invalid");
+}
+
 function stopCamera(): void {
   camera?.abort();
   camera = null;
@@ -60,12 +75,16 @@ function stopCamera(): void {
   $("scan").hidden = !cameraAvailable();
 }
 
+function signInFirst(): void {
+  show("signin");
+  say(words.t("page.signInFirst"), true);
+}
+
 /** Tells the person what went wrong; `view` is where to go, when the failure ends what they were doing. */
 function fail(error: unknown, view?: View): void {
-  const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0);
+  const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0, undefined, words);
   if (apiError.code === "APPROVER_UNAUTHENTICATED") {
-    show("signin");
-    say("Sign in on this phone first, then scan the code again.", true);
+    signInFirst();
     return;
   }
   if (view) show(view);
@@ -74,18 +93,30 @@ function fail(error: unknown, view?: View): void {
 
 async function claim(input: { token: string } | { userCode: string } | { scanned: string }): Promise<void> {
   show("busy");
-  say("Checking the code…");
+  say(words.t("page.checking"));
+  codeProblem("");
   try {
     const result = "scanned" in input ? await approver.scanQr(input.scanned) : await approver.scan(input);
     showCard(result);
   } catch (error) {
-    fail(error, "start");
+    const typed = "userCode" in input && error instanceof ApiError && error.code !== "APPROVER_UNAUTHENTICATED";
+    if (!typed) {
+      fail(error, "start");
+      return;
+    }
+    // A typed code that did not work is said beside the field, where the person will type again.
+    show("start");
+    say("");
+    codeProblem(error.message);
+    $("code").focus();
   }
 }
 
-/** The scanned request's card, alone on the page until it is answered. */
+/** The scanned request's card, alone on the page until it is answered or another code is scanned. */
 function showCard(card: RequestCard): void {
-  const rendered = renderRequestCard(template, card, approver, (outcome) => {
+  scanned?.drop();
+  const rendered = renderRequestCard(template, card, approver, words, (outcome) => {
+    scanned = null;
     if (outcome.ok) {
       show("result", $("again"));
       say(outcome.text);
@@ -93,19 +124,16 @@ function showCard(card: RequestCard): void {
       fail(outcome.error, "result");
     }
   });
+  scanned = rendered;
   $("card").replaceChildren(rendered.element);
   show("card", rendered.element.querySelector<HTMLElement>(".title") ?? undefined);
-  say(
-    card.numberRequired
-      ? "Check who is asking, then type the number shown on the other screen."
-      : "Check who is asking, then approve or deny.",
-  );
+  say(words.t(card.numberRequired ? "page.checkNumber" : "page.check"));
 }
 
 /** A push request: shown above whatever the person is doing, until answered or resolved. */
 function addPush(card: RequestCard): void {
   if (pushes.has(card.id)) return;
-  const rendered = renderRequestCard(template, card, approver, (outcome: CardOutcome) => {
+  const rendered = renderRequestCard(template, card, approver, words, (outcome: CardOutcome) => {
     pushes.delete(card.id);
     showPushes();
     if (outcome.ok) say(outcome.text);
@@ -114,33 +142,14 @@ function addPush(card: RequestCard): void {
   pushes.set(card.id, rendered);
   $("pushes").append(rendered.element);
   showPushes();
-  say("A sign-in request is waiting: type the number shown on the other screen.");
+  say(words.t("page.pushWaiting"));
 }
 
 function dropPush(id: string): void {
   if (!pushes.get(id)?.drop()) return;
   pushes.delete(id);
   showPushes();
-  say("That sign-in request is no longer waiting.");
-}
-
-function showAlert(alert: ApproverAlert): void {
-  const notice = document.createElement("div");
-  notice.className = "alert";
-  notice.setAttribute("role", "alert");
-  const text = document.createElement("p");
-  const at = new Date(alert.at);
-  text.append(
-    `${ALERT_WORDS[alert.reason] ?? "Something happened on your account."} `,
-    Object.assign(document.createElement("time"), {
-      dateTime: at.toISOString(),
-      textContent: at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
-    }),
-  );
-  const dismiss = Object.assign(document.createElement("button"), { type: "button", textContent: "Dismiss" });
-  dismiss.onclick = () => notice.remove();
-  notice.append(text, dismiss);
-  $("alerts").prepend(notice);
+  say(words.t("page.pushGone"));
 }
 
 function startCamera(): void {
@@ -148,28 +157,26 @@ function startCamera(): void {
   camera = controller;
   $("scan").hidden = true;
   $("camera").hidden = false;
-  say("Point the camera at the QR code on the other screen.");
+  say(words.t("page.pointCamera"));
   scanWithCamera($<HTMLVideoElement>("video"), controller.signal).then(
-    (scanned) => {
+    (text) => {
       stopCamera();
-      void claim({ scanned });
+      void claim({ scanned: text });
     },
     (error: unknown) => {
       stopCamera();
       const denied = error instanceof DOMException && error.name === "NotAllowedError";
-      say(
-        denied
-          ? "The camera is blocked for this page. Allow it in the browser's settings, or type the code below."
-          : "The camera could not be started. Type the code below instead.",
-        true,
-      );
+      say(words.t(denied ? "page.cameraBlocked" : "page.cameraFailed"), true);
     },
   );
 }
 
-// The token must not stay in the address bar, history or a bookmark: read it, then drop it.
-const token = new URLSearchParams(location.hash.slice(1)).get("t");
-if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+/** The scan token of the fragment, if any. It must not stay in the address bar, history or a bookmark: read, then dropped. */
+function takeToken(): string | null {
+  const token = new URLSearchParams(location.hash.slice(1)).get("t");
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  return token;
+}
 
 $("scan").onclick = startCamera;
 $("camera-stop").onclick = () => {
@@ -178,23 +185,33 @@ $("camera-stop").onclick = () => {
 };
 $("code-form").onsubmit = (event) => {
   event.preventDefault();
-  const userCode = $<HTMLInputElement>("code").value.trim();
+  // NFKC: full-width letters from a Japanese or Chinese input method become the letters of the code.
+  const userCode = $<HTMLInputElement>("code").value.normalize("NFKC").trim();
   if (userCode) void claim({ userCode });
 };
+$("code").addEventListener("input", () => codeProblem(""));
 $("again").onclick = () => {
   show("start");
   say("");
 };
 $("no-camera").hidden = cameraAvailable();
 
+const token = takeToken();
 if (!approverName) {
   show("signin");
-  if (token) say("Sign in on this phone first, then scan the code again.");
+  if (token) say(words.t("page.signInFirst"));
 } else {
   if (token) void claim({ token });
   else show("start");
   approver.followPushes({ onPush: addPush, onResolved: dropPush, onAlert: showAlert, onError: (e) => fail(e) });
 }
+// The phone's camera app opens a second QR's link in this same page: only the fragment changes.
+window.addEventListener("hashchange", () => {
+  const next = takeToken();
+  if (!next) return;
+  if (approverName) void claim({ token: next });
+  else signInFirst();
+});
 
 if ("serviceWorker" in navigator && window.isSecureContext) {
   navigator.serviceWorker.register(`${basePath}/sw.js`, { scope: `${basePath}/` }).catch(() => {});

@@ -1,40 +1,48 @@
 import { ApiError, type Approver, type RequestCard, type Requester } from "../approver.ts";
+import type { MessageKey } from "../i18n/catalogue.ts";
+import type { Translator } from "../i18n/translator.ts";
 import { type NumberField, numberField } from "./number-field.ts";
 
 /** How a card ended: answered (words to show), or an error for the page to handle. */
 export type CardOutcome = { ok: true; text: string } | { ok: false; error: ApiError };
 
-const DEVICE_WORDS: Record<string, string> = {
-  desktop: "computer",
-  mobile: "phone",
-  tablet: "tablet",
-  tv: "TV",
-};
+/** The kinds of device the server names; any other is "unknown". */
+const DEVICES = ["desktop", "mobile", "tablet", "tv"] as const;
+type DeviceKind = (typeof DEVICES)[number] | "unknown";
 
-const DONE = {
-  approve: "Approved. The other device is signing in now.",
-  deny: "Denied. Nobody was signed in.",
-  notMe: {
-    qr: "Blocked. Nobody was signed in. If someone sent you that code, don't scan codes from others.",
-    push: "Blocked. Nobody was signed in, and requests to your phone are paused for a while.",
-  },
-};
-
-/**
- * "just now", "12 seconds ago", "3 minutes ago".
- * @example describeAge(75) // "1 minute ago"
- */
-export function describeAge(seconds: number): string {
-  if (seconds < 5) return "just now";
-  if (seconds < 60) return `${seconds} seconds ago`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes === 1 ? "1 minute ago" : `${minutes} minutes ago`;
+function deviceKind(device: string): DeviceKind {
+  return (DEVICES as readonly string[]).includes(device) ? (device as DeviceKind) : "unknown";
 }
 
-function networkWords(requester: Requester): string {
-  if (requester.sameNetwork === true) return "Same as this phone";
-  if (requester.sameNetwork === false) return "Different from this phone";
-  return "Unknown";
+/**
+ * "just now", then the platform's own words for "12 seconds ago", "3 minutes ago" in the page's language.
+ * @example describeAge(75, words) // "1 minute ago"
+ */
+export function describeAge(seconds: number, words: Translator): string {
+  if (seconds < 5) return words.t("card.justNow");
+  const relative = new Intl.RelativeTimeFormat(words.lang, { numeric: "always" });
+  return seconds < 60 ? relative.format(-seconds, "second") : relative.format(-Math.floor(seconds / 60), "minute");
+}
+
+function networkWords(requester: Requester): MessageKey {
+  if (requester.sameNetwork === true) return "card.networkSame";
+  if (requester.sameNetwork === false) return "card.networkDifferent";
+  return "card.unknown";
+}
+
+/**
+ * The server's reasons for caution in the page's language, worked out from the card's facts. When
+ * the server gave some this page cannot tell from those facts, its own words are shown instead:
+ * a warning is never dropped for want of a translation.
+ */
+function warningsOf(card: RequestCard, words: Translator): string[] {
+  const { requester } = card;
+  const derived: string[] = [];
+  if (requester.sameNetwork === false) derived.push(words.t("card.warnNetwork"));
+  if (requester.sameCountry === false && requester.location) {
+    derived.push(words.t("card.warnCountry", { place: requester.location }));
+  }
+  return derived.length === card.warnings.length ? derived : card.warnings;
 }
 
 /** A rendered card: its element, and how to drop it (stopping its timers). */
@@ -50,15 +58,17 @@ export interface RenderedCard {
 
 /**
  * A card for one waiting request, cloned from the page's `<template>`: who is asking (as text,
- * never markup), every warning in one loud box, and the answers. When the card needs the number
- * on the requesting screen, it has its own field for it, and Approve sends what was typed: one
- * try, since a wrong number ends the request. `onEnd` is called once, when the request was
- * answered, expired or failed; the card has then removed itself.
+ * never markup), every warning in one loud box, and the answers, which stay in view at the bottom
+ * of the screen while the card is. When the card needs the number on the requesting screen, it
+ * has its own field for it, and Approve sends what was typed: one try, since a wrong number ends
+ * the request. `onEnd` is called once, when the request was answered, expired or failed; the card
+ * has then removed itself.
  */
 export function renderRequestCard(
   template: HTMLTemplateElement,
   card: RequestCard,
   approver: Approver,
+  words: Translator,
   onEnd: (outcome: CardOutcome) => void,
 ): RenderedCard {
   const article = (template.content.firstElementChild as HTMLElement).cloneNode(true) as HTMLElement;
@@ -67,28 +77,33 @@ export function renderRequestCard(
   const action = (name: string) => article.querySelector(`[data-action="${name}"]`) as HTMLButtonElement;
   const { requester } = card;
   const receivedAt = Date.now();
+  const kind = deviceKind(requester.device);
 
   const title = article.querySelector(".title") as HTMLElement;
   title.id = `request-${card.id}`;
-  title.textContent = card.mode === "push" ? "Is this you signing in?" : "Sign in on another device?";
+  title.textContent = words.t(card.mode === "push" ? "card.titlePush" : "card.titleQr");
   article.setAttribute("aria-labelledby", title.id);
   article.dataset.id = card.id;
-  field("origin").textContent = requester.origin ?? "this site";
-  field("device").textContent =
-    `${requester.browser} on ${requester.os} (${DEVICE_WORDS[requester.device] ?? "device"})`;
-  field("ip").textContent = requester.ip ?? "Unknown";
-  field("location").textContent = requester.location ?? "Unknown";
-  field("network").textContent = networkWords(requester);
+  field("origin").textContent = requester.origin ?? words.t("card.thisSite");
+  field("device").textContent = words.t("card.deviceValue", {
+    browser: requester.browser,
+    os: requester.os,
+    device: words.t(`device.${kind}`),
+  });
+  field("ip").textContent = requester.ip ?? words.t("card.unknown");
+  field("location").textContent = requester.location ?? words.t("card.unknown");
+  field("network").textContent = words.t(networkWords(requester));
   field("network").dataset.kind = String(requester.sameNetwork);
-  // The server words every reason for caution (a different network or country: the marks of a
-  // relayed QR); the page shows them all in one place, before the answers.
-  const warnings = field("warnings");
-  warnings.hidden = card.warnings.length === 0;
-  (warnings.querySelector("ul") as HTMLElement).replaceChildren(
-    ...card.warnings.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
+  // Every reason for caution (a different network or country: the marks of a relayed QR) in one
+  // place, before the answers.
+  const warnings = warningsOf(card, words);
+  field("warnings").hidden = warnings.length === 0;
+  (field("warnings").querySelector("ul") as HTMLElement).replaceChildren(
+    ...warnings.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
   );
   const tickAge = () => {
-    field("age").textContent = describeAge(requester.ageSeconds + Math.round((Date.now() - receivedAt) / 1000));
+    const seconds = requester.ageSeconds + Math.round((Date.now() - receivedAt) / 1000);
+    field("age").textContent = describeAge(seconds, words);
   };
   tickAge();
 
@@ -107,7 +122,7 @@ export function renderRequestCard(
   };
   const buttons = () => [...article.querySelectorAll("button")];
   const problem = field("problem");
-  const device = DEVICE_WORDS[requester.device] ?? "other screen";
+  const onDevice = words.t(`onDevice.${kind}`);
   let number: NumberField | null = null;
   // Refused by the relay policy: approving again would fail the same way, but Deny and "This
   // wasn't me" still answer the request, so the card stays with the reason on it.
@@ -116,15 +131,15 @@ export function renderRequestCard(
     if (number) number.form.hidden = true;
     problem.textContent = error.message;
   };
-  const decide = async (call: () => Promise<unknown>, done: string) => {
+  const decide = async (call: () => Promise<unknown>, done: MessageKey) => {
     answering = true;
     for (const button of buttons()) button.disabled = true;
     problem.textContent = "";
     try {
       await call();
-      end({ ok: true, text: done });
+      end({ ok: true, text: words.t(done) });
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0);
+      const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0, undefined, words);
       if (apiError.code === "NETWORK_MISMATCH") refuseApproval(apiError);
       else end({ ok: false, error: apiError });
     } finally {
@@ -134,21 +149,24 @@ export function renderRequestCard(
   };
 
   const approve = () => {
-    if (!number) return decide(() => approver.approve(card.id), DONE.approve);
+    if (!number) return decide(() => approver.approve(card.id), "card.approvedDone");
     const typed = number.value();
     if (typed === null) {
-      problem.textContent = `Type the two digits shown on the ${device}.`;
+      problem.textContent = words.t("card.numberMissing", { onDevice });
       number.focus();
       return;
     }
-    return decide(() => approver.approve(card.id, { number: typed }), DONE.approve);
+    return decide(() => approver.approve(card.id, { number: typed }), "card.approvedDone");
   };
   action("approve").onclick = approve;
-  action("deny").onclick = () => decide(() => approver.deny(card.id), DONE.deny);
+  action("deny").onclick = () => decide(() => approver.deny(card.id), "card.deniedDone");
   action("not-me").onclick = () =>
-    decide(() => approver.deny(card.id, { reason: "not_me" }), DONE.notMe[card.mode === "push" ? "push" : "qr"]);
+    decide(
+      () => approver.deny(card.id, { reason: "not_me" }),
+      card.mode === "push" ? "card.blockedPush" : "card.blockedQr",
+    );
   if (card.numberRequired) {
-    number = numberField(card.id, device, approve);
+    number = numberField(card.id, words.t("card.numberLabel", { onDevice }), approve);
     field("number").replaceWith(number.form);
   }
 
@@ -157,7 +175,10 @@ export function renderRequestCard(
   const remaining = card.expiresAt - (requester.createdAt + requester.ageSeconds * 1000);
   timers.push(
     setInterval(tickAge, 5_000),
-    setTimeout(() => end({ ok: false, error: new ApiError("expired_token", 0) }), Math.max(0, remaining)),
+    setTimeout(
+      () => end({ ok: false, error: new ApiError("expired_token", 0, undefined, words) }),
+      Math.max(0, remaining),
+    ),
   );
   return {
     element: article,

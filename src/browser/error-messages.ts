@@ -1,4 +1,3 @@
-import type { FaceErrorCode } from "./error-codes.ts";
 import type { MessageKey } from "./i18n/catalogue.ts";
 import { en } from "./i18n/en.ts";
 import { pageLanguages, translatorFor } from "./i18n/page-language.ts";

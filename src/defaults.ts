@@ -39,4 +39,5 @@ export const DEFAULTS = deepFreeze({
   heartbeatMs: 15_000,
   retryMs: 2_000,
   purgeEveryMs: 600_000,
+  metrics: false,
 } as const);

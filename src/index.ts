@@ -26,6 +26,15 @@ export { cookieLookup, type IncomingRequest } from "./http/incoming.ts";
 export { type NodeHandler, readNodeBody } from "./http/node.ts";
 export type { EventSink, Outgoing, RouteEntry } from "./http/outgoing.ts";
 export type { IssuedSession, IssueSession } from "./http/session.ts";
+export {
+  type LineLoggerOptions,
+  type LogFields,
+  type LogLevel,
+  lineLogger,
+  type MessageLogger,
+  type StructuredLogger,
+} from "./observability/logging.ts";
+export type { MetricsPage, MetricsRegistry } from "./observability/metrics.ts";
 export { createQrLogin, type Logger, type QrLogin, type QrLoginOptions } from "./qrlogin.ts";
 export { type Caller, type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
 export { DEFAULT_LIMITS, type Limit, type Limits } from "./service/rate-limits.ts";

@@ -14,16 +14,18 @@ import { type RouteContext, route } from "./http/routes.ts";
 import type { IssueSession } from "./http/session.ts";
 import { StreamSlots } from "./http/stream-slots.ts";
 import { webHandler } from "./http/web.ts";
+import { CountedRateLimiter } from "./observability/counted-limits.ts";
+import { CountedStreamSlots } from "./observability/counted-streams.ts";
+import { type Logger, lineLogger, structured } from "./observability/logging.ts";
+import { MeasuredStore } from "./observability/measured-store.ts";
+import { Metrics, type MetricsPage, type MetricsRegistry } from "./observability/metrics.ts";
+import { reportOverLimit, reportStep } from "./observability/reports.ts";
 import { type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
-import { type Limits, RateLimiter, resolveLimits } from "./service/rate-limits.ts";
+import { type Limits, resolveLimits } from "./service/rate-limits.ts";
 import { LocalNotifier } from "./store/local-notifier.ts";
 import type { LoginStore, Notifier } from "./store/login-store.ts";
 
-/** Where qrlogin reports what the operator should know. Secrets are never passed to it. */
-export interface Logger {
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
+export type { Logger } from "./observability/logging.ts";
 
 /**
  * Options of {@link createQrLogin}. Only the store and the two hooks are required; every number and
@@ -183,10 +185,21 @@ export interface QrLoginOptions {
    */
   purgeEveryMs?: number;
   /**
-   * Where qrlogin reports what the operator should know; never given a secret.
-   * @defaultValue `console`
+   * Where qrlogin reports what the operator should know: pino, `lineLogger`, or `{ warn, error }`.
+   * Each step of a request and each rate limit reached, hook and store failures; each line about a
+   * request names its `requestId`, and none a secret. A pino instance fits as it is, as does any object
+   * with pino's `info(fields, message)`, `warn`, `error` and `debug`; the earlier
+   * `{ warn(message), error(message, error) }` is still accepted, and then hears of warnings and errors only.
+   * @defaultValue stderr, warn and up
    */
   logger?: Logger;
+  /**
+   * Prometheus metrics through prom-client, an optional peer dependency: `true`, or a host's `Registry`.
+   * With `true` they live in a registry of their own, read with `qr.metrics()`; given a prom-client
+   * `Registry`, they are added to it. Off, prom-client is never loaded.
+   * @defaultValue {@link DEFAULTS}.metrics
+   */
+  metrics?: boolean | MetricsRegistry;
   /**
    * Injected for tests.
    * @defaultValue the wall clock
@@ -218,6 +231,11 @@ export interface QrLogin {
   route: RouteEntry;
   /** The protocol's flows, for hosts that drive them without HTTP (tests, push integrations). */
   flows: LoginFlows;
+  /**
+   * The Prometheus text of the `metrics` option's registry and its content type, for the host's own
+   * `/metrics` page. Rejects when metrics are off or prom-client is not installed.
+   */
+  metrics(): Promise<MetricsPage>;
   /** Ends open event streams and timers, then closes the store and notifier. */
   close(): Promise<void>;
 }
@@ -240,7 +258,9 @@ function normalizeOrigin(origin: string): string {
  * http.createServer(qr.nodeHandler).listen(3000);
  */
 export function createQrLogin(options: QrLoginOptions): QrLogin {
-  const logger = options.logger ?? { warn: (m) => console.warn(m), error: (m, e) => console.error(m, e) };
+  const logger = structured(
+    options.logger ?? lineLogger({ format: "text", level: "warn", write: (line) => process.stderr.write(line) }),
+  );
   const notifier = options.notifier ?? new LocalNotifier();
   const basePath = normalizeBasePath(options.basePath ?? DEFAULTS.basePath);
   if (options.origin === undefined && process.env.NODE_ENV === "production") {
@@ -253,7 +273,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   if (!["allow", "warn", "require-number", "refuse"].includes(relayPolicy)) {
     throw new TypeError(`qrlogin: relayPolicy must be allow, warn, require-number or refuse, got ${relayPolicy}`);
   }
-  const onError = (error: unknown) => logger.error("qrlogin: unexpected error", error);
+  const onError = (error: unknown) => logger.error({ err: error }, "qrlogin: unexpected error");
   const lifetimes = resolveLifetimes(options.lifetimes);
   const hookTimeoutMs = options.hookTimeoutMs ?? DEFAULTS.hookTimeoutMs;
   if (!(hookTimeoutMs > 0) || hookTimeoutMs >= lifetimes.redemptionLease) {
@@ -263,22 +283,37 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   if (!Number.isSafeInteger(ipv6PrefixBits) || ipv6PrefixBits < 16 || ipv6PrefixBits > 128) {
     throw new TypeError(`qrlogin: ipv6PrefixBits must be a whole number from 16 to 128, got ${ipv6PrefixBits}`);
   }
+  const metricsOption = options.metrics ?? DEFAULTS.metrics;
+  const metrics = metricsOption
+    ? new Metrics(metricsOption === true ? undefined : metricsOption, (error) =>
+        logger.error({ err: error }, "qrlogin: metrics could not be started"),
+      )
+    : null;
+  // Only with metrics on is every store operation timed; the flows and the limits then share the timing.
+  const store = metrics ? new MeasuredStore(options.store, metrics) : options.store;
   const flows = new LoginFlows({
-    store: options.store,
+    store,
     notifier,
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
     lifetimes,
-    limiter: new RateLimiter(options.store, resolveLimits(options.limits)),
+    limiter: new CountedRateLimiter(store, resolveLimits(options.limits), reportOverLimit(logger, metrics)),
     relayPolicy,
     notMeBlockMs: options.notMeBlockMs ?? DEFAULTS.notMeBlockMs,
     ipv6PrefixBits,
     hookTimeoutMs,
     findUser: options.findUser,
     onEvent: options.onEvent,
-    onHookError: (error) => logger.error(`qrlogin: ${(error as Error)?.message ?? "a hook failed"}`, error),
+    onHookError: (error, requestId) =>
+      logger.error({ err: error, requestId }, `qrlogin: ${(error as Error)?.message ?? "a hook failed"}`),
+    observe: reportStep(logger, metrics),
   });
   const heartbeats = new Heartbeats(options.heartbeatMs ?? DEFAULTS.heartbeatMs);
+  const streamLimits = {
+    perRequest: options.maxStreamsPerRequest ?? DEFAULTS.maxStreamsPerRequest,
+    perIp: options.maxStreamsPerIp ?? DEFAULTS.maxStreamsPerIp,
+    perApprover: options.maxStreamsPerApprover ?? DEFAULTS.maxStreamsPerApprover,
+  };
   const { approvalPage, deviceFlow } = options;
   const shared: Omit<RouteContext, "qrUrl"> = {
     flows,
@@ -297,11 +332,9 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
     deviceFlow: deviceFlow ? { ...deviceFlow, interval: deviceFlow.interval ?? DEFAULTS.deviceFlow.interval } : null,
-    streams: new StreamSlots({
-      perRequest: options.maxStreamsPerRequest ?? DEFAULTS.maxStreamsPerRequest,
-      perIp: options.maxStreamsPerIp ?? DEFAULTS.maxStreamsPerIp,
-      perApprover: options.maxStreamsPerApprover ?? DEFAULTS.maxStreamsPerApprover,
-    }),
+    streams: metrics
+      ? new CountedStreamSlots(streamLimits, (kind, change) => metrics.streams(kind, change))
+      : new StreamSlots(streamLimits),
     locate: typeof options.geoip === "string" ? geoIpFromFile(options.geoip) : (options.geoip ?? locateNowhere),
     confirmAccount: options.confirmAccount ?? DEFAULTS.confirmAccount,
   };
@@ -309,7 +342,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   const routeEntry: RouteEntry = (incoming) => {
     if (!origin && !warnedOrigin) {
       warnedOrigin = true;
-      logger.warn("qrlogin: no `origin` configured; QR URLs use the Host of each request. Set it in production.");
+      logger.warn({}, "qrlogin: no `origin` configured; QR URLs use the Host of each request. Set it in production.");
     }
     const qrBase = `${origin ?? incoming.url.origin}${basePath}/a#t=`;
     return route({ ...shared, qrUrl: (token) => qrBase + token }, incoming);
@@ -318,14 +351,21 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   const purgeEvery = options.purgeEveryMs ?? DEFAULTS.purgeEveryMs;
   const purger =
     purgeEvery > 0
-      ? setInterval(() => flows.purge().catch((error) => logger.error("qrlogin: purge failed", error)), purgeEvery)
+      ? setInterval(
+          () => flows.purge().catch((error) => logger.error({ err: error }, "qrlogin: purge failed")),
+          purgeEvery,
+        )
       : undefined;
   purger?.unref();
 
   return {
     flows,
+    metrics: () =>
+      metrics
+        ? metrics.page()
+        : Promise.reject(new Error("qrlogin: metrics are off; pass `metrics: true` to turn them on")),
     route: routeEntry,
-    handler: webHandler(routeEntry, { warn: (message) => logger.warn(message) }),
+    handler: webHandler(routeEntry, { warn: (message) => logger.warn({}, message) }),
     nodeHandler: nodeHandler(routeEntry, { trustProxy: options.trustProxy ?? DEFAULTS.trustProxy, onError }),
     async close() {
       clearInterval(purger);

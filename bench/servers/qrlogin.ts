@@ -58,7 +58,7 @@ const qr = createQrLogin({
     return user ? { userId: user, displayName: `${user}@example.com` } : null;
   },
   issueSession: ({ userId }) => ({ body: { token: `${userId}.${randomBytes(16).toString("base64url")}` } }),
-  logger: { warn: () => {}, error: (message, error) => console.error(message, error) },
+  logger: { warn: () => {}, error: (message: string, error: unknown) => console.error(message, error) },
 });
 
 const server = createServer(qr.nodeHandler);

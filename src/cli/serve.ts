@@ -4,6 +4,7 @@ import encodeQR from "qr";
 import { createDemoServer } from "../demo/app.ts";
 import { selfSignedCertificate } from "../demo/self-signed.ts";
 import { applyServerTimeouts } from "../http/server-timeouts.ts";
+import { lineLogger } from "../observability/logging.ts";
 import { openStore } from "../store/open-store.ts";
 import { CliError } from "./exit-codes.ts";
 
@@ -61,6 +62,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     throw new CliError(`Cannot open the store: ${(error as Error).message}`);
   }
   const { store, notifier, describe } = opened;
+  // A terminal gets lines to read; anything else (a file, a pipe, a container's log) JSON lines to parse.
+  const logger = lineLogger({ format: process.stdout.isTTY ? "text" : "json" });
+  // prom-client is an optional peer dependency: without it, the demo runs without /metrics.
+  const metrics = await import("prom-client").then(
+    () => true,
+    () => false,
+  );
   const { server, qr } = createDemoServer({
     dataDir,
     tls,
@@ -68,6 +76,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     qrlogin: {
       store,
       notifier,
+      logger,
+      metrics,
       ...(options.origin ? { origin: options.origin } : {}),
       ...(options.deviceFlow ? { deviceFlow: { interval: options.deviceInterval } } : {}),
     },
@@ -88,6 +98,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const local = `${scheme}://${shownHost}:${actual}`;
   const phoneUrl = lanOrigin ? `${lanOrigin.replace(`:${port}`, `:${actual}`)}/phone` : undefined;
   console.log(`\nqrlogin demo on ${local}  (data in ${dataDir}; store: ${describe})\n`);
+  console.log(metrics ? `Metrics: ${local}/metrics\n` : "Metrics: off (npm install prom-client to serve /metrics)\n");
   console.log("1. On your phone, open the demo and create an account:");
   if (phoneUrl) {
     console.log(`   ${phoneUrl}\n`);

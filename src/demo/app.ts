@@ -160,6 +160,10 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
           }),
         );
       }
+      if (path === "/metrics" && options.qrlogin?.metrics) {
+        const page = await qr.metrics();
+        return send(res, 200, "text/plain", page.body, { "content-type": page.contentType });
+      }
       const asset = DEMO_ASSETS[path];
       if (asset) {
         const body = await readFile(new URL(asset.file, DIST)).catch(() => null);

@@ -4,19 +4,40 @@ import type { IncomingRequest } from "./incoming.ts";
 
 /** The JSON bodies the API accepts. Unknown fields are ignored; wrong types are refused. */
 export const bodies = {
+  // The descriptions are the OpenAPI document's (src/http/openapi.ts).
   createRequest: z.object({
-    mode: z.enum(["qr", "push"]).optional(),
-    /** For push: the account to ask (e-mail or user name, as the host's `findUser` reads it). */
-    login: z.string().trim().min(1).max(200).optional(),
-    /** The desktop's browser key (public JWK), for browser-bound redemption. */
-    publicKey: z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string() }).optional(),
-    /** A non-browser client (CLI, native app) asks for the browser secret in the body. */
-    secretInBody: z.boolean().optional(),
+    mode: z.enum(["qr", "push"]).optional().describe("`qr` (default), or `push` to the account named by `login`."),
+    login: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("For push: the account to ask (e-mail or user name, as the host's `findUser` reads it)."),
+    publicKey: z
+      .object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string() })
+      .optional()
+      .describe("The desktop's browser key (public P-256 JWK), for browser-bound redemption."),
+    secretInBody: z
+      .boolean()
+      .optional()
+      .describe("A non-browser client (CLI, native app) asks for the browser secret in the answer."),
   }),
-  redeem: z.object({ signature: z.string().min(1).max(200).optional() }),
+  redeem: z.object({
+    signature: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("With a browser key: base64url of its ECDSA-SHA-256 signature of `qrlogin-redeem:<id>`."),
+  }),
   scan: z.union([z.object({ token: z.string().min(1).max(256) }), z.object({ userCode: z.string().min(1).max(32) })]),
-  approve: z.object({ number: z.int().min(10).max(99).optional() }),
-  deny: z.object({ reason: z.enum(["not_me"]).optional() }),
+  approve: z.object({
+    number: z.int().min(10).max(99).optional().describe("The two digits shown on the desktop, when the card asks."),
+  }),
+  deny: z.object({
+    reason: z.enum(["not_me"]).optional().describe("`not_me` raises an alert and, for push, blocks that network."),
+  }),
   deviceAuthorization: z.object({ client_id: z.string().min(1).max(200), scope: z.string().max(1000).optional() }),
   deviceToken: z.object({
     grant_type: z.string().max(200),

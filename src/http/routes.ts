@@ -11,6 +11,7 @@ import { bodies, readBody } from "./bodies.ts";
 import { type DeviceFlow, type DeviceFlowContext, deviceAuthorization, deviceToken } from "./device-authorization.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { ClientGone, type IncomingRequest, serializeCookie } from "./incoming.ts";
+import { openApiDocument } from "./openapi.ts";
 import { json, type Outgoing, sendableOutgoing, toErrorOutgoing } from "./outgoing.ts";
 import { openRequestEvents, pollRequest, type RequestEventsContext } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
@@ -61,7 +62,19 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   // Origin check passes them, while it stops other sites' pages from spending their visitors' creation budget.
   ["POST", "/oauth/device_authorization", withDeviceFlow(deviceAuthorization), { changesState: true }],
   ["POST", "/oauth/token", withDeviceFlow(deviceToken), { changesState: false }],
+  ["GET", "/openapi.json", describeApi, { changesState: false }],
 ];
+
+/** The OpenAPI document of the table, by base path and whether the device flow is on: built once each. */
+const documents = new Map<string, object>();
+
+async function describeApi(ctx: RouteContext): Promise<Outgoing> {
+  const deviceFlow = ctx.deviceFlow !== null;
+  const key = `${deviceFlow} ${ctx.basePath}`;
+  const document = documents.get(key) ?? openApiDocument(ROUTES, ctx.basePath, { deviceFlow });
+  documents.set(key, document);
+  return json(200, document);
+}
 
 function withDeviceFlow(
   handler: (ctx: RouteContext, incoming: IncomingRequest, options: DeviceFlow) => Promise<Outgoing>,

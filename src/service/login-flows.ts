@@ -34,6 +34,19 @@ export interface LoginEvent {
 }
 
 /**
+ * A step as the operator's logs and metrics see it: every {@link LoginEvent}, and `expired` when a
+ * request is first found past its deadline (once per request across instances sharing the store; a
+ * request nobody looks at again after its deadline is not counted).
+ */
+export interface FlowStep {
+  type: LoginEvent["type"] | "expired";
+  request: LoginRequest;
+  at: number;
+  /** With `redeemed`: ms from the stored approval (or a failed redemption's giving it back) to now. */
+  sinceApprovalMs?: number;
+}
+
+/**
  * What to do when the phone and the desktop are on different networks (a relayed QR or an e-mailed
  * "approve and pick 42" looks like this — but so does a phone on mobile data): `allow` quietly, `warn`
  * on the card (default), `require-number` shown on the desktop, or `refuse` the scan or approval.
@@ -66,7 +79,10 @@ export interface LoginFlowsDeps {
   findUser?: ((login: string) => Promise<Approver | null> | Approver | null) | undefined;
   /** Sees every transition; its errors are reported to `onHookError`, never to the caller. */
   onEvent?: ((event: LoginEvent) => void | Promise<void>) | undefined;
-  onHookError?: ((error: unknown) => void) | undefined;
+  /** Told of failures no caller can be told of: a host hook's, a publish's, an audit write's. */
+  onHookError?: ((error: unknown, requestId: string | null) => void) | undefined;
+  /** Sees every {@link FlowStep}, for logs and metrics; with it, expiries are looked for on each read. */
+  observe?: ((step: FlowStep) => void) | undefined;
 }
 
 // Each attempt re-reads the request, so losing a race ends with the error the winner's change implies.
@@ -167,7 +183,21 @@ export class LoginFlows {
   async get(id: string): Promise<LoginRequest> {
     const request = await this.#deps.store.get(id);
     if (!request) throw new QrLoginError("REQUEST_NOT_FOUND", "No such login request.");
+    if (this.#deps.observe && statusOf(request, this.now()) === "expired") await this.#expired(request);
     return request;
+  }
+
+  /** Reports an expiry once: the first reader on any instance takes the store's one count for it. */
+  async #expired(request: LoginRequest): Promise<void> {
+    const now = this.now();
+    const first = await this.#deps.store
+      .hit(`expired:${request.id}`, this.lifetimes.retention, now)
+      .then((counter) => counter.count === 1)
+      .catch((error: unknown) => {
+        this.#deps.onHookError?.(error, request.id);
+        return false;
+      });
+    if (first) this.#observe({ type: "expired", request, at: now });
   }
 
   /** The request, if `browserSecret` is the one issued with it; the desktop's authentication. */
@@ -368,6 +398,8 @@ export class LoginFlows {
   ): Promise<{ request: LoginRequest; session: T }> {
     const request = await this.authenticateBrowser(id, browserSecret);
     checkBrowserKeyProof(request.publicKey, id, signature);
+    // An approved record was last changed by its approval; a lease taken over has lost that time.
+    const approvedAt = request.state === "approved" ? request.updatedAt : null;
     const leased = await this.#apply(id, caller, (r, now) => planRedeemStart(r, now, this.lifetimes), false);
     let session: T;
     try {
@@ -379,12 +411,12 @@ export class LoginFlows {
     } catch (error) {
       const { guard, patch } = planRedeemRelease(leased, this.now(), this.lifetimes);
       const released = await this.#deps.store.transition(id, guard, patch).catch((e: unknown) => {
-        this.#deps.onHookError?.(e);
+        this.#deps.onHookError?.(e, id);
         return null;
       });
       if (released) await this.#publish(released);
       if (error instanceof QrLoginError) throw error;
-      this.#deps.onHookError?.(error);
+      this.#deps.onHookError?.(error, id);
       throw new QrLoginError(
         "SESSION_FAILED",
         "The sign-in was approved but the session could not be started. The approval is kept: try again.",
@@ -394,11 +426,11 @@ export class LoginFlows {
     const redeemed = await this.#deps.store.transition(id, guard, patch);
     if (!redeemed) {
       // Only if this redemption outlived its lease and another took it over: both signed in.
-      this.#deps.onHookError?.(new Error(`qrlogin: the redemption of ${id} outlived its lease`));
+      this.#deps.onHookError?.(new Error("the redemption outlived its lease: another redemption took it over"), id);
       return { request: leased, session };
     }
     await this.#publish(redeemed, redeemed.approverId);
-    this.#report("redeemed", redeemed, caller);
+    this.#report("redeemed", redeemed, caller, approvedAt === null ? undefined : redeemed.updatedAt - approvedAt);
     if (redeemed.approverId) await this.#alert("new_device", redeemed, redeemed.approverId, caller);
     return { request: redeemed, session };
   }
@@ -525,7 +557,7 @@ export class LoginFlows {
       if (approverId) await this.#deps.notifier.publish(channels.approver(approverId), message);
     } catch (error) {
       // The change is stored; a stream that missed the message sees it on its next read.
-      this.#deps.onHookError?.(error);
+      this.#deps.onHookError?.(error, request.id);
     }
   }
 
@@ -541,7 +573,7 @@ export class LoginFlows {
         detail: { mode: request.mode, requester: request.requester },
       });
     } catch (error) {
-      this.#deps.onHookError?.(error);
+      this.#deps.onHookError?.(error, request.id);
     }
     await this.#publish(request, userId);
   }
@@ -556,22 +588,33 @@ export class LoginFlows {
     try {
       await this.#deps.store.appendAudit({ at: this.now(), type, requestId, userId, ip: caller.ip, detail });
     } catch (error) {
-      this.#deps.onHookError?.(error);
+      this.#deps.onHookError?.(error, requestId);
     }
   }
 
-  #report(type: LoginEvent["type"], request: LoginRequest, caller: Caller): void {
+  #report(type: LoginEvent["type"], request: LoginRequest, caller: Caller, sinceApprovalMs?: number): void {
     const { onEvent, onHookError } = this.#deps;
     // The trail is read per account: a step no account is bound to yet (a new QR request) would be a
     // write on the hottest path that nobody can ever list.
     if (request.approverId !== null) {
       void this.#audit(type, request.id, request.approverId, caller, { mode: request.mode, state: request.state });
     }
+    const at = this.now();
+    this.#observe(sinceApprovalMs === undefined ? { type, request, at } : { type, request, at, sinceApprovalMs });
     if (!onEvent) return;
     try {
-      Promise.resolve(onEvent({ type, request, at: this.now() })).catch((error) => onHookError?.(error));
+      Promise.resolve(onEvent({ type, request, at })).catch((error) => onHookError?.(error, request.id));
     } catch (error) {
-      onHookError?.(error);
+      onHookError?.(error, request.id);
+    }
+  }
+
+  /** Tells the observer; a failing one is reported, never felt by the caller. */
+  #observe(step: FlowStep): void {
+    try {
+      this.#deps.observe?.(step);
+    } catch (error) {
+      this.#deps.onHookError?.(error, step.request.id);
     }
   }
 }

@@ -45,7 +45,7 @@ export async function startServer(options: Partial<QrLoginOptions> = {}): Promis
   const errors: unknown[] = [];
   const qr = createQrLogin({
     ...testHooks((userId) => sessions.push(userId)),
-    logger: { warn: () => {}, error: (_m, e) => errors.push(e) },
+    logger: { warn: () => {}, error: (_m: string, e: unknown) => errors.push(e) },
     ...options,
     store: options.store ?? new MemoryStore(),
   });

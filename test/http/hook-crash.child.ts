@@ -26,7 +26,7 @@ const qr = createQrLogin({
   hookTimeoutMs: 500,
   logger: {
     warn: () => {},
-    error: (message, error) => console.log(`logged ${message}: ${(error as Error).message}`),
+    error: (message: string, error: unknown) => console.log(`logged ${message}: ${(error as Error).message}`),
   },
 });
 

@@ -14,7 +14,7 @@ const qr = createQrLogin({
   store,
   notifier,
   ...testHooks((userId, request) => console.log(`session ${request.id} ${userId}`)),
-  logger: { warn: () => {}, error: (message, error) => console.error(message, error) },
+  logger: { warn: () => {}, error: (message: string, error: unknown) => console.error(message, error) },
 });
 const server = createServer(qr.nodeHandler);
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {

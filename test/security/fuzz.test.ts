@@ -22,7 +22,7 @@ describe("fuzzing every endpoint", () => {
       authenticateApprover: (req) => (req.header("x-user") ? { userId: String(req.header("x-user")) } : null),
       issueSession: () => ({}),
       limits: { createPerIp: { max: 1e9, windowMs: 1000 }, scanPerIp: { max: 1e9, windowMs: 1000 } },
-      logger: { warn: () => {}, error: (_m, e) => errors.push(e) },
+      logger: { warn: () => {}, error: (_m: string, e: unknown) => errors.push(e) },
     });
     const call = (method: string, path: string, headers: Record<string, string>, body?: string) =>
       qr.handler(

@@ -61,7 +61,7 @@ export async function startDemo(qrlogin: Partial<QrLoginOptions> = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), "qrlogin-e2e-"));
   const { server } = createDemoServer({
     dataDir,
-    qrlogin: { logger: { warn: () => {}, error: (m, e) => console.error(m, e) }, ...qrlogin },
+    qrlogin: { logger: { warn: () => {}, error: (m: string, e: unknown) => console.error(m, e) }, ...qrlogin },
   });
   await new Promise<void>((resolve) => (server as Server).listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

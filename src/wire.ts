@@ -64,6 +64,8 @@ export interface RequestEvents {
   qr: QrShown;
   scanned: Pick<RequestSnapshot, "expiresAt" | "approver" | "comparison">;
   approved: Pick<RequestSnapshot, "expiresAt" | "approver">;
+  /** The host's `issueSession` holds the redemption's lease; the desktop that redeems waits for its answer. */
+  redeeming: Pick<RequestSnapshot, "expiresAt">;
   denied: Pick<RequestSnapshot, "expiresAt" | "reason">;
   expired: Pick<RequestSnapshot, "expiresAt">;
   cancelled: Pick<RequestSnapshot, "expiresAt">;

@@ -153,16 +153,13 @@ const requestEvents = mirror<RequestEvents>()(
       comparison: z.int().optional(),
     }),
     approved: z.object({ expiresAt: time, approver: z.string().nullable().optional() }),
+    redeeming: z.object({ expiresAt: time }),
     denied: z.object({ expiresAt: time, reason: z.string().nullable().optional() }),
     expired: z.object({ expiresAt: time }),
     cancelled: z.object({ expiresAt: time }),
     redeemed: z.object({ expiresAt: time }),
   }),
-)
-  // The stream also sends `redeeming` while the host's issueSession holds the lease; RequestEvents
-  // leaves it out since the browser ignores it, but the document describes what is sent.
-  .extend({ redeeming: z.object({ expiresAt: time }) })
-  .describe("The data of each event on the desktop's stream, by event name.");
+).describe("The data of each event on the desktop's stream, by event name.");
 
 const approverEvents = mirror<ApproverEvents>()(
   z

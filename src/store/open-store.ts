@@ -25,6 +25,7 @@ export type StoreSpec =
       sentinel?: RedisSentinelSetting;
       prefix: string;
       durability: RedisDurability;
+      replicas: number;
       describe: string;
     }
   | { kind: "postgres"; connectionString: string; schema: string; channel: string; describe: string };
@@ -40,8 +41,8 @@ const REDIS_STARTUP_MS = 10_000;
  * - `redis://…` / `rediss://…`: one node; `redis+cluster://host:port,host:port`: a Redis Cluster
  *   (those are some of its nodes); `redis+sentinel://host:port,host:port/<primary name>`: a primary that
  *   these sentinels fail over (credentials go to the primary and replicas); `rediss+` for TLS. Each
- *   with an optional `?prefix=` for every key and channel (default `qrlogin:`) and `?durability=accept-loss`
- *   (see `RedisStoreOptions.durability`);
+ *   with an optional `?prefix=` for every key and channel (default `qrlogin:`), `?durability=accept-loss`
+ *   and `?replicas=` (see `RedisStoreOptions`);
  * - `postgres://…` / `postgresql://…`, with an optional `?schema=` (default `public`); other query
  *   parameters, such as `application_name` or `sslmode`, go to the driver.
  * @throws TypeError for anything else, naming what is accepted.
@@ -60,15 +61,8 @@ export function parseStoreSpec(spec: string): StoreSpec {
   }
   if (scheme === "redis" || scheme === "rediss") {
     const url = new URL(trimmed);
-    const prefix = takeParam(url, "prefix") ?? "qrlogin:";
-    const durability = durabilityOf(takeParam(url, "durability"));
-    return {
-      kind: "redis",
-      url: url.href,
-      prefix,
-      durability,
-      describe: `Redis ${redacted(url)}, key prefix ${prefix}`,
-    };
+    const ours = redisParams((name) => takeParam(url, name));
+    return { kind: "redis", url: url.href, ...ours, describe: `Redis ${redacted(url)}, key prefix ${ours.prefix}` };
   }
   if (
     scheme === "redis+cluster" ||
@@ -107,8 +101,8 @@ export async function openStore(spec: string): Promise<OpenedStore> {
     case "sqlite":
       return { store: new SqliteStore({ filename: parsed.filename }), notifier: new LocalNotifier(), describe };
     case "redis": {
-      const { url, rootNodes, sentinel, prefix, durability } = parsed;
-      const store = new RedisStore({ url, rootNodes, sentinel, prefix, durability });
+      const { url, rootNodes, sentinel, prefix, durability, replicas } = parsed;
+      const store = new RedisStore({ url, rootNodes, sentinel, prefix, durability, replicas });
       let persistence: string;
       try {
         persistence = (await withDeadline(store.persistence(), REDIS_STARTUP_MS, `${describe}: no answer`)).summary;
@@ -141,7 +135,7 @@ export async function openStore(spec: string): Promise<OpenedStore> {
 
 /**
  * Parses `redis+cluster://` and `redis+sentinel://` (or `rediss+…` for TLS) settings by hand: their
- * host lists are not URL hosts. Only `prefix` and `durability` may follow.
+ * host lists are not URL hosts. Only `prefix`, `durability` and `replicas` may follow.
  */
 function parseRedisTopology(spec: string): StoreSpec {
   const match = /^(rediss?)\+(cluster|sentinel):\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
@@ -152,20 +146,24 @@ function parseRedisTopology(spec: string): StoreSpec {
   const hosts = (hostList as string).split(",").filter((host) => host !== "");
   const params = new URLSearchParams(query);
   for (const name of params.keys()) {
-    if (name !== "prefix" && name !== "durability") {
-      throw new TypeError(`qrlogin: the Redis ${topology} setting takes only prefix= and durability=, not ${name}=`);
+    if (name !== "prefix" && name !== "durability" && name !== "replicas") {
+      throw new TypeError(
+        `qrlogin: the Redis ${topology} setting takes only prefix=, durability= and replicas=, not ${name}=`,
+      );
     }
   }
-  if (params.get("prefix") === "") throw new TypeError("qrlogin: the store setting's prefix= is empty");
-  const prefix = params.get("prefix") ?? "qrlogin:";
-  const durability = durabilityOf(params.get("durability") ?? undefined);
+  const ours = redisParams((name) => {
+    const value = params.get(name);
+    if (value === "") throw new TypeError(`qrlogin: the store setting's ${name}= is empty`);
+    return value ?? undefined;
+  });
   const [username = "", password = ""] = (userinfo ?? "").split(/:(.*)/s).map(decodeURIComponent);
   const scheme = (base as string).toLowerCase();
   const shown = `${scheme}+${topology?.toLowerCase()}://${username ? `${username}@` : ""}${hosts.join(",")}`;
   if (topology?.toLowerCase() === "cluster") {
     const credentials = userinfo ? `${userinfo}@` : "";
     const rootNodes = hosts.map((host) => `${scheme}://${credentials}${host}`);
-    return { kind: "redis", rootNodes, prefix, durability, describe: `Redis Cluster ${shown}, key prefix ${prefix}` };
+    return { kind: "redis", rootNodes, ...ours, describe: `Redis Cluster ${shown}, key prefix ${ours.prefix}` };
   }
   const name = decodeURIComponent(path);
   if (name === "")
@@ -173,18 +171,24 @@ function parseRedisTopology(spec: string): StoreSpec {
   const sentinel: RedisSentinelSetting = { name, sentinels: hosts, tls: scheme === "rediss" };
   if (username) sentinel.username = username;
   if (password) sentinel.password = password;
-  return {
-    kind: "redis",
-    sentinel,
-    prefix,
-    durability,
-    describe: `Redis Sentinel ${shown}/${name}, key prefix ${prefix}`,
-  };
+  return { kind: "redis", sentinel, ...ours, describe: `Redis Sentinel ${shown}/${name}, key prefix ${ours.prefix}` };
 }
 
-function durabilityOf(value: string | undefined): RedisDurability {
-  if (value === undefined || value === "verify" || value === "accept-loss") return value ?? "verify";
-  throw new TypeError(`qrlogin: durability= must be verify or accept-loss, got ${JSON.stringify(value)}`);
+/** The parameters of ours in a Redis setting, read through `param`. */
+function redisParams(param: (name: string) => string | undefined) {
+  const durability = param("durability") ?? "verify";
+  if (durability !== "verify" && durability !== "accept-loss") {
+    throw new TypeError(`qrlogin: durability= must be verify or accept-loss, got ${JSON.stringify(durability)}`);
+  }
+  const replicas = param("replicas") ?? "0";
+  if (!/^\d+$/.test(replicas)) {
+    throw new TypeError(`qrlogin: replicas= must be a whole number, got ${JSON.stringify(replicas)}`);
+  }
+  return {
+    prefix: param("prefix") ?? "qrlogin:",
+    durability: durability as RedisDurability,
+    replicas: Number(replicas),
+  };
 }
 
 /** A setting with any password taken out, for an error message. */

@@ -113,25 +113,36 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** What a redemption's writes wait for before they count. */
+export interface WaitFor {
+  /** The primary's AOF fsync (WAITAOF, Redis ≥ 7.2). */
+  fsync: boolean;
+  /** This many replicas having them (WAIT, or WAITAOF's second count with `fsync`). */
+  replicas: number;
+}
+
 /**
- * Writes that count only once on disk (Redis ≥ 7.2 with `appendfsync everysec`). WAITAOF waits for
- * the writes of the connection it is sent on, and blocks that connection meanwhile, so these writes
- * go on a connection of their own, in batches: the writes that arrive while one WAITAOF waits are
- * sent together, then one WAITAOF covers them all — a group commit, at most one fsync interval apart.
+ * Writes that count only once on disk, or on replicas. WAIT and WAITAOF wait for the writes of the
+ * connection they are sent on, and block that connection meanwhile, so these writes go on a
+ * connection of their own, in batches: the writes that arrive while one wait runs are sent together,
+ * then one wait covers them all — a group commit, so a redemption waits at most about two fsync
+ * intervals (or replication round trips), however many run at once.
  */
-export class FsyncedWrites {
+export class AcknowledgedWrites {
   readonly #link: RedisLink;
+  readonly #waitFor: WaitFor;
   readonly #timeoutMs: number;
   #lane: RedisLink | undefined;
   #queue: Pending[] = [];
   #draining = false;
 
-  constructor(link: RedisLink, timeoutMs: number) {
+  constructor(link: RedisLink, waitFor: WaitFor, timeoutMs: number) {
     this.#link = link;
+    this.#waitFor = waitFor;
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Runs `write` on the lane (routed by `key`), and resolves with its result once it is fsynced. */
+  /** Runs `write` on the lane (routed by `key`), and resolves with its result once it is acknowledged. */
   write<T>(key: string, write: (lane: RedisLink) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ key, write, resolve: resolve as (value: unknown) => void, reject });
@@ -163,7 +174,7 @@ export class FsyncedWrites {
         });
         if (written.length === 0) continue;
         try {
-          await this.#waitForFsync(lane, [...new Set(written.map(({ item }) => item.key))]);
+          await this.#wait(lane, [...new Set(written.map(({ item }) => item.key))]);
           for (const { item, value } of written) item.resolve(value);
         } catch (error) {
           for (const { item } of written) item.reject(error);
@@ -180,15 +191,18 @@ export class FsyncedWrites {
     return this.#lane;
   }
 
-  /** One WAITAOF per primary written to: on a cluster, routed by each key (repeats on a node return at once). */
-  async #waitForFsync(lane: RedisLink, keys: string[]): Promise<void> {
+  /** One wait per primary written to: on a cluster, routed by each key (repeats on a node return at once). */
+  async #wait(lane: RedisLink, keys: string[]): Promise<void> {
+    const { fsync, replicas } = this.#waitFor;
+    const timeout = String(this.#timeoutMs);
+    const wait = fsync ? ["WAITAOF", "1", String(replicas), timeout] : ["WAIT", String(replicas), timeout];
     const routes = lane.kind === "cluster" ? keys : [keys[0]];
-    const replies = await Promise.all(
-      routes.map((key) => lane.send(key, ["WAITAOF", "1", "0", String(this.#timeoutMs)])),
-    );
+    const replies = await Promise.all(routes.map((key) => lane.send(key, wait)));
     for (const reply of replies) {
-      if (!Array.isArray(reply) || Number(reply[0]) < 1) {
-        throw new Error(`qrlogin: Redis did not confirm the fsync of a redemption within ${this.#timeoutMs} ms`);
+      const [local, remote] = fsync ? (reply as number[]).map(Number) : [1, Number(reply)];
+      if (!(Number(local) >= 1 && Number(remote) >= replicas)) {
+        const what = fsync && !(Number(local) >= 1) ? "the fsync" : `${replicas} replica(s) having`;
+        throw new Error(`qrlogin: Redis did not confirm ${what} a redemption within ${timeout} ms`);
       }
     }
   }

@@ -88,23 +88,23 @@ export class RedisLink {
   }
 
   /**
-   * Calls `listener` whenever this link is back after losing Redis: a node's reconnection, or a
-   * Sentinel failover to another primary. Anything published meanwhile was lost.
+   * Calls `listener` whenever this link is ready again after losing Redis: a connection's (on a
+   * cluster, any node's) reconnection, or a Sentinel failover to another primary, which node-redis
+   * reports as reconnecting then ready. Anything published meanwhile was lost.
    */
   onReconnect(listener: () => void): void {
-    let readyBefore = false;
-    const again = () => {
-      if (readyBefore) listener();
-      readyBefore = true;
-    };
-    if (this.kind === "node") {
-      (this.#client as RedisClient).on("ready", again);
-      return;
-    }
-    const client = this.#client as RedisClusterClient | RedisSentinelClient;
-    // Each node of a cluster signals on its own; a spurious call costs listeners one re-read.
-    client.on(this.kind === "cluster" ? "node-ready" : "ready", again);
-    if (this.kind === "sentinel") client.on("topology-change", () => listener());
+    const [lostEvent, readyEvent] =
+      this.kind === "cluster" ? ["node-reconnecting", "node-ready"] : ["reconnecting", "ready"];
+    let lost = false;
+    // Connections becoming ready for the first time (every node of a cluster does) are no loss.
+    this.#client.on(lostEvent, () => {
+      lost = true;
+    });
+    this.#client.on(readyEvent, () => {
+      if (!lost) return;
+      lost = false;
+      listener();
+    });
   }
 
   /** Closes a client of our own; one given to us is its owner's to close. */

@@ -78,8 +78,9 @@ export class RedisNotifier implements Notifier {
       held.listeners--;
       if (held.listeners > 0 || this.#subscriptions.get(channel) !== held) return;
       this.#subscriptions.delete(channel);
-      // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be undone by this.
-      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage);
+      // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be
+      // undone by this. One that fails (the connection closing) leaves a subscription nobody listens to.
+      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage).catch(() => {});
     };
     try {
       await held.ready;

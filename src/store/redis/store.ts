@@ -4,7 +4,7 @@ import { REQUEST_COLUMNS, requestFromRow, requestToValues } from "../columns.ts"
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "../login-store.ts";
 import type { RedisConnectionOptions } from "./client.ts";
 import {
-  FsyncedWrites,
+  AcknowledgedWrites,
   inspectPersistence,
   type RedisDurability,
   type RedisPersistence,
@@ -30,6 +30,12 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    * to set; `accept-loss` runs on it anyway. Default `verify`.
    */
   durability?: RedisDurability;
+  /**
+   * How many replicas must have a redemption's writes before it counts (WAIT): with 1 or more, a
+   * failover to an up-to-date replica cannot undo a redemption, and a redemption that a failing
+   * primary took but could not pass on fails instead of counting. Default 0.
+   */
+  replicas?: number;
   /** How long a call keeps trying through dropped connections, restarts and failovers, in ms. Default 5 s. */
   faultWindowMs?: number;
 }
@@ -39,8 +45,8 @@ const COLUMN_OF = new Map<string, string>(REQUEST_COLUMNS.map(([field, column]) 
 const PURGE_BATCH = 200;
 const AUDIT_FIELDS = ["at", "type", "requestId", "userId", "ip", "detail"] as const;
 const ALERT_FIELDS = ["at", "userId", "reason", "requestId", "ip", "detail"] as const;
-/** How long a redemption may wait for Redis to confirm its fsync (WAITAOF). */
-const FSYNC_TIMEOUT_MS = 2_000;
+/** How long a redemption may wait for Redis to confirm its fsync (WAITAOF) or its replicas (WAIT). */
+const ACKNOWLEDGE_TIMEOUT_MS = 2_000;
 
 /** The index fields of a record, in the order the TRANSITION and PURGE scripts give them. */
 interface Indexed {
@@ -80,7 +86,8 @@ interface Indexed {
  * Durability: at first use the store reads each primary's persistence settings (see
  * {@link RedisPersistence}); on Redis ≥ 7.2 without `appendfsync always`, redemptions wait for their
  * fsync. In production, a Redis that can lose acknowledged writes is refused unless
- * `durability: "accept-loss"`. Replication stays asynchronous: a failover can still lose the last writes.
+ * `durability: "accept-loss"`. Replication is asynchronous: a failover can lose the last writes, and
+ * with them a redemption, unless `replicas` makes redemptions wait for that many replicas.
  * @example const store = new RedisStore({ url: process.env.REDIS_URL })
  */
 export class RedisStore implements LoginStore {
@@ -89,13 +96,16 @@ export class RedisStore implements LoginStore {
   readonly #retentionMs: number;
   readonly #durability: RedisDurability;
   readonly #faultWindowMs: number;
+  readonly #replicas: number;
   #persistence: Promise<RedisPersistence> | undefined;
-  #fsynced: FsyncedWrites | undefined;
+  /** Where redemptions are written when they must wait for an fsync or replicas; none when they need not. */
+  #acknowledged: AcknowledgedWrites | undefined;
 
   constructor({
     prefix = "qrlogin:",
     retentionMs = 24 * 3_600_000,
     durability = "verify",
+    replicas = 0,
     faultWindowMs = 5_000,
     ...connection
   }: RedisStoreOptions = {}) {
@@ -105,6 +115,10 @@ export class RedisStore implements LoginStore {
     if (durability !== "verify" && durability !== "accept-loss") {
       throw new RangeError('qrlogin: durability must be "verify" or "accept-loss"');
     }
+    if (!Number.isSafeInteger(replicas) || replicas < 0) {
+      throw new RangeError("qrlogin: replicas must be a whole number, 0 or more");
+    }
+    this.#replicas = replicas;
     this.#link = RedisLink.open(connection);
     this.#prefix = prefix;
     this.#retentionMs = retentionMs;
@@ -177,7 +191,7 @@ export class RedisStore implements LoginStore {
   }
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
-    const persistence = await this.persistence();
+    await this.persistence();
     const set: Record<string, string> = {};
     const unset: string[] = [];
     for (const [field, value] of Object.entries(patch)) {
@@ -202,12 +216,13 @@ export class RedisStore implements LoginStore {
       write: randomBytes(12).toString("base64url"),
     });
     const run = (link: RedisLink) => this.#script(TRANSITION, record, [args], link);
-    const fsynced = persistence.mode === "waitaof" ? this.#fsynced : undefined;
-    // A redemption must not be undone by a power loss: it waits for its fsync where Redis does not fsync every write.
+    const acknowledged = this.#acknowledged;
+    // A redemption must not be undone by a power loss or failover: it waits for its fsync where Redis
+    // does not fsync every write, and for the replicas asked for.
     const redemption = patch.state === "redeeming" || guard.from.includes("redeeming");
     const reply =
-      redemption && fsynced
-        ? await throughFaults(this.#faultWindowMs, () => fsynced.write(record, run))
+      redemption && acknowledged
+        ? await throughFaults(this.#faultWindowMs, () => acknowledged.write(record, run))
         : await run(this.#link);
     if (!Array.isArray(reply)) {
       if (claimed === "new") await this.#script(DELETE_IF, this.#codeKey(newCode as string), [id]);
@@ -281,7 +296,7 @@ export class RedisStore implements LoginStore {
   }
 
   async close(): Promise<void> {
-    await this.#fsynced?.close();
+    await this.#acknowledged?.close();
     await this.#link.close();
   }
 
@@ -290,7 +305,14 @@ export class RedisStore implements LoginStore {
     const persistence = await throughFaults(this.#faultWindowMs, () => inspectPersistence(this.#link));
     const production = process.env.NODE_ENV === "production";
     if (production && this.#durability === "verify" && persistence.mode === "at-risk") throw refusal(persistence);
-    if (persistence.mode === "waitaof") this.#fsynced = new FsyncedWrites(this.#link, FSYNC_TIMEOUT_MS);
+    const fsync = persistence.mode === "waitaof";
+    if (fsync || this.#replicas > 0) {
+      this.#acknowledged = new AcknowledgedWrites(
+        this.#link,
+        { fsync, replicas: this.#replicas },
+        ACKNOWLEDGE_TIMEOUT_MS,
+      );
+    }
     return persistence;
   }
 

@@ -81,6 +81,28 @@ class Child {
     }
   }
 
+  /** The output lines matching `pattern`, once there are at least `count`; fails on exit or timeout. */
+  async matching(pattern: RegExp, count: number, timeoutMs = START_TIMEOUT_MS): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const matching = this.lines.filter((line) => pattern.test(line));
+      if (matching.length >= count) return matching;
+      const left = deadline - Date.now();
+      if (this.#gone() || left <= 0) {
+        throw new Error(
+          `${this.name} printed ${matching.length} of ${count} ${pattern} (exit ${this.child.exitCode}):\n${this.#stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Sends `signal` and waits for the exit; a process that ignores it is killed after a while. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     if (this.#gone()) return;
@@ -102,17 +124,21 @@ export class Instance extends Child {
   private constructor(
     child: ChildProcess,
     readonly store: string,
+    readonly env: Record<string, string>,
   ) {
     super("qrlogin instance", child);
   }
 
-  /** Starts an instance on `store`, on `port` (default: a free one), and waits until it listens. */
-  static async start(store: string, port = 0): Promise<Instance> {
+  /**
+   * Starts an instance on `store`, on `port` (default: a free one), with `env` for its options (see
+   * instance.ts), and waits until it listens.
+   */
+  static async start(store: string, port = 0, env: Record<string, string> = {}): Promise<Instance> {
     const child = spawn(process.execPath, ["--import", "tsx", INSTANCE], {
-      env: { ...process.env, QRLOGIN_STORE: store, PORT: String(port) },
+      env: { ...process.env, ...env, QRLOGIN_STORE: store, PORT: String(port) },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const instance = new Instance(child, store);
+    const instance = new Instance(child, store, env);
     try {
       const [, listening] = await instance.line(/^listening (\d+)$/);
       instance.#port = Number(listening);
@@ -133,13 +159,17 @@ export class Instance extends Child {
 
   /** A new process on the same store and port, this one having been stopped. */
   restart(): Promise<Instance> {
-    return Instance.start(this.store, this.port);
+    return Instance.start(this.store, this.port, this.env);
   }
 }
 
 /** Starts `count` instances on one store, together; if one fails, stops the others and throws. */
-export async function startInstances(count: number, store: string): Promise<Instance[]> {
-  const results = await Promise.allSettled(Array.from({ length: count }, () => Instance.start(store)));
+export async function startInstances(
+  count: number,
+  store: string,
+  env: Record<string, string> = {},
+): Promise<Instance[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => Instance.start(store, 0, env)));
   const started = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   const failed = results.find((result) => result.status === "rejected");
   if (!failed) return started;

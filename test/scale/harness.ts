@@ -324,3 +324,80 @@ export async function redeemExactlyOnce(desktop: Desktop, first: Instance, secon
     .filter((line) => line.startsWith(`session ${desktop.id} `));
   assert.deepEqual(sessions, [`session ${desktop.id} alice`]);
 }
+
+/** What became of a run of sign-ins through a fault. */
+export interface RunFigures {
+  flows: number;
+  /** Desktops signed in. */
+  completed: number;
+  /** Desktops that were not: a step failed. */
+  lost: number;
+  /** Requests signed in twice: two sessions issued, or a second redemption let through. */
+  doubled: number;
+  /** Every answer a client got that was not its step's success, as `<step> <status> <code>`. */
+  errors: string[];
+}
+
+/**
+ * `count` desktops sign in, `concurrency` at a time, each step on the next instance round the list
+ * (create, scan, approve, redeem), while `during` runs; `onSignedIn` hears the running count. Then
+ * each signed-in desktop tries to redeem again, which must be refused.
+ */
+export async function signInMany(
+  instances: Instance[],
+  count: number,
+  concurrency: number,
+  onSignedIn: (completed: number) => void = () => {},
+): Promise<RunFigures> {
+  const errors: string[] = [];
+  const signedIn: Desktop[] = [];
+  let next = 0;
+  const at = (n: number) => instances[n % instances.length] as Instance;
+  const step = async (
+    name: string,
+    expected: number,
+    call: () => Promise<{ status: number; body: { error?: string } }>,
+  ) => {
+    try {
+      const answer = await call();
+      if (answer.status === expected) return true;
+      errors.push(`${name} ${answer.status} ${answer.body.error}`);
+    } catch (error) {
+      errors.push(`${name} ${(error as Error).message}`);
+    }
+    return false;
+  };
+  const lane = async () => {
+    for (let n = next++; n < count; n = next++) {
+      const desktop = new Desktop(at(n).url);
+      const phone = (i: number) => new Phone(at(n + i).url, `user-${n}`);
+      if (!(await step("create", 201, () => desktop.create()))) continue;
+      if (!(await step("scan", 200, () => phone(1).scan(desktop.scanToken)))) continue;
+      if (!(await step("approve", 200, () => phone(2).approve(desktop.id)))) continue;
+      if (!(await step("redeem", 200, () => desktopOn(at(n + 3), desktop).redeem()))) continue;
+      signedIn.push(desktop);
+      onSignedIn(signedIn.length);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const again = await Promise.all(signedIn.map((desktop, n) => desktopOn(at(n), desktop).redeem()));
+  const sessions = new Map<string, number>();
+  for (const line of instances.flatMap((instance) => instance.lines)) {
+    const id = /^session (\S+) /.exec(line)?.[1];
+    if (id) sessions.set(id, (sessions.get(id) ?? 0) + 1);
+  }
+  const twice = new Set([...sessions].filter(([, n]) => n > 1).map(([id]) => id));
+  signedIn.forEach((desktop, n) => {
+    if (again[n]?.status === 200) twice.add(desktop.id);
+  });
+  return { flows: count, completed: signedIn.length, lost: count - signedIn.length, doubled: twice.size, errors };
+}
+
+/** One line of figures for the test log (and docs/deploy.md). */
+export function reportRun(what: string, figures: RunFigures, ms: number): void {
+  const { flows, completed, lost, doubled, errors } = figures;
+  const kinds = [...new Set(errors)].slice(0, 5).join("; ");
+  console.log(
+    `# ${what}: flows ${flows}, completed ${completed}, lost ${lost}, doubled ${doubled}, errors ${errors.length}${kinds ? ` (${kinds})` : ""}, ${ms} ms`,
+  );
+}

@@ -3,12 +3,13 @@ export const FAULT_WINDOW_MS = 5_000;
 
 /**
  * Whether `error` means the connection was lost or could not be made (restart, failover,
- * `pg_terminate_backend`, an idle timeout in a proxy) rather than the statement refused: SQLSTATE
- * classes 57P and 08, or the driver's and the socket's own words for a dead or refused connection.
+ * `pg_terminate_backend`, an idle timeout in a proxy, every connection slot taken) rather than the
+ * statement refused: SQLSTATE classes 57P and 08 and 53300, or the driver's and the socket's own
+ * words for a dead or refused connection.
  */
 export function connectionLost(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === "string" && /^(57P|08)|^(ECONNRESET|ECONNREFUSED|EPIPE)$/.test(code)) return true;
+  if (typeof code === "string" && /^(57P|08)|^(53300|ECONNRESET|ECONNREFUSED|EPIPE)$/.test(code)) return true;
   return typeof message === "string" && /Connection terminated|not queryable/.test(message);
 }
 

@@ -143,28 +143,30 @@ export class RedisStore implements LoginStore {
     const values = requestToValues(request);
     const fields = COLUMNS.flatMap((column, i) => (values[i] == null ? [] : [column, String(values[i])]));
     const ttl = String(Math.max(request.expiresAt - request.updatedAt, 0) + this.#retentionMs);
-    if ((await this.#claimCode(request.id, request.userCodeHash, ttl)) === "taken") throw new UserCodeTakenError();
-    const reply = await this.#script(CREATE, this.#recordKey(request.id), [ttl, ...fields]);
-    if (reply !== 1 && reply !== request.browserSecretHash) throw new Error(`request ${request.id} already exists`);
-    const cutoff = String(request.createdAt - this.#retentionMs);
-    await Promise.all([
-      this.#send(this.#tokenKey(request.scanTokenHash), [
-        "SET",
-        this.#tokenKey(request.scanTokenHash),
-        request.id,
-        "PX",
-        ttl,
-      ]),
-      this.#script(INDEX, this.#expiriesKey(), [request.id, String(request.expiresAt), ttl, cutoff]),
-      request.mode === "push" && request.approverId != null
-        ? this.#script(INDEX, this.#approverKey(request.approverId), [
-            request.id,
-            String(request.expiresAt),
-            ttl,
-            cutoff,
-          ])
-        : null,
+    const index = [request.id, String(request.expiresAt), ttl, String(request.createdAt - this.#retentionMs)];
+    const token = this.#tokenKey(request.scanTokenHash);
+    const approverSet =
+      request.mode === "push" && request.approverId != null ? this.#approverKey(request.approverId) : null;
+    // All at once, in one round trip: nobody knows the id or the scan token before this returns, so
+    // entries written ahead of the record mislead nobody; only the code's claim can fail, and undoes the rest.
+    const [claim, reply] = await Promise.all([
+      this.#claimCode(request.id, request.userCodeHash, ttl),
+      this.#script(CREATE, this.#recordKey(request.id), [ttl, ...fields]),
+      this.#send(token, ["SET", token, request.id, "PX", ttl]),
+      this.#script(INDEX, this.#expiriesKey(), index),
+      approverSet ? this.#script(INDEX, approverSet, index) : null,
     ]);
+    const ours = reply === 1 || reply === request.browserSecretHash;
+    if (claim !== "taken" && ours) return;
+    await Promise.all([
+      ours ? this.#send(this.#recordKey(request.id), ["DEL", this.#recordKey(request.id)]) : null,
+      claim === "taken" ? null : this.#script(DELETE_IF, this.#codeKey(request.userCodeHash), [request.id]),
+      this.#script(DELETE_IF, token, [request.id]),
+      this.#send(this.#expiriesKey(), ["ZREM", this.#expiriesKey(), request.id]),
+      approverSet ? this.#send(approverSet, ["ZREM", approverSet, request.id]) : null,
+    ]);
+    if (!ours) throw new Error(`request ${request.id} already exists`);
+    throw new UserCodeTakenError();
   }
 
   async get(id: string): Promise<LoginRequest | null> {
@@ -220,10 +222,15 @@ export class RedisStore implements LoginStore {
     // A redemption must not be undone by a power loss or failover: it waits for its fsync where Redis
     // does not fsync every write, and for the replicas asked for.
     const redemption = patch.state === "redeeming" || guard.from.includes("redeeming");
-    const reply =
+    const expiries = this.#expiriesKey();
+    const [reply] = await Promise.all([
       redemption && acknowledged
-        ? await throughFaults(this.#faultWindowMs, () => acknowledged.write(record, run))
-        : await run(this.#link);
+        ? throughFaults(this.#faultWindowMs, () => acknowledged.write(record, run))
+        : run(this.#link),
+      // Purge finds records by deadline: told at once, in the same round trip. Should the guard fail,
+      // the entry is early, and purge puts it back at the record's own deadline when it meets it.
+      patch.expiresAt === undefined ? null : this.#send(expiries, ["ZADD", expiries, String(patch.expiresAt), id]),
+    ]);
     if (!Array.isArray(reply)) {
       if (claimed === "new") await this.#script(DELETE_IF, this.#codeKey(newCode as string), [id]);
       return null;
@@ -325,8 +332,7 @@ export class RedisStore implements LoginStore {
   /**
    * Brings the index keys in line with a record a transition wrote: keys for the tokens and codes it
    * names now (with its TTL), none for those it named `before` (when known: a write answered `again`
-   * does not know them, and leaves stale keys to their TTL), and its deadline in the expiry set and its
-   * approver's set.
+   * does not know them, and leaves stale keys to their TTL), and its deadline in its approver's set.
    */
   async #reindex(request: LoginRequest, patch: RequestPatch, ttl: string, before: Indexed | null): Promise<void> {
     const writes: Promise<unknown>[] = [];
@@ -347,12 +353,6 @@ export class RedisStore implements LoginStore {
         ? [...keys(before.tokens, (h) => this.#tokenKey(h)), ...keys(before.codes, (h) => this.#codeKey(h))]
         : [];
       for (const key of stale) if (!kept.includes(key)) writes.push(this.#script(DELETE_IF, key, [request.id]));
-    }
-    if ("expiresAt" in patch) {
-      // Purge finds records by deadline; one that moved later is put back by purge itself, but an earlier one must be told.
-      writes.push(
-        this.#send(this.#expiriesKey(), ["ZADD", this.#expiriesKey(), String(request.expiresAt), request.id]),
-      );
     }
     if (request.mode === "push" && request.approverId != null && ("expiresAt" in patch || "approverId" in patch)) {
       const cutoff = String(request.updatedAt - this.#retentionMs);
@@ -436,7 +436,7 @@ export class RedisStore implements LoginStore {
 
   /**
    * Deletes one record if it ended before the cut-off, then its index entries. A record whose deadline
-   * moved later than its entry in the expiry set says (a crash between its script and the ZADD) is put back at it.
+   * is later than its entry in the expiry set says (a transition whose guard failed) is put back at it.
    */
   async #purgeOne(id: string, before: number): Promise<boolean> {
     const expiries = this.#expiriesKey();

@@ -33,9 +33,11 @@ export async function throughConnectionLoss<T>(
       unsure = false;
       return await attempt();
     } catch (error) {
-      if (!connectionLost(error) || Date.now() + pause > deadline) throw error;
+      const left = deadline - Date.now();
+      if (!connectionLost(error) || left <= 0) throw error;
       unsure = true;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      // The last try comes at the deadline itself.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }
 }

@@ -25,8 +25,10 @@ export async function throughFaults<T>(windowMs: number, attempt: () => Promise<
     try {
       return await attempt();
     } catch (error) {
-      if (!worthRetrying(error) || Date.now() + pause > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      const left = deadline - Date.now();
+      if (!worthRetrying(error) || left <= 0) throw error;
+      // The last try comes at the deadline itself.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }
 }

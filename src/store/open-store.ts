@@ -138,7 +138,7 @@ export async function openStore(spec: string): Promise<OpenedStore> {
  * host lists are not URL hosts. Only `prefix`, `durability` and `replicas` may follow.
  */
 function parseRedisTopology(spec: string): StoreSpec {
-  const match = /^(rediss?)\+(cluster|sentinel):\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
+  const match = /^(rediss?)\+(cluster|sentinel):\/\/(?:([^@/?#]*)@)?([^/?#@]+)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
     spec,
   );
   if (!match) throw new TypeError(`qrlogin: cannot read the Redis setting ${JSON.stringify(redactedSpec(spec))}`);

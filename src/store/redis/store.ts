@@ -65,10 +65,12 @@ interface Indexed {
  * `qrlogin:code:<hash>`, `qrlogin:push:<approver>`, `qrlogin:expiries`). They cannot share the
  * record's slot (the caller knows the token, not the id), so they are written by separate commands
  * and the record is the only truth: a reader always re-reads the record and checks that it still
- * names the token, code or approver. Token and push entries are written after the record's script,
- * so they never name a record that is not there yet; a user code is claimed before it (`CLAIM`),
- * which is what keeps codes unique across requests. An entry left behind by a crash between the
- * two misleads nobody and expires with its TTL.
+ * names the token, code or approver, so an entry that names a record not (yet, or any longer) there
+ * misleads nobody. A create writes the record and its entries at once, since nobody knows its id or
+ * token before it returns; a rotation claims its new user code (`CLAIM`, the one step that can fail:
+ * codes are unique across requests) before the record's script, and writes the new token's entry
+ * after it, before the desktop is shown the token. Entries left behind by a crash in between, or by
+ * a rotation two steps back, expire with their TTL (and are deleted when the caller knows them).
  *
  * Rate-limit counters are hashes `qrlogin:counter:<key>`, each in its own slot, indexed by window end
  * in `qrlogin:counters` for purge; the audit trail and alerts are sorted sets by time (`qrlogin:audit`,
@@ -158,14 +160,17 @@ export class RedisStore implements LoginStore {
     ]);
     const ours = reply === 1 || reply === request.browserSecretHash;
     if (claim !== "taken" && ours) return;
-    await Promise.all([
-      ours ? this.#send(this.#recordKey(request.id), ["DEL", this.#recordKey(request.id)]) : null,
-      claim === "taken" ? null : this.#script(DELETE_IF, this.#codeKey(request.userCodeHash), [request.id]),
-      this.#script(DELETE_IF, token, [request.id]),
-      this.#send(this.#expiriesKey(), ["ZREM", this.#expiriesKey(), request.id]),
-      approverSet ? this.#send(approverSet, ["ZREM", approverSet, request.id]) : null,
-    ]);
-    if (!ours) throw new Error(`request ${request.id} already exists`);
+    const undo: Promise<unknown>[] = [this.#script(DELETE_IF, token, [request.id])];
+    if (!ours) {
+      // Another request has this id: its record and entries stay; only our claim goes.
+      if (claim === "new") undo.push(this.#script(DELETE_IF, this.#codeKey(request.userCodeHash), [request.id]));
+      await Promise.all(undo);
+      throw new Error(`request ${request.id} already exists`);
+    }
+    undo.push(this.#send(this.#recordKey(request.id), ["DEL", this.#recordKey(request.id)]));
+    undo.push(this.#send(this.#expiriesKey(), ["ZREM", this.#expiriesKey(), request.id]));
+    if (approverSet) undo.push(this.#send(approverSet, ["ZREM", approverSet, request.id]));
+    await Promise.all(undo);
     throw new UserCodeTakenError();
   }
 

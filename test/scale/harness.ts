@@ -340,8 +340,8 @@ export interface RunFigures {
 
 /**
  * `count` desktops sign in, `concurrency` at a time, each step on the next instance round the list
- * (create, scan, approve, redeem), while `during` runs; `onSignedIn` hears the running count. Then
- * each signed-in desktop tries to redeem again, which must be refused.
+ * (create, scan, approve, redeem); `onSignedIn` hears the running count, for a test to strike
+ * mid-run. Then each signed-in desktop tries to redeem again, which must be refused.
  */
 export async function signInMany(
   instances: Instance[],

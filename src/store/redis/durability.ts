@@ -1,3 +1,4 @@
+import { isReply } from "./faults.ts";
 import type { Primary, RedisLink } from "./link.ts";
 
 /**
@@ -36,10 +37,14 @@ export async function inspectPersistence(link: RedisLink): Promise<RedisPersiste
 
 async function inspectPrimary(primary: Primary): Promise<RedisPersistence> {
   const where = primary.name ? `${primary.name}: ` : "";
-  const version = await primary.send(["INFO", "server"]).then(
-    (info) => /redis_version:([\d.]+)/.exec(String(info))?.[1] ?? null,
-    () => null,
-  );
+  // A refused command (an ACL, a renamed command) is an answer; a lost connection is not, and is thrown to be retried.
+  const refused = (error: unknown) => {
+    if (!isReply(error)) throw error;
+    return null;
+  };
+  const version = await primary
+    .send(["INFO", "server"])
+    .then((info) => /redis_version:([\d.]+)/.exec(String(info))?.[1] ?? null, refused);
   const waitaof = version !== null && compareVersions(version, "7.2.0") >= 0;
   const named = version ? `Redis ${version}` : "Redis of unknown version";
   let appendonly: string | null;
@@ -48,14 +53,15 @@ async function inspectPrimary(primary: Primary): Promise<RedisPersistence> {
     appendonly = configValue(await primary.send(["CONFIG", "GET", "appendonly"]), "appendonly");
     appendfsync = configValue(await primary.send(["CONFIG", "GET", "appendfsync"]), "appendfsync");
   } catch (error) {
-    const refused = `${(error as Error).message}`.split("\n")[0];
+    refused(error);
+    const why = `${(error as Error).message}`.split("\n")[0];
     // WAITAOF itself fails on a node without the AOF, so from 7.2 a redemption never goes unchecked.
     if (waitaof)
       return {
         mode: "waitaof",
-        summary: `${where}${named}, CONFIG refused (${refused}); WAITAOF checks each redemption`,
+        summary: `${where}${named}, CONFIG refused (${why}); WAITAOF checks each redemption`,
       };
-    return { mode: "unchecked", summary: `${where}${named}: could not check persistence, CONFIG refused (${refused})` };
+    return { mode: "unchecked", summary: `${where}${named}: could not check persistence, CONFIG refused (${why})` };
   }
   if (appendonly !== "yes") {
     return {

@@ -33,8 +33,8 @@ export async function throughFaults<T>(windowMs: number, attempt: () => Promise<
   }
 }
 
-/** A server's error reply, also from a client of another copy of node-redis than ours. */
-function isReply(error: unknown): boolean {
+/** Whether `error` is the server's error reply (also from a client of another copy of node-redis than ours). */
+export function isReply(error: unknown): boolean {
   const name = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name;
   return error instanceof ErrorReply || name === "ErrorReply" || name === "SimpleError" || name === "BlobError";
 }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { LocalNotifier } from "./local-notifier.ts";
 import type { LoginStore, Notifier } from "./login-store.ts";
 import { PostgresNotifier, PostgresStore } from "./postgres.ts";
-import { RedisNotifier, RedisStore } from "./redis.ts";
+import { type RedisDurability, RedisNotifier, type RedisSentinelSetting, RedisStore } from "./redis.ts";
 import { SqliteStore } from "./sqlite.ts";
 
 /** A store and the notifier that goes with it, opened from one setting by {@link openStore}. */
@@ -17,15 +17,32 @@ export interface OpenedStore {
 /** Where a store setting points, once parsed; see {@link parseStoreSpec}. */
 export type StoreSpec =
   | { kind: "sqlite"; filename: string; describe: string }
-  | { kind: "redis"; url: string; prefix: string; describe: string }
+  | {
+      kind: "redis";
+      /** One node; or a cluster's `rootNodes`; or a `sentinel`. */
+      url?: string;
+      rootNodes?: string[];
+      sentinel?: RedisSentinelSetting;
+      prefix: string;
+      durability: RedisDurability;
+      replicas: number;
+      describe: string;
+    }
   | { kind: "postgres"; connectionString: string; schema: string; channel: string; describe: string };
 
-const SCHEMES = "sqlite:<path>, a bare path, redis://, rediss://, postgres:// or postgresql://";
+const SCHEMES =
+  "sqlite:<path>, a bare path, redis://, rediss://, redis+cluster://, redis+sentinel://, postgres:// or postgresql://";
+/** How long opening a Redis store waits for its first answer before failing at startup. */
+const REDIS_STARTUP_MS = 10_000;
 
 /**
  * Parses a store setting without opening anything:
  * - `sqlite:./data/qrlogin.db`, or a bare path: a SQLite file (`sqlite::memory:` for a throwaway one);
- * - `redis://…` / `rediss://…`, with an optional `?prefix=` for every key and channel (default `qrlogin:`);
+ * - `redis://…` / `rediss://…`: one node; `redis+cluster://host:port,host:port`: a Redis Cluster
+ *   (those are some of its nodes); `redis+sentinel://host:port,host:port/<primary name>`: a primary that
+ *   these sentinels fail over (credentials go to the primary and replicas); `rediss+` for TLS. Each
+ *   with an optional `?prefix=` for every key and channel (default `qrlogin:`), `?durability=accept-loss`
+ *   and `?replicas=` (see `RedisStoreOptions`);
  * - `postgres://…` / `postgresql://…`, with an optional `?schema=` (default `public`); other query
  *   parameters, such as `application_name` or `sslmode`, go to the driver.
  * @throws TypeError for anything else, naming what is accepted.
@@ -44,8 +61,16 @@ export function parseStoreSpec(spec: string): StoreSpec {
   }
   if (scheme === "redis" || scheme === "rediss") {
     const url = new URL(trimmed);
-    const prefix = takeParam(url, "prefix") ?? "qrlogin:";
-    return { kind: "redis", url: url.href, prefix, describe: `Redis ${redacted(url)}, key prefix ${prefix}` };
+    const ours = redisParams((name) => takeParam(url, name));
+    return { kind: "redis", url: url.href, ...ours, describe: `Redis ${redacted(url)}, key prefix ${ours.prefix}` };
+  }
+  if (
+    scheme === "redis+cluster" ||
+    scheme === "rediss+cluster" ||
+    scheme === "redis+sentinel" ||
+    scheme === "rediss+sentinel"
+  ) {
+    return parseRedisTopology(trimmed);
   }
   if (scheme === "postgres" || scheme === "postgresql") {
     const url = new URL(trimmed);
@@ -64,8 +89,9 @@ export function parseStoreSpec(spec: string): StoreSpec {
 /**
  * Opens the store a setting names (see {@link parseStoreSpec}) with its notifier: SQLite with the
  * in-process notifier (one instance), Redis with pub/sub, PostgreSQL with LISTEN/NOTIFY. A
- * PostgreSQL schema is migrated before this resolves, so a wrong address or missing privilege fails
- * here rather than on the first sign-in. Close both when done.
+ * PostgreSQL schema is migrated, and Redis's persistence settings are checked (and told in
+ * `describe`), before this resolves, so a wrong address, a missing privilege or — in production — a
+ * Redis that can lose acknowledged writes fails here rather than on the first sign-in. Close both when done.
  * @example const { store, notifier, describe } = await openStore(process.env.QRLOGIN_STORE ?? "sqlite:./data/qrlogin.db");
  */
 export async function openStore(spec: string): Promise<OpenedStore> {
@@ -74,12 +100,22 @@ export async function openStore(spec: string): Promise<OpenedStore> {
   switch (parsed.kind) {
     case "sqlite":
       return { store: new SqliteStore({ filename: parsed.filename }), notifier: new LocalNotifier(), describe };
-    case "redis":
+    case "redis": {
+      const { url, rootNodes, sentinel, prefix, durability, replicas } = parsed;
+      const store = new RedisStore({ url, rootNodes, sentinel, prefix, durability, replicas });
+      let persistence: string;
+      try {
+        persistence = (await withDeadline(store.persistence(), REDIS_STARTUP_MS, `${describe}: no answer`)).summary;
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
       return {
-        store: new RedisStore({ url: parsed.url, prefix: parsed.prefix }),
-        notifier: new RedisNotifier({ url: parsed.url, prefix: parsed.prefix }),
-        describe,
+        store,
+        notifier: new RedisNotifier({ url, rootNodes, sentinel, prefix }),
+        describe: `${describe}; ${persistence}`,
       };
+    }
     case "postgres": {
       const store = new PostgresStore({ connectionString: parsed.connectionString, schema: parsed.schema });
       try {
@@ -95,6 +131,78 @@ export async function openStore(spec: string): Promise<OpenedStore> {
       };
     }
   }
+}
+
+/**
+ * Parses `redis+cluster://` and `redis+sentinel://` (or `rediss+…` for TLS) settings by hand: their
+ * host lists are not URL hosts. Only `prefix`, `durability` and `replicas` may follow.
+ */
+function parseRedisTopology(spec: string): StoreSpec {
+  const match = /^(rediss?)\+(cluster|sentinel):\/\/(?:([^@/?#]*)@)?([^/?#@]+)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
+    spec,
+  );
+  if (!match) throw new TypeError(`qrlogin: cannot read the Redis setting ${JSON.stringify(redactedSpec(spec))}`);
+  const [, base, topology, userinfo, hostList, path = "", query = ""] = match as unknown as string[];
+  const hosts = (hostList as string).split(",").filter((host) => host !== "");
+  const params = new URLSearchParams(query);
+  for (const name of params.keys()) {
+    if (name !== "prefix" && name !== "durability" && name !== "replicas") {
+      throw new TypeError(
+        `qrlogin: the Redis ${topology} setting takes only prefix=, durability= and replicas=, not ${name}=`,
+      );
+    }
+  }
+  const ours = redisParams((name) => {
+    const value = params.get(name);
+    if (value === "") throw new TypeError(`qrlogin: the store setting's ${name}= is empty`);
+    return value ?? undefined;
+  });
+  const [username = "", password = ""] = (userinfo ?? "").split(/:(.*)/s).map(decodeURIComponent);
+  const scheme = (base as string).toLowerCase();
+  const shown = `${scheme}+${topology?.toLowerCase()}://${username ? `${username}@` : ""}${hosts.join(",")}`;
+  if (topology?.toLowerCase() === "cluster") {
+    const credentials = userinfo ? `${userinfo}@` : "";
+    const rootNodes = hosts.map((host) => `${scheme}://${credentials}${host}`);
+    return { kind: "redis", rootNodes, ...ours, describe: `Redis Cluster ${shown}, key prefix ${ours.prefix}` };
+  }
+  const name = decodeURIComponent(path);
+  if (name === "")
+    throw new TypeError("qrlogin: redis+sentinel:// needs the primary's name as its path, e.g. /mymaster");
+  const sentinel: RedisSentinelSetting = { name, sentinels: hosts, tls: scheme === "rediss" };
+  if (username) sentinel.username = username;
+  if (password) sentinel.password = password;
+  return { kind: "redis", sentinel, ...ours, describe: `Redis Sentinel ${shown}/${name}, key prefix ${ours.prefix}` };
+}
+
+/** The parameters of ours in a Redis setting, read through `param`. */
+function redisParams(param: (name: string) => string | undefined) {
+  const durability = param("durability") ?? "verify";
+  if (durability !== "verify" && durability !== "accept-loss") {
+    throw new TypeError(`qrlogin: durability= must be verify or accept-loss, got ${JSON.stringify(durability)}`);
+  }
+  const replicas = param("replicas") ?? "0";
+  if (!/^\d+$/.test(replicas)) {
+    throw new TypeError(`qrlogin: replicas= must be a whole number, got ${JSON.stringify(replicas)}`);
+  }
+  return {
+    prefix: param("prefix") ?? "qrlogin:",
+    durability: durability as RedisDurability,
+    replicas: Number(replicas),
+  };
+}
+
+/** A setting with any password taken out, for an error message. */
+function redactedSpec(spec: string): string {
+  return spec.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1@");
+}
+
+/** `work`, or a rejection saying `what` once `ms` have passed without it settling. */
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`qrlogin: ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** Removes a query parameter of ours from `url`, so the driver never sees it; returns its value. */

@@ -81,6 +81,28 @@ class Child {
     }
   }
 
+  /** The output lines matching `pattern`, once there are at least `count`; fails on exit or timeout. */
+  async matching(pattern: RegExp, count: number, timeoutMs = START_TIMEOUT_MS): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const matching = this.lines.filter((line) => pattern.test(line));
+      if (matching.length >= count) return matching;
+      const left = deadline - Date.now();
+      if (this.#gone() || left <= 0) {
+        throw new Error(
+          `${this.name} printed ${matching.length} of ${count} ${pattern} (exit ${this.child.exitCode}):\n${this.#stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Sends `signal` and waits for the exit; a process that ignores it is killed after a while. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     if (this.#gone()) return;
@@ -102,17 +124,21 @@ export class Instance extends Child {
   private constructor(
     child: ChildProcess,
     readonly store: string,
+    readonly env: Record<string, string>,
   ) {
     super("qrlogin instance", child);
   }
 
-  /** Starts an instance on `store`, on `port` (default: a free one), and waits until it listens. */
-  static async start(store: string, port = 0): Promise<Instance> {
+  /**
+   * Starts an instance on `store`, on `port` (default: a free one), with `env` for its options (see
+   * instance.ts), and waits until it listens.
+   */
+  static async start(store: string, port = 0, env: Record<string, string> = {}): Promise<Instance> {
     const child = spawn(process.execPath, ["--import", "tsx", INSTANCE], {
-      env: { ...process.env, QRLOGIN_STORE: store, PORT: String(port) },
+      env: { ...process.env, ...env, QRLOGIN_STORE: store, PORT: String(port) },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const instance = new Instance(child, store);
+    const instance = new Instance(child, store, env);
     try {
       const [, listening] = await instance.line(/^listening (\d+)$/);
       instance.#port = Number(listening);
@@ -133,13 +159,17 @@ export class Instance extends Child {
 
   /** A new process on the same store and port, this one having been stopped. */
   restart(): Promise<Instance> {
-    return Instance.start(this.store, this.port);
+    return Instance.start(this.store, this.port, this.env);
   }
 }
 
 /** Starts `count` instances on one store, together; if one fails, stops the others and throws. */
-export async function startInstances(count: number, store: string): Promise<Instance[]> {
-  const results = await Promise.allSettled(Array.from({ length: count }, () => Instance.start(store)));
+export async function startInstances(
+  count: number,
+  store: string,
+  env: Record<string, string> = {},
+): Promise<Instance[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => Instance.start(store, 0, env)));
   const started = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   const failed = results.find((result) => result.status === "rejected");
   if (!failed) return started;
@@ -293,4 +323,81 @@ export async function redeemExactlyOnce(desktop: Desktop, first: Instance, secon
     .flatMap((instance) => instance.lines)
     .filter((line) => line.startsWith(`session ${desktop.id} `));
   assert.deepEqual(sessions, [`session ${desktop.id} alice`]);
+}
+
+/** What became of a run of sign-ins through a fault. */
+export interface RunFigures {
+  flows: number;
+  /** Desktops signed in. */
+  completed: number;
+  /** Desktops that were not: a step failed. */
+  lost: number;
+  /** Requests signed in twice: two sessions issued, or a second redemption let through. */
+  doubled: number;
+  /** Every answer a client got that was not its step's success, as `<step> <status> <code>`. */
+  errors: string[];
+}
+
+/**
+ * `count` desktops sign in, `concurrency` at a time, each step on the next instance round the list
+ * (create, scan, approve, redeem); `onSignedIn` hears the running count, for a test to strike
+ * mid-run. Then each signed-in desktop tries to redeem again, which must be refused.
+ */
+export async function signInMany(
+  instances: Instance[],
+  count: number,
+  concurrency: number,
+  onSignedIn: (completed: number) => void = () => {},
+): Promise<RunFigures> {
+  const errors: string[] = [];
+  const signedIn: Desktop[] = [];
+  let next = 0;
+  const at = (n: number) => instances[n % instances.length] as Instance;
+  const step = async (
+    name: string,
+    expected: number,
+    call: () => Promise<{ status: number; body: { error?: string } }>,
+  ) => {
+    try {
+      const answer = await call();
+      if (answer.status === expected) return true;
+      errors.push(`${name} ${answer.status} ${answer.body.error}`);
+    } catch (error) {
+      errors.push(`${name} ${(error as Error).message}`);
+    }
+    return false;
+  };
+  const lane = async () => {
+    for (let n = next++; n < count; n = next++) {
+      const desktop = new Desktop(at(n).url);
+      const phone = (i: number) => new Phone(at(n + i).url, `user-${n}`);
+      if (!(await step("create", 201, () => desktop.create()))) continue;
+      if (!(await step("scan", 200, () => phone(1).scan(desktop.scanToken)))) continue;
+      if (!(await step("approve", 200, () => phone(2).approve(desktop.id)))) continue;
+      if (!(await step("redeem", 200, () => desktopOn(at(n + 3), desktop).redeem()))) continue;
+      signedIn.push(desktop);
+      onSignedIn(signedIn.length);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const again = await Promise.all(signedIn.map((desktop, n) => desktopOn(at(n), desktop).redeem()));
+  const sessions = new Map<string, number>();
+  for (const line of instances.flatMap((instance) => instance.lines)) {
+    const id = /^session (\S+) /.exec(line)?.[1];
+    if (id) sessions.set(id, (sessions.get(id) ?? 0) + 1);
+  }
+  const twice = new Set([...sessions].filter(([, n]) => n > 1).map(([id]) => id));
+  signedIn.forEach((desktop, n) => {
+    if (again[n]?.status === 200) twice.add(desktop.id);
+  });
+  return { flows: count, completed: signedIn.length, lost: count - signedIn.length, doubled: twice.size, errors };
+}
+
+/** One line of figures for the test log (and docs/deploy.md). */
+export function reportRun(what: string, figures: RunFigures, ms: number): void {
+  const { flows, completed, lost, doubled, errors } = figures;
+  const kinds = [...new Set(errors)].slice(0, 5).join("; ");
+  console.log(
+    `# ${what}: flows ${flows}, completed ${completed}, lost ${lost}, doubled ${doubled}, errors ${errors.length}${kinds ? ` (${kinds})` : ""}, ${ms} ms`,
+  );
 }

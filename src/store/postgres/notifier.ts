@@ -1,7 +1,7 @@
 import pg from "pg";
 import { LocalNotifier } from "../local-notifier.ts";
 import { type ChangeMessage, type Notifier, RESYNC } from "../login-store.ts";
-import { CONNECTION_ATTEMPTS, connectionLost } from "./connection.ts";
+import { connectionLost, FAULT_WINDOW_MS, throughConnectionLoss } from "./connection.ts";
 
 /** Options of {@link PostgresNotifier}. */
 export interface PostgresNotifierOptions {
@@ -67,18 +67,18 @@ export class PostgresNotifier implements Notifier {
   }
 
   async publish(channel: string, { requestId, version }: ChangeMessage): Promise<void> {
-    const envelope: Envelope = { channel, message: { requestId, version } };
-    for (let attempt = 1; ; attempt++) {
+    const payload = JSON.stringify({ channel, message: { requestId, version } } satisfies Envelope);
+    // A message sent twice costs its listeners one more re-read.
+    await throughConnectionLoss(FAULT_WINDOW_MS, async () => {
       const client = await this.#connected();
       try {
-        await client.query("SELECT pg_notify($1, $2)", [this.#channel, JSON.stringify(envelope)]);
-        return;
+        await client.query("SELECT pg_notify($1, $2)", [this.#channel, payload]);
       } catch (error) {
-        if (attempt >= CONNECTION_ATTEMPTS || !connectionLost(error)) throw error;
         // The connection may be dead before its "end" event says so; drop it now so the next try opens another.
-        this.#lost(client);
+        if (connectionLost(error)) this.#lost(client);
+        throw error;
       }
-    }
+    });
   }
 
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {

@@ -1,8 +1,9 @@
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../../core/login-request.ts";
 import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "../columns.ts";
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "../login-store.ts";
-import { CONNECTION_ATTEMPTS, connectionLost } from "./connection.ts";
+import { FAULT_WINDOW_MS, throughConnectionLoss } from "./connection.ts";
 import { migrate, USER_CODE_CONSTRAINT } from "./migrations.ts";
 
 /** Options of {@link PostgresStore}. */
@@ -13,6 +14,8 @@ export interface PostgresStoreOptions {
   pool?: pg.Pool;
   /** The schema that holds qrlogin's tables; created if missing. Default `public`. */
   schema?: string;
+  /** How long a statement keeps being tried through lost connections, in ms. Default 5 s. */
+  faultWindowMs?: number;
 }
 
 /**
@@ -20,6 +23,11 @@ export interface PostgresStoreOptions {
  * (or by {@link PostgresStore.migrate}). Each transition is one `UPDATE … WHERE <guard> RETURNING *`:
  * concurrent updates of a row queue on its lock, and each re-checks the guard against the row the
  * previous one left, so exactly one wins under READ COMMITTED.
+ *
+ * A statement whose connection the server ended is tried again on another, for up to
+ * `faultWindowMs`. One that may have committed unseen is settled first: a transition by the write id
+ * it stored in the row (`write_id`), a create by the row's browser secret hash. A counter hit tried
+ * again may count once more (a limit only gets stricter), and an audit entry may be recorded twice.
  * @example const store = new PostgresStore({ connectionString: process.env.DATABASE_URL })
  */
 export class PostgresStore implements LoginStore {
@@ -31,10 +39,17 @@ export class PostgresStore implements LoginStore {
   readonly #audit: string;
   readonly #alerts: string;
   readonly #insert: string;
+  readonly #faultWindowMs: number;
   #migrated: Promise<void> | undefined;
   #ended = false;
 
-  constructor({ connectionString, pool, schema = "public" }: PostgresStoreOptions = {}) {
+  constructor({
+    connectionString,
+    pool,
+    schema = "public",
+    faultWindowMs = FAULT_WINDOW_MS,
+  }: PostgresStoreOptions = {}) {
+    this.#faultWindowMs = faultWindowMs;
     this.#ownsPool = !pool;
     this.#pool = pool ?? new pg.Pool({ connectionString });
     // An idle client that breaks is dropped by the pool; without a listener the event would crash the process.
@@ -59,7 +74,15 @@ export class PostgresStore implements LoginStore {
   }
 
   async create(request: LoginRequest): Promise<void> {
-    await codeTaken(this.#query(this.#insert, requestToValues(request)));
+    // Another request cannot have our id and our browser secret: a row with both is this create's.
+    const ours = async () => {
+      const found = await this.#pool.query(`SELECT id FROM ${this.#table} WHERE id = $1 AND browser_secret_hash = $2`, [
+        request.id,
+        request.browserSecretHash,
+      ]);
+      return found.rows.length > 0 ? found : null;
+    };
+    await codeTaken(this.#query(this.#insert, requestToValues(request), ours));
   }
 
   async get(id: string): Promise<LoginRequest | null> {
@@ -82,8 +105,18 @@ export class PostgresStore implements LoginStore {
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
     const { set, where, values } = transitionSql(id, guard, patch, (n) => `$${n}`);
+    const write = randomBytes(12).toString("base64url");
+    values.push(write);
+    const ours = async () => {
+      const found = await this.#pool.query(`SELECT * FROM ${this.#table} WHERE id = $1 AND write_id = $2`, [id, write]);
+      return found.rows.length > 0 ? found : null;
+    };
     const { rows } = await codeTaken(
-      this.#query(`UPDATE ${this.#table} SET ${set} WHERE ${where} RETURNING *`, values),
+      this.#query(
+        `UPDATE ${this.#table} SET ${set}, write_id = $${values.length} WHERE ${where} RETURNING *`,
+        values,
+        ours,
+      ),
     );
     return rows[0] ? requestFromRow(rows[0]) : null;
   }
@@ -180,17 +213,17 @@ export class PostgresStore implements LoginStore {
     await this.#pool.end();
   }
 
-  async #query(text: string, values: unknown[]): Promise<pg.QueryResult> {
+  /**
+   * Runs a statement through lost connections (idle pooled ones the server ended fail their next
+   * statement before the pool notices); `settle` tells whether a try that lost its connection committed.
+   */
+  async #query(
+    text: string,
+    values: unknown[],
+    settle?: () => Promise<pg.QueryResult | null>,
+  ): Promise<pg.QueryResult> {
     await this.migrate();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#pool.query(text, values);
-      } catch (error) {
-        // Idle pooled connections the server ended fail their next statement before the pool notices;
-        // such a statement did not commit, and were it to have, a compare-and-set repeated only loses.
-        if (attempt >= CONNECTION_ATTEMPTS || !connectionLost(error)) throw error;
-      }
-    }
+    return throughConnectionLoss(this.#faultWindowMs, () => this.#pool.query(text, values), settle);
   }
 
   async #one(text: string, values: unknown[]): Promise<LoginRequest | null> {

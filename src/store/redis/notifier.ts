@@ -1,15 +1,15 @@
 import { LocalNotifier } from "../local-notifier.ts";
-import { type ChangeMessage, type Notifier, RESYNC } from "../login-store.ts";
-import { connectOnce, ownClient, type RedisClient } from "./client.ts";
+import type { ChangeMessage, Notifier } from "../login-store.ts";
+import type { RedisConnectionOptions } from "./client.ts";
+import { throughFaults } from "./faults.ts";
+import { RedisLink } from "./link.ts";
 
-/** Options of {@link RedisNotifier}. */
-export interface RedisNotifierOptions {
-  /** Where to connect, e.g. `redis://127.0.0.1:6379`; ignored when `client` is given. */
-  url?: string;
-  /** A client to publish with (its owner connects and closes it); the subscriber connection is its duplicate. */
-  client?: RedisClient;
+/** Options of {@link RedisNotifier}: where to connect (see {@link RedisConnectionOptions}) and the channel prefix. */
+export interface RedisNotifierOptions extends RedisConnectionOptions {
   /** Put before every Redis channel name. Default `qrlogin:`. */
   prefix?: string;
+  /** How long a publish keeps trying through dropped connections, in ms. Default 5 s. */
+  faultWindowMs?: number;
 }
 
 /** A changed-request message as it arrived from another process, or `null` if it is not one. */
@@ -24,40 +24,36 @@ function parseChange(text: string): ChangeMessage | null {
 
 /**
  * Changes across instances through Redis pub/sub: one Redis channel per qrlogin channel, subscribed
- * on a dedicated connection (node-redis needs one for SUBSCRIBE) while this process has listeners on
- * it, and fanned out to them locally. node-redis reconnects and re-subscribes by itself; messages
- * published while the connection is down are lost, so each reconnection delivers {@link RESYNC}.
+ * on a connection of its own (node-redis needs one for SUBSCRIBE; a second client for a cluster or
+ * Sentinel) while this process has listeners on it, and fanned out to them locally. On a cluster,
+ * PUBLISH reaches every node, so the subscriber may listen on any. node-redis reconnects and
+ * re-subscribes by itself; messages published while the connection is down, or during a failover,
+ * are lost, so each reconnection delivers {@link RESYNC}.
  * @example const notifier = new RedisNotifier({ url: process.env.REDIS_URL })
  */
 export class RedisNotifier implements Notifier {
   readonly #local = new LocalNotifier();
-  readonly #publisher: RedisClient;
-  readonly #ownsPublisher: boolean;
-  readonly #subscriber: RedisClient;
-  readonly #publisherConnected: () => Promise<RedisClient>;
-  readonly #subscriberConnected: () => Promise<RedisClient>;
+  readonly #publisher: RedisLink;
+  readonly #subscriber: RedisLink;
   readonly #prefix: string;
+  readonly #faultWindowMs: number;
   /** Local listener counts per qrlogin channel, and the Redis SUBSCRIBE that serves them. */
   readonly #subscriptions = new Map<string, { listeners: number; ready: Promise<void> }>();
 
-  constructor({ url, client, prefix = "qrlogin:" }: RedisNotifierOptions = {}) {
-    this.#ownsPublisher = !client;
-    this.#publisher = client ?? ownClient(url);
+  constructor({ prefix = "qrlogin:", faultWindowMs = 5_000, ...connection }: RedisNotifierOptions = {}) {
+    this.#publisher = RedisLink.open(connection);
     this.#subscriber = this.#publisher.duplicate();
-    this.#subscriber.on("error", () => {});
-    let connectedBefore = false;
-    this.#subscriber.on("ready", () => {
-      if (connectedBefore) this.#local.resync();
-      connectedBefore = true;
-    });
-    this.#publisherConnected = this.#ownsPublisher ? connectOnce(this.#publisher) : async () => this.#publisher;
-    this.#subscriberConnected = connectOnce(this.#subscriber);
+    this.#subscriber.onReconnect(() => this.#local.resync());
     this.#prefix = prefix;
+    this.#faultWindowMs = faultWindowMs;
   }
 
   async publish(channel: string, { requestId, version }: ChangeMessage): Promise<void> {
-    const publisher = await this.#publisherConnected();
-    await publisher.sendCommand(["PUBLISH", this.#prefix + channel, JSON.stringify({ requestId, version })]);
+    await this.#publisher.connected();
+    const name = this.#prefix + channel;
+    const message = JSON.stringify({ requestId, version });
+    // A repeated message costs listeners one more re-read.
+    await throughFaults(this.#faultWindowMs, () => this.#publisher.send(name, ["PUBLISH", name, message]));
   }
 
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
@@ -82,8 +78,9 @@ export class RedisNotifier implements Notifier {
       held.listeners--;
       if (held.listeners > 0 || this.#subscriptions.get(channel) !== held) return;
       this.#subscriptions.delete(channel);
-      // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be undone by this.
-      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage);
+      // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be
+      // undone by this. One that fails (the connection closing) leaves a subscription nobody listens to.
+      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage).catch(() => {});
     };
     try {
       await held.ready;
@@ -97,17 +94,17 @@ export class RedisNotifier implements Notifier {
   async close(): Promise<void> {
     await this.#local.close();
     this.#subscriptions.clear();
-    if (this.#subscriber.isOpen) await this.#subscriber.close();
-    if (this.#ownsPublisher && this.#publisher.isOpen) await this.#publisher.close();
+    await this.#subscriber.close();
+    await this.#publisher.close();
   }
 
   async #redisSubscribe(channel: string): Promise<void> {
-    const subscriber = await this.#subscriberConnected();
-    await subscriber.subscribe(this.#prefix + channel, this.#onMessage);
+    await this.#subscriber.connected();
+    await this.#subscriber.subscribe(this.#prefix + channel, this.#onMessage);
   }
 
-  readonly #onMessage = (text: string, redisChannel: string): void => {
-    const message = parseChange(text);
-    if (message) this.#local.deliver(redisChannel.slice(this.#prefix.length), message);
+  readonly #onMessage = (text: string | Buffer, redisChannel: string | Buffer): void => {
+    const message = parseChange(String(text));
+    if (message) this.#local.deliver(String(redisChannel).slice(this.#prefix.length), message);
   };
 }

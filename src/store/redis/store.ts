@@ -1,16 +1,22 @@
+import { randomBytes } from "node:crypto";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../../core/login-request.ts";
 import { REQUEST_COLUMNS, requestFromRow, requestToValues } from "../columns.ts";
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "../login-store.ts";
-import { connectOnce, ownClient, type RedisClient } from "./client.ts";
-import { APPEND_LOG, CREATE, HIT, PURGE, PURGE_COUNTERS, PURGE_LOG, type Script, TRANSITION } from "./scripts.ts";
+import type { RedisConnectionOptions } from "./client.ts";
+import {
+  AcknowledgedWrites,
+  inspectPersistence,
+  type RedisDurability,
+  type RedisPersistence,
+  refusal,
+} from "./durability.ts";
+import { throughFaults } from "./faults.ts";
+import { RedisLink } from "./link.ts";
+import { CLAIM, CREATE, DELETE_IF, HIT, INDEX, PURGE, PURGE_COUNTER, type Script, TRANSITION } from "./scripts.ts";
 
-/** Options of {@link RedisStore}. */
-export interface RedisStoreOptions {
-  /** Where to connect, e.g. `redis://127.0.0.1:6379`; ignored when `client` is given. */
-  url?: string;
-  /** A client to use instead of opening one; its owner connects and closes it. */
-  client?: RedisClient;
-  /** Put before every key. Default `qrlogin:`. A hash tag in it (`{qrlogin}:`) puts every key in one cluster slot. */
+/** Options of {@link RedisStore}: where to connect (see {@link RedisConnectionOptions}) and how. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /** Put before every key. Default `qrlogin:`. */
   prefix?: string;
   /**
    * How long keys outlive a request's deadline before Redis drops them, in ms; garbage collection
@@ -18,6 +24,20 @@ export interface RedisStoreOptions {
    * wants them gone. Default 24 h.
    */
   retentionMs?: number;
+  /**
+   * In production (`NODE_ENV=production`), a Redis that can lose acknowledged writes — and with one,
+   * a redemption, so that a desktop could be signed in twice — is refused at first use, saying what
+   * to set; `accept-loss` runs on it anyway. Default `verify`.
+   */
+  durability?: RedisDurability;
+  /**
+   * How many replicas must have a redemption's writes before it counts (WAIT): with 1 or more, a
+   * failover to an up-to-date replica cannot undo a redemption, and a redemption that a failing
+   * primary took but could not pass on fails instead of counting. Default 0.
+   */
+  replicas?: number;
+  /** How long a call keeps trying through dropped connections, restarts and failovers, in ms. Default 5 s. */
+  faultWindowMs?: number;
 }
 
 const COLUMNS = REQUEST_COLUMNS.map(([, column]) => column);
@@ -25,78 +45,145 @@ const COLUMN_OF = new Map<string, string>(REQUEST_COLUMNS.map(([field, column]) 
 const PURGE_BATCH = 200;
 const AUDIT_FIELDS = ["at", "type", "requestId", "userId", "ip", "detail"] as const;
 const ALERT_FIELDS = ["at", "userId", "reason", "requestId", "ip", "detail"] as const;
+/** How long a redemption may wait for Redis to confirm its fsync (WAITAOF) or its replicas (WAIT). */
+const ACKNOWLEDGE_TIMEOUT_MS = 2_000;
+
+/** The index fields of a record, in the order the TRANSITION and PURGE scripts give them. */
+interface Indexed {
+  tokens: (string | null)[];
+  codes: (string | null)[];
+  approver: string | null;
+}
 
 /**
- * Requests in Redis, for deployments that already run it. Each request is a hash; its scan tokens
- * (current and previous) and user code are indexed by hash in string keys, and a sorted set by
- * deadline lets `purge` find what ended. Create, transition and purge are Lua scripts, so each is
- * atomic. Every key has a TTL of the request's remaining lifetime plus `retentionMs`, measured on
- * the core's clock (`expiresAt − updatedAt`) rather than Redis's: it is garbage collection only.
+ * Requests in Redis — one node, a Sentinel-managed primary or a Redis Cluster. Each request is a
+ * hash, `qrlogin:{<id>}`; the braces make its id the cluster hash tag. Every Lua script touches one
+ * key, so each runs atomically on whichever node owns it.
  *
- * Keys, with the default prefix: `qrlogin:{<id>}` (the record), `qrlogin:token:<hash>`,
- * `qrlogin:code:<hash>` (current and previous code), `qrlogin:expiries` and `qrlogin:push:<approver>` (a sorted set of the
- * approver's push requests by deadline); rate-limit counters as hashes `qrlogin:counter:<key>`
- * indexed by window end in `qrlogin:counters`; the audit trail as sorted sets by time, one of every
- * entry (`qrlogin:audit`, which purge walks) and one per user (`qrlogin:audit:<user>`), whose
- * members are numbered from `qrlogin:audit-sequence`; alerts likewise in `qrlogin:alerts` and
- * `qrlogin:alerts:<user>`, apart from the trail so that no number of entries can push one out. Counters and request keys carry TTLs (garbage
- * collection only); audit entries stay until `purge` removes them. The record's `{<id>}` hash tag
- * is the slot that any further per-request key must share; the index keys and the expiry set are
- * found by token, code or nothing, so they cannot carry it and land in slots of their own.
+ * Look-ups that are not by id — scan token, user code, an approver's push requests, what purge is
+ * due to delete — go through index keys in slots of their own (`qrlogin:token:<hash>`,
+ * `qrlogin:code:<hash>`, `qrlogin:push:<approver>`, `qrlogin:expiries`). They cannot share the
+ * record's slot (the caller knows the token, not the id), so they are written by separate commands
+ * and the record is the only truth: a reader always re-reads the record and checks that it still
+ * names the token, code or approver, so an entry that names a record not (yet, or any longer) there
+ * misleads nobody. A create writes the record and its entries at once, since nobody knows its id or
+ * token before it returns; a rotation claims its new user code (`CLAIM`, the one step that can fail:
+ * codes are unique across requests) before the record's script, and writes the new token's entry
+ * after it, before the desktop is shown the token. Entries left behind by a crash in between, or by
+ * a rotation two steps back, expire with their TTL (and are deleted when the caller knows them).
  *
- * Cluster safety: the scripts are correct on a single node (with or without replicas, or behind
- * Sentinel), which is what {@link RedisClient} connects to. Each script also touches index keys and
- * the expiry set, so Redis Cluster would refuse it (CROSSSLOT) — unless the prefix carries a hash
- * tag, e.g. `{qrlogin}:`: Redis hashes only the first tag of a key, so every key then lives in one
- * slot and the scripts are atomic on the node that owns it, at the price of not spreading
- * qrlogin's keys over the cluster. Replication is asynchronous: a failover can lose the last writes.
+ * Rate-limit counters are hashes `qrlogin:counter:<key>`, each in its own slot, indexed by window end
+ * in `qrlogin:counters` for purge; the audit trail and alerts are sorted sets by time (`qrlogin:audit`,
+ * `qrlogin:audit:<user>`, `qrlogin:alerts`, `qrlogin:alerts:<user>`) whose members are numbered from
+ * `qrlogin:audit-sequence`. Counters and request keys carry TTLs of the request's remaining lifetime
+ * plus `retentionMs`, measured on the core's clock: garbage collection only.
+ *
+ * Faults: a command whose connection dropped before its reply may or may not have run. Every call
+ * sends it again until it is answered, for up to `faultWindowMs`. A transition carries a write id,
+ * kept in the record: re-sent after its reply was lost, the script recognises its own write and
+ * answers it again rather than applying it twice or reporting a lost race. A create recognises its
+ * own record by the browser secret hash. A counter hit re-sent may count once more — which only
+ * makes a limit stricter — and an audit entry may be recorded twice.
+ *
+ * Durability: at first use the store reads each primary's persistence settings (see
+ * {@link RedisPersistence}); on Redis ≥ 7.2 without `appendfsync always`, redemptions wait for their
+ * fsync. In production, a Redis that can lose acknowledged writes is refused unless
+ * `durability: "accept-loss"`. Replication is asynchronous: a failover can lose the last writes, and
+ * with them a redemption, unless `replicas` makes redemptions wait for that many replicas.
  * @example const store = new RedisStore({ url: process.env.REDIS_URL })
  */
 export class RedisStore implements LoginStore {
-  readonly #client: RedisClient;
-  readonly #owned: boolean;
-  readonly #connected: () => Promise<RedisClient>;
+  readonly #link: RedisLink;
   readonly #prefix: string;
   readonly #retentionMs: number;
+  readonly #durability: RedisDurability;
+  readonly #faultWindowMs: number;
+  readonly #replicas: number;
+  #persistence: Promise<RedisPersistence> | undefined;
+  /** Where redemptions are written when they must wait for an fsync or replicas; none when they need not. */
+  #acknowledged: AcknowledgedWrites | undefined;
 
-  constructor({ url, client, prefix = "qrlogin:", retentionMs = 24 * 3_600_000 }: RedisStoreOptions = {}) {
+  constructor({
+    prefix = "qrlogin:",
+    retentionMs = 24 * 3_600_000,
+    durability = "verify",
+    replicas = 0,
+    faultWindowMs = 5_000,
+    ...connection
+  }: RedisStoreOptions = {}) {
     if (!Number.isSafeInteger(retentionMs) || retentionMs <= 0) {
       throw new RangeError("qrlogin: retentionMs must be a positive whole number of milliseconds");
     }
-    this.#owned = !client;
-    this.#client = client ?? ownClient(url);
-    this.#connected = this.#owned ? connectOnce(this.#client) : async () => this.#client;
+    if (durability !== "verify" && durability !== "accept-loss") {
+      throw new RangeError('qrlogin: durability must be "verify" or "accept-loss"');
+    }
+    if (!Number.isSafeInteger(replicas) || replicas < 0) {
+      throw new RangeError("qrlogin: replicas must be a whole number, 0 or more");
+    }
+    this.#replicas = replicas;
+    this.#link = RedisLink.open(connection);
     this.#prefix = prefix;
     this.#retentionMs = retentionMs;
+    this.#durability = durability;
+    this.#faultWindowMs = faultWindowMs;
+  }
+
+  /**
+   * What Redis's persistence settings let a crash or power loss undo, read once at first use; rejects
+   * in production when Redis can lose acknowledged writes and `durability` is `verify`.
+   */
+  persistence(): Promise<RedisPersistence> {
+    this.#persistence ??= this.#inspect().catch((error: unknown) => {
+      this.#persistence = undefined;
+      throw error;
+    });
+    return this.#persistence;
   }
 
   async create(request: LoginRequest): Promise<void> {
+    await this.persistence();
     const values = requestToValues(request);
     const fields = COLUMNS.flatMap((column, i) => (values[i] == null ? [] : [column, String(values[i])]));
-    const ttl = Math.max(request.expiresAt - request.updatedAt, 0) + this.#retentionMs;
-    const reply = await this.#run(
-      CREATE,
-      [
-        this.#recordKey(request.id),
-        this.#codeKey(request.userCodeHash),
-        this.#tokenKey(request.scanTokenHash),
-        this.#expiriesKey(),
-        ...(request.mode === "push" && request.approverId != null ? [this.#approverKey(request.approverId)] : []),
-      ],
-      [request.id, String(request.expiresAt), String(ttl), String(request.createdAt - this.#retentionMs), ...fields],
-    );
-    if (reply === "taken") throw new UserCodeTakenError();
-    if (reply === "exists") throw new Error(`request ${request.id} already exists`);
+    const ttl = String(Math.max(request.expiresAt - request.updatedAt, 0) + this.#retentionMs);
+    const index = [request.id, String(request.expiresAt), ttl, String(request.createdAt - this.#retentionMs)];
+    const token = this.#tokenKey(request.scanTokenHash);
+    const approverSet =
+      request.mode === "push" && request.approverId != null ? this.#approverKey(request.approverId) : null;
+    // All at once, in one round trip: nobody knows the id or the scan token before this returns, so
+    // entries written ahead of the record mislead nobody; only the code's claim can fail, and undoes the rest.
+    const [claim, reply] = await Promise.all([
+      this.#claimCode(request.id, request.userCodeHash, ttl),
+      this.#script(CREATE, this.#recordKey(request.id), [ttl, ...fields]),
+      this.#send(token, ["SET", token, request.id, "PX", ttl]),
+      this.#script(INDEX, this.#expiriesKey(), index),
+      approverSet ? this.#script(INDEX, approverSet, index) : null,
+    ]);
+    const ours = reply === 1 || reply === request.browserSecretHash;
+    if (claim !== "taken" && ours) return;
+    const undo: Promise<unknown>[] = [this.#script(DELETE_IF, token, [request.id])];
+    if (!ours) {
+      // Another request has this id: its record and entries stay; only our claim goes.
+      if (claim === "new") undo.push(this.#script(DELETE_IF, this.#codeKey(request.userCodeHash), [request.id]));
+      await Promise.all(undo);
+      throw new Error(`request ${request.id} already exists`);
+    }
+    undo.push(this.#send(this.#recordKey(request.id), ["DEL", this.#recordKey(request.id)]));
+    undo.push(this.#send(this.#expiriesKey(), ["ZREM", this.#expiriesKey(), request.id]));
+    if (approverSet) undo.push(this.#send(approverSet, ["ZREM", approverSet, request.id]));
+    await Promise.all(undo);
+    throw new UserCodeTakenError();
   }
 
   async get(id: string): Promise<LoginRequest | null> {
-    const values = (await this.#command(["HMGET", this.#recordKey(id), ...COLUMNS])) as (string | null)[];
+    const key = this.#recordKey(id);
+    const values = (await this.#send(key, ["HMGET", key, ...COLUMNS])) as (string | null)[];
     if (values[0] == null) return null;
     return requestFromRow(Object.fromEntries(COLUMNS.map((column, i) => [column, values[i]])));
   }
 
   async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
-    const id = await this.#command(["GET", this.#tokenKey(tokenHash)]);
+    const key = this.#tokenKey(tokenHash);
+    const id = await this.#send(key, ["GET", key]);
     const request = typeof id === "string" ? await this.get(id) : null;
     // The index and the record are read apart; only a record that still names the token counts.
     if (!request || (request.scanTokenHash !== tokenHash && request.previousScanTokenHash !== tokenHash)) return null;
@@ -104,12 +191,14 @@ export class RedisStore implements LoginStore {
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
-    const id = await this.#command(["GET", this.#codeKey(codeHash)]);
+    const key = this.#codeKey(codeHash);
+    const id = await this.#send(key, ["GET", key]);
     const request = typeof id === "string" ? await this.get(id) : null;
     return request?.userCodeHash === codeHash || request?.previousUserCodeHash === codeHash ? request : null;
   }
 
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
+    await this.persistence();
     const set: Record<string, string> = {};
     const unset: string[] = [];
     for (const [field, value] of Object.entries(patch)) {
@@ -118,66 +207,50 @@ export class RedisStore implements LoginStore {
       if (value === null) unset.push(column);
       else if (value !== undefined) set[column] = String(value);
     }
+    const newCode = patch.userCodeHash ?? null;
+    // Claimed for as long as any record lives; the record's own TTL is set once it is written.
+    const claimed = newCode ? await this.#claimCode(id, newCode, String(this.#retentionMs * 2)) : null;
+    if (claimed === "taken") throw new UserCodeTakenError();
     const record = this.#recordKey(id);
-    // Retries only when a rotation slipped in between the read and the script (see TRANSITION).
-    for (;;) {
-      const [codeHash, current, previous, approver, previousCode] = await this.#indexedHashes(record);
-      if (codeHash == null || current == null) return null;
-      const indexed = patch.approverId === undefined ? approver : patch.approverId;
-      const present = (hashes: (string | null | undefined)[]) => [...new Set(hashes.filter((h) => h != null))];
-      const tokens = present([current, previous, patch.scanTokenHash, patch.previousScanTokenHash]);
-      // A new code goes last, where the script looks for a request that already owns it.
-      const codes = present([codeHash, previousCode, patch.previousUserCodeHash]).filter(
-        (h) => h !== patch.userCodeHash,
-      );
-      if (patch.userCodeHash != null) codes.push(patch.userCodeHash);
-      const args = {
-        id,
-        from: guard.from,
-        liveAt: guard.liveAt,
-        token: guard.scanTokenHash,
-        version: guard.version,
-        current,
-        previous: previous ?? "",
-        code: codeHash,
-        previousCode: previousCode ?? "",
-        approver: approver ?? "",
-        indexed,
-        tokens,
-        codes,
-        newCode: patch.userCodeHash != null && patch.userCodeHash !== codeHash,
-        set,
-        unset,
-        retention: this.#retentionMs,
-      };
-      const reply = await this.#run(
-        TRANSITION,
-        [
-          record,
-          this.#expiriesKey(),
-          ...tokens.map((hash) => this.#tokenKey(hash)),
-          ...codes.map((hash) => this.#codeKey(hash)),
-          ...(indexed == null ? [] : [this.#approverKey(indexed)]),
-        ],
-        [JSON.stringify(args)],
-      );
-      if (reply === "retry") continue;
-      if (reply === "taken") throw new UserCodeTakenError();
-      if (!Array.isArray(reply)) return null;
-      const row: Record<string, string> = {};
-      for (let i = 0; i < reply.length; i += 2) row[reply[i]] = reply[i + 1];
-      return requestFromRow(row);
+    const args = JSON.stringify({
+      from: guard.from,
+      liveAt: guard.liveAt,
+      token: guard.scanTokenHash,
+      version: guard.version,
+      set,
+      unset,
+      retention: this.#retentionMs,
+      write: randomBytes(12).toString("base64url"),
+    });
+    const run = (link: RedisLink) => this.#script(TRANSITION, record, [args], link);
+    const acknowledged = this.#acknowledged;
+    // A redemption must not be undone by a power loss or failover: it waits for its fsync where Redis
+    // does not fsync every write, and for the replicas asked for.
+    const redemption = patch.state === "redeeming" || guard.from.includes("redeeming");
+    const expiries = this.#expiriesKey();
+    const [reply] = await Promise.all([
+      redemption && acknowledged
+        ? throughFaults(this.#faultWindowMs, () => acknowledged.write(record, run))
+        : run(this.#link),
+      // Purge finds records by deadline: told at once, in the same round trip. Should the guard fail,
+      // the entry is early, and purge puts it back at the record's own deadline when it meets it.
+      patch.expiresAt === undefined ? null : this.#send(expiries, ["ZADD", expiries, String(patch.expiresAt), id]),
+    ]);
+    if (!Array.isArray(reply)) {
+      if (claimed === "new") await this.#script(DELETE_IF, this.#codeKey(newCode as string), [id]);
+      return null;
     }
+    const [, ttl, before, after] = reply as [string, string, (string | null)[], string[]];
+    const row: Record<string, string> = {};
+    for (let i = 0; i < after.length; i += 2) row[after[i] as string] = after[i + 1] as string;
+    const updated = requestFromRow(row);
+    await this.#reindex(updated, patch, ttl, before.length > 0 ? indexedOf(before) : null);
+    return updated;
   }
 
   async listPushRequests(approverId: string, now: number): Promise<LoginRequest[]> {
-    const ids = (await this.#command([
-      "ZRANGE",
-      this.#approverKey(approverId),
-      `(${now}`,
-      "+inf",
-      "BYSCORE",
-    ])) as string[];
+    const key = this.#approverKey(approverId);
+    const ids = (await this.#send(key, ["ZRANGE", key, `(${now}`, "+inf", "BYSCORE"])) as string[];
     const requests = await Promise.all(ids.map((id) => this.get(id)));
     // The set is a superset (it keeps requests that moved on or that purge removed); the records decide.
     return requests.filter(
@@ -187,19 +260,23 @@ export class RedisStore implements LoginStore {
   }
 
   async hit(key: string, windowMs: number, now: number, by = 1): Promise<CounterState> {
-    const [count, resetAt] = (await this.#run(
-      HIT,
-      [this.#counterKey(key), this.#countersKey()],
-      [key, String(now), String(windowMs), String(this.#retentionMs), String(by)],
-    )) as [number, string];
+    const retention = String(this.#retentionMs);
+    const [count, resetAt, opened] = (await this.#script(HIT, this.#counterKey(key), [
+      String(now),
+      String(windowMs),
+      retention,
+      String(by),
+    ])) as [number, string, number];
+    if (opened === 1) {
+      const ttl = String(windowMs + this.#retentionMs);
+      await this.#script(INDEX, this.#countersKey(), [key, resetAt, ttl, String(now - this.#retentionMs)]);
+    }
     return { count: Number(count), resetAt: Number(resetAt) };
   }
 
   async peekCounter(key: string, now: number): Promise<CounterState | null> {
-    const [count, resetAt] = (await this.#command(["HMGET", this.#counterKey(key), "count", "reset_at"])) as (
-      | string
-      | null
-    )[];
+    const counter = this.#counterKey(key);
+    const [count, resetAt] = (await this.#send(counter, ["HMGET", counter, "count", "reset_at"])) as (string | null)[];
     return count != null && Number(resetAt) > now ? { count: Number(count), resetAt: Number(resetAt) } : null;
   }
 
@@ -207,13 +284,12 @@ export class RedisStore implements LoginStore {
     // Only the contract's fields, in a fixed order, so that a member never carries anything else.
     const json = JSON.stringify(Object.fromEntries(AUDIT_FIELDS.map((field) => [field, entry[field]])));
     const logs = [this.#auditKey(null), ...(entry.userId == null ? [] : [this.#auditKey(entry.userId)])];
-    await this.#run(APPEND_LOG, [this.#auditSequenceKey(), ...logs], [String(entry.at), json]);
+    await this.#appendLog(logs, entry.at, json);
   }
 
   async appendAlert(alert: Alert): Promise<void> {
     const json = JSON.stringify(Object.fromEntries(ALERT_FIELDS.map((field) => [field, alert[field]])));
-    const logs = [this.#alertsKey(null), this.#alertsKey(alert.userId)];
-    await this.#run(APPEND_LOG, [this.#auditSequenceKey(), ...logs], [String(alert.at), json]);
+    await this.#appendLog([this.#alertsKey(null), this.#alertsKey(alert.userId)], alert.at, json);
   }
 
   async listAlerts(userId: string, limit: number): Promise<Alert[]> {
@@ -231,9 +307,77 @@ export class RedisStore implements LoginStore {
     return this.#purgeRequests(before);
   }
 
+  async close(): Promise<void> {
+    await this.#acknowledged?.close();
+    await this.#link.close();
+  }
+
+  async #inspect(): Promise<RedisPersistence> {
+    await this.#link.connected();
+    const persistence = await throughFaults(this.#faultWindowMs, () => inspectPersistence(this.#link));
+    const production = process.env.NODE_ENV === "production";
+    if (production && this.#durability === "verify" && persistence.mode === "at-risk") throw refusal(persistence);
+    const fsync = persistence.mode === "waitaof";
+    if (fsync || this.#replicas > 0) {
+      this.#acknowledged = new AcknowledgedWrites(
+        this.#link,
+        { fsync, replicas: this.#replicas },
+        ACKNOWLEDGE_TIMEOUT_MS,
+      );
+    }
+    return persistence;
+  }
+
+  /** Takes a user code's index key for request `id`: `new`ly, or `held` already, unless another request has it (`taken`). */
+  async #claimCode(id: string, codeHash: string, ttl: string): Promise<"new" | "held" | "taken"> {
+    const reply = await this.#script(CLAIM, this.#codeKey(codeHash), [id, ttl]);
+    return reply === 1 ? "new" : reply === 2 ? "held" : "taken";
+  }
+
+  /**
+   * Brings the index keys in line with a record a transition wrote: keys for the tokens and codes it
+   * names now (with its TTL), none for those it named `before` (when known: a write answered `again`
+   * does not know them, and leaves stale keys to their TTL), and its deadline in its approver's set.
+   */
+  async #reindex(request: LoginRequest, patch: RequestPatch, ttl: string, before: Indexed | null): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    const touched = ["scanTokenHash", "previousScanTokenHash", "userCodeHash", "previousUserCodeHash"];
+    if (touched.some((field) => field in patch)) {
+      const now = indexedOf([
+        request.scanTokenHash,
+        request.previousScanTokenHash,
+        request.userCodeHash,
+        request.previousUserCodeHash,
+        request.approverId,
+      ]);
+      const keys = (hashes: (string | null)[], keyOf: (hash: string) => string) =>
+        hashes.filter((hash): hash is string => hash != null).map(keyOf);
+      const kept = [...keys(now.tokens, (h) => this.#tokenKey(h)), ...keys(now.codes, (h) => this.#codeKey(h))];
+      for (const key of kept) writes.push(this.#send(key, ["SET", key, request.id, "PX", ttl]));
+      const stale = before
+        ? [...keys(before.tokens, (h) => this.#tokenKey(h)), ...keys(before.codes, (h) => this.#codeKey(h))]
+        : [];
+      for (const key of stale) if (!kept.includes(key)) writes.push(this.#script(DELETE_IF, key, [request.id]));
+    }
+    if (request.mode === "push" && request.approverId != null && ("expiresAt" in patch || "approverId" in patch)) {
+      const cutoff = String(request.updatedAt - this.#retentionMs);
+      const args = [request.id, String(request.expiresAt), ttl, cutoff];
+      writes.push(this.#script(INDEX, this.#approverKey(request.approverId), args));
+    }
+    await Promise.all(writes);
+  }
+
+  /** Appends a member, numbered so that entries of the same instant stay apart and in order, to each log. */
+  async #appendLog(logs: string[], at: number, json: string): Promise<void> {
+    const sequence = this.#auditSequenceKey();
+    const number = await this.#send(sequence, ["INCR", sequence]);
+    const member = `${String(number).padStart(16, "0")}:${json}`;
+    await Promise.all(logs.map((log) => this.#send(log, ["ZADD", log, String(at), member])));
+  }
+
   /** The newest `limit` members of a log, newest first. */
   async #newest(log: string, limit: number): Promise<string[]> {
-    return (await this.#command([
+    return (await this.#send(log, [
       "ZRANGE",
       log,
       "+inf",
@@ -246,30 +390,24 @@ export class RedisStore implements LoginStore {
     ])) as string[];
   }
 
-  async close(): Promise<void> {
-    if (this.#owned && this.#client.isOpen) await this.#client.close();
-  }
-
   /** Up to a batch of index members scored before `before`. */
   async #dueBatch(key: string, before: number): Promise<string[]> {
-    return (await this.#command([
-      "ZRANGE",
-      key,
-      "-inf",
-      `(${before}`,
-      "BYSCORE",
-      "LIMIT",
-      "0",
-      String(PURGE_BATCH),
-    ])) as string[];
+    const batch = ["LIMIT", "0", String(PURGE_BATCH)];
+    return (await this.#send(key, ["ZRANGE", key, "-inf", `(${before}`, "BYSCORE", ...batch])) as string[];
   }
 
   async #purgeCounters(before: number): Promise<void> {
+    const index = this.#countersKey();
     for (;;) {
-      const names = await this.#dueBatch(this.#countersKey(), before);
+      const names = await this.#dueBatch(index, before);
       if (names.length === 0) return;
-      const keys = names.map((name) => this.#counterKey(name));
-      await this.#run(PURGE_COUNTERS, [this.#countersKey(), ...keys], [String(before), ...names]);
+      await Promise.all(
+        names.map(async (name) => {
+          const reset = await this.#script(PURGE_COUNTER, this.#counterKey(name), [String(before)]);
+          // A new window started since the index was read: keep it, at its new deadline.
+          await this.#send(index, reset == null ? ["ZREM", index, name] : ["ZADD", index, String(reset), name]);
+        }),
+      );
     }
   }
 
@@ -278,14 +416,16 @@ export class RedisStore implements LoginStore {
     for (;;) {
       const members = await this.#dueBatch(logOf(null), before);
       if (members.length === 0) return;
-      const byLog = new Map<string, string[]>([[logOf(null), members]]);
+      const byLog = new Map<string, string[]>();
       for (const member of members) {
         const { userId } = fromMember<{ userId: string | null }>(member);
         if (userId == null) continue;
         const log = logOf(userId);
         byLog.set(log, [...(byLog.get(log) ?? []), member]);
       }
-      await this.#run(PURGE_LOG, [...byLog.keys()], [JSON.stringify([...byLog.values()])]);
+      // Per-user logs first: were purge to stop in between, the next one would find the members again.
+      await Promise.all([...byLog].map(([log, gone]) => this.#send(log, ["ZREM", log, ...gone])));
+      await this.#send(logOf(null), ["ZREM", logOf(null), ...members]);
     }
   }
 
@@ -299,48 +439,50 @@ export class RedisStore implements LoginStore {
     }
   }
 
+  /**
+   * Deletes one record if it ended before the cut-off, then its index entries. A record whose deadline
+   * is later than its entry in the expiry set says (a transition whose guard failed) is put back at it.
+   */
   async #purgeOne(id: string, before: number): Promise<boolean> {
-    const record = this.#recordKey(id);
-    const [codeHash, current, previous, approver, previousCode] = await this.#indexedHashes(record);
-    const indexKeys = [
-      ...[codeHash, previousCode].filter((hash) => hash != null).map((hash) => this.#codeKey(hash)),
-      ...[current, previous].filter((hash) => hash != null).map((hash) => this.#tokenKey(hash)),
-      ...(approver == null ? [] : [this.#approverKey(approver)]),
+    const expiries = this.#expiriesKey();
+    const [outcome, ...rest] = (await this.#script(PURGE, this.#recordKey(id), [String(before)])) as [
+      string,
+      ...(string | null)[],
     ];
-    const reply = await this.#run(
-      PURGE,
-      [record, this.#expiriesKey(), ...indexKeys],
-      [id, String(before), approver == null ? "0" : "1"],
-    );
-    return reply === 1;
-  }
-
-  /** What a record is indexed by (user codes, current and previous scan token, approver), to name their keys. */
-  async #indexedHashes(record: string): Promise<(string | null)[]> {
-    const fields = [
-      "user_code_hash",
-      "scan_token_hash",
-      "previous_scan_token_hash",
-      "approver_id",
-      "previous_user_code_hash",
-    ];
-    return (await this.#command(["HMGET", record, ...fields])) as (string | null)[];
-  }
-
-  async #command(args: string[]): Promise<unknown> {
-    return (await this.#connected()).sendCommand(args);
-  }
-
-  async #run(script: Script, keys: string[], args: string[]): Promise<unknown> {
-    const client = await this.#connected();
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await client.sendCommand(["EVALSHA", script.sha, ...tail]);
-    } catch (error) {
-      // The server's script cache is empty after a restart or SCRIPT FLUSH: send the script once in full.
-      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-      return client.sendCommand(["EVAL", script.lua, ...tail]);
+    if (outcome === "kept") {
+      await this.#send(expiries, ["ZADD", expiries, String(rest[0]), id]);
+      return false;
     }
+    if (outcome === "deleted") {
+      const { tokens, codes, approver } = indexedOf(rest);
+      const entries = [...tokens.map((h) => h && this.#tokenKey(h)), ...codes.map((h) => h && this.#codeKey(h))];
+      await Promise.all([
+        ...entries.flatMap((key) => (key ? [this.#script(DELETE_IF, key, [id])] : [])),
+        approver == null ? null : this.#send(this.#approverKey(approver), ["ZREM", this.#approverKey(approver), id]),
+      ]);
+    }
+    await this.#send(expiries, ["ZREM", expiries, id]);
+    return outcome === "deleted";
+  }
+
+  /** A command through faults, after the persistence check. */
+  async #send(key: string, args: string[]): Promise<unknown> {
+    await this.persistence();
+    return throughFaults(this.#faultWindowMs, () => this.#link.send(key, args));
+  }
+
+  /** A one-key script through faults: by SHA-1, in full when the node has not cached it (after a restart or failover). */
+  async #script(script: Script, key: string, args: string[], link = this.#link): Promise<unknown> {
+    await this.persistence();
+    const tail = ["1", key, ...args];
+    return throughFaults(this.#faultWindowMs, async () => {
+      try {
+        return await link.send(key, ["EVALSHA", script.sha, ...tail]);
+      } catch (error) {
+        if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+        return link.send(key, ["EVAL", script.lua, ...tail]);
+      }
+    });
   }
 
   #recordKey(id: string): string {
@@ -384,6 +526,16 @@ export class RedisStore implements LoginStore {
   #auditSequenceKey(): string {
     return `${this.#prefix}audit-sequence`;
   }
+}
+
+/** Index fields in the scripts' order: scan token, previous token, user code, previous code, approver. */
+function indexedOf(fields: (string | null | undefined)[]): Indexed {
+  const [token, previousToken, code, previousCode, approver] = fields.map((f) => f ?? null);
+  return {
+    tokens: [token ?? null, previousToken ?? null],
+    codes: [code ?? null, previousCode ?? null],
+    approver: approver ?? null,
+  };
 }
 
 /** An audit entry or alert from its sorted-set member (`<sequence>:<JSON>`). */

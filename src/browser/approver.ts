@@ -3,7 +3,7 @@ import type { ApproverAlert, ApproverEvents, Decision, RequestCard } from "../wi
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 
 // The wire's types are the SDK's: what the server sends is what the phone reads.
-export type { ApproverAlert, Decision, RequestCard, Requester } from "../wire.ts";
+export type { ApproverAlert, Decision, RequestCard, Requester, RequesterClient } from "../wire.ts";
 export { ApiError } from "./api.ts";
 
 /** What {@link Approver.followPushes} reports. */

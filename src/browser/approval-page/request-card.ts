@@ -1,4 +1,4 @@
-import { ApiError, type Approver, type RequestCard, type Requester } from "../approver.ts";
+import { ApiError, type Approver, type RequestCard, type Requester, type RequesterClient } from "../approver.ts";
 import { type NumberField, numberField } from "./number-field.ts";
 
 /** How a card ended: answered (words to show), or an error for the page to handle. */
@@ -35,6 +35,18 @@ function networkWords(requester: Requester): string {
   if (requester.sameNetwork === true) return "Same as this phone";
   if (requester.sameNetwork === false) return "Different from this phone";
   return "Unknown";
+}
+
+/**
+ * A device of the RFC 8628 flow (a CLI, a TV) is named by its OAuth client, not by a browser: the
+ * site's name for it when the site knows it, else the id it claims, and the access it asks for.
+ */
+function showClient(device: HTMLElement, client: RequesterClient): void {
+  device.textContent = client.scope
+    ? `${client.name ?? client.id}, asking for “${client.scope}”`
+    : (client.name ?? client.id);
+  const note = device.nextElementSibling;
+  if (note) note.textContent = client.name ? "an app this site knows" : "as the app names itself";
 }
 
 /** A rendered card: its element, and how to drop it (stopping its timers). */
@@ -76,6 +88,7 @@ export function renderRequestCard(
   field("origin").textContent = requester.origin ?? "this site";
   field("device").textContent =
     `${requester.browser} on ${requester.os} (${DEVICE_WORDS[requester.device] ?? "device"})`;
+  if (requester.client) showClient(field("device"), requester.client);
   field("ip").textContent = requester.ip ?? "Unknown";
   field("location").textContent = requester.location ?? "Unknown";
   field("network").textContent = networkWords(requester);

@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "./driver.ts";
 
 /**
  * The part of a node-redis client that the Redis store and notifier use. Every `createClient()`

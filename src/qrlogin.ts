@@ -219,6 +219,11 @@ export interface QrLogin {
    * `null` when its path is not under the base path. Never rejects; the two handlers above adapt it.
    */
   route: RouteEntry;
+  /**
+   * Where the API is served, normalised (`"/qrlogin"`; `""` at the root), for adapters that route
+   * its paths to it; mounted under a router's prefix, it is served below that prefix.
+   */
+  readonly basePath: string;
   /** The protocol's flows, for hosts that drive them without HTTP (tests, push integrations). */
   flows: LoginFlows;
   /** Ends open event streams and timers, then closes the store and notifier. */
@@ -344,6 +349,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   purger?.unref();
 
   return {
+    basePath,
     flows,
     route: routeEntry,
     handler: webHandler(routeEntry, { trustProxy, warn: (message) => logger.warn(message) }),

@@ -3,6 +3,7 @@ import { normalizeBasePath } from "../http/base-path.ts";
 import type { Created, Redeemed } from "../wire.ts";
 import { ApiError, callApi } from "./api.ts";
 import { type BrowserKey, createBrowserKey } from "./browser-key.ts";
+import { HTMLElementBase } from "./html-element.ts";
 import { QR_LOGIN_STYLE } from "./qr-login-style.ts";
 import { followRequest, type RequestUpdate } from "./request-follower.ts";
 
@@ -65,7 +66,7 @@ const TEMPLATE = `
  * <qr-login redirect="/account"></qr-login>
  * <qr-login login="alice@example.com" redirect="/account"></qr-login>
  */
-export class QrLoginElement extends HTMLElement {
+export class QrLoginElement extends HTMLElementBase {
   #root: ShadowRoot;
   #stop = () => {};
   #generation = 0;
@@ -377,6 +378,7 @@ export function defineQrLogin(name = "qr-login"): void {
   if (!customElements.get(name)) customElements.define(name, class extends QrLoginElement {});
 }
 
+// On a server (no custom element registry), importing the module defines nothing.
 if (typeof customElements !== "undefined") defineQrLogin();
 
 declare global {

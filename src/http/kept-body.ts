@@ -47,6 +47,6 @@ export function keptBodyText(carrier: BodyCarrier, contentType: string | undefin
 export function bodyAlreadyRead(): QrLoginError {
   return new QrLoginError(
     "INTERNAL_ERROR",
-    "qrlogin: the request body was read by another middleware before qrlogin and not kept as req.body or req.rawBody. Mount qrlogin before body parsers, or let them keep the body.",
+    "qrlogin: the request body was read by another middleware before qrlogin and not kept (as req.body or req.rawBody on node). Mount qrlogin before body parsers, or hand it the request unread.",
   );
 }

@@ -1,11 +1,14 @@
 import { unmapped } from "../core/requester-context.ts";
 import { ClientGone, cookieLookup, forwardedFor, type IncomingRequest, tooLarge } from "./incoming.ts";
+import { bodyAlreadyRead } from "./kept-body.ts";
 import { notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
 
 /** Reads at most `limit` bytes of a Web body; refuses more without reading it all. */
 async function readLimited(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > limit) throw tooLarge(limit);
+  // Read already (a framework's `c.req.json()`, a middleware): waiting on the stream would never end.
+  if (request.bodyUsed) throw bodyAlreadyRead();
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

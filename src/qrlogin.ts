@@ -89,8 +89,8 @@ export interface QrLoginOptions {
   geoip?: string | LocateIp;
   /**
    * Turns on RFC 8628 for CLIs and TVs: `POST /oauth/device_authorization`, the device-code grant at
-   * `POST /oauth/token`, and their RFC 8414 metadata at `/.well-known/oauth-authorization-server`.
-   * `issueSession` must then return `body.access_token` for `grant: "device_code"`.
+   * `POST /oauth/token`, and RFC 8414 discovery. `issueSession` must then return `body.access_token`
+   * for `grant: "device_code"`.
    * @defaultValue off
    */
   deviceFlow?: DeviceFlowOptions;

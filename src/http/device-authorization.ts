@@ -24,7 +24,7 @@ export interface DeviceFlowOptions {
   /**
    * Accepts a client asking for a code (`{ name? }`, the name shown on the phone's card) or refuses it
    * (`null`: `invalid_client`). The code is then bound to that client, so polls are not asked again.
-   * @defaultValue every client `clientIds` allows, shown by its `client_id`
+   * @defaultValue any, shown by its id
    */
   validateClient?: (clientId: string, scope: string | null) => Promise<DeviceClient | null> | DeviceClient | null;
   /**

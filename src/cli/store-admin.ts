@@ -66,7 +66,7 @@ async function open(spec: string): Promise<Awaited<ReturnType<typeof openStore>>
   try {
     return await openStore(spec);
   } catch (error) {
-    throw new CliError(`Cannot open the store: ${(error as Error).message}`);
+    throw new CliError(`Cannot open the store: ${(error as Error).message.replace(/^qrlogin: /, "")}`);
   }
 }
 

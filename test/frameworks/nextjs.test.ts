@@ -69,7 +69,7 @@ describe("Next.js 16 (App Router): examples/nextjs, built for production", () =>
 
   after(() => {
     if (server?.pid && server.exitCode === null) process.kill(-server.pid);
-    rmSync(join(APP, "node_modules"), { recursive: true, force: true });
+    rmSync(join(APP, "node_modules/qrlogin"), { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
   });
 

@@ -7,8 +7,6 @@ import { notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
 async function readLimited(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > limit) throw tooLarge(limit);
-  // Read already (a framework's `c.req.json()`, a middleware): waiting on the stream would never end.
-  if (request.bodyUsed) throw bodyAlreadyRead();
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -28,14 +26,19 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 }
 
 /** Wraps a Web `Request` for the route table; `ip` comes from the runtime (Web requests carry none). */
-function fromWebRequest(request: Request, ip: string | undefined): IncomingRequest {
+function fromWebRequest(request: Request, ip: string | undefined, onBodyGone: () => void): IncomingRequest {
   return {
     method: request.method.toUpperCase(),
     url: new URL(request.url),
     ip,
     header: (name) => request.headers.get(name) ?? undefined,
     cookie: cookieLookup(() => request.headers.get("cookie") ?? undefined),
-    text: (limit) => readLimited(request, limit),
+    text: (limit) => {
+      // Read already (a framework's `c.req.json()`, a middleware): waiting on the stream would never end.
+      if (!request.bodyUsed) return readLimited(request, limit);
+      onBodyGone();
+      return Promise.reject(bodyAlreadyRead());
+    },
     signal: request.signal,
   };
 }
@@ -90,6 +93,11 @@ export function webHandler(
   { trustProxy, warn }: { trustProxy: number; warn(message: string): void },
 ): (request: Request, info?: { ip?: string }) => Promise<Response> {
   let warned = false;
+  let toldBodyGone = false;
+  const onBodyGone = () => {
+    if (!toldBodyGone) warn(bodyAlreadyRead().message);
+    toldBodyGone = true;
+  };
   return async (request, info) => {
     const ip = info?.ip || forwardedFor(request.headers.get("x-forwarded-for") ?? undefined, trustProxy);
     if (!ip && !warned) {
@@ -98,7 +106,7 @@ export function webHandler(
         "qrlogin: handler called without info.ip (and no trusted X-Forwarded-For); calls that need the caller's address are refused (ADDRESS_REQUIRED).",
       );
     }
-    const outgoing = await route(fromWebRequest(request, ip && unmapped(ip)));
+    const outgoing = await route(fromWebRequest(request, ip && unmapped(ip), onBodyGone));
     return toWebResponse(outgoing ?? notFound(), request.signal);
   };
 }

@@ -9,11 +9,14 @@ import { MemoryStore } from "../../src/store/memory.ts";
 import { TEST_USER_HEADER, testHooks } from "../helpers/server.ts";
 import { assertPhonePageWorks, signIn } from "./sign-in.ts";
 
+/** Warnings qrlogin logged, for the tests to read. */
+const warnings: string[] = [];
+
 function qrlogin(options: Partial<QrLoginOptions> = {}): QrLogin {
   return createQrLogin({
     ...testHooks(() => {}),
     store: new MemoryStore(),
-    logger: { warn: () => {}, error: (message, error) => console.error(message, error) },
+    logger: { warn: (message) => warnings.push(message), error: (message, error) => console.error(message, error) },
     ...options,
   });
 }
@@ -97,6 +100,7 @@ describe("Hono 4", () => {
       });
       assert.equal(answer.status, 500);
       assert.match(((await answer.json()) as { error_description: string }).error_description, /read by another/);
+      assert.equal(warnings.filter((w) => w.includes("read by another middleware")).length, 1);
     });
   });
 });

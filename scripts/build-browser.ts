@@ -1,5 +1,6 @@
-// Bundles the browser code with esbuild into dist/: the <qr-login> element, the phone approval
-// page (script, style, service worker) and the demo site's scripts. Run by `npm start` and the tests.
+// Bundles the browser code with esbuild into dist/: the <qr-login> element, the approver SDK, the
+// phone approval page (script, style, service worker) and the demo site's scripts. Run by `npm start`,
+// the tests and `npm run build`.
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -9,6 +10,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const ENTRIES: Record<string, string> = {
   "browser/qr-login": "src/browser/qr-login.ts",
   "browser/approver": "src/browser/approver.ts",
+  // Types only, but `import "qrlogin/jsx"` must find a module too.
+  "browser/jsx": "src/browser/jsx.ts",
   "browser/approve": "src/browser/approval-page/main.ts",
   "browser/approve-style": "src/browser/approval-page/approval-page.css",
   "browser/sw": "src/browser/approval-page/service-worker.ts",
@@ -18,14 +21,14 @@ const ENTRIES: Record<string, string> = {
 };
 
 /**
- * Builds every bundle into `dist/`.
+ * Builds every bundle into `outdir` (relative to the repository).
  * @example await buildBrowserBundles();
  */
-export async function buildBrowserBundles(): Promise<void> {
+export async function buildBrowserBundles(outdir = "dist"): Promise<void> {
   await build({
     absWorkingDir: root,
     entryPoints: Object.entries(ENTRIES).map(([out, input]) => ({ in: input, out })),
-    outdir: "dist",
+    outdir,
     bundle: true,
     format: "esm",
     target: ["chrome111", "firefox113", "safari16.4"],

@@ -24,7 +24,7 @@ export const DEFAULTS = deepFreeze({
   ipv6PrefixBits: 64,
   hookTimeoutMs: 10_000,
   confirmAccount: false,
-  deviceFlow: { interval: 5 },
+  deviceFlow: { interval: 5, expiresIn: 600 },
   approvalPage: { signInUrl: "/" },
   basePath: "/qrlogin",
   lifetimes: DEFAULT_LIFETIMES,

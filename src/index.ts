@@ -20,7 +20,7 @@ export type { Approver } from "./core/transitions.ts";
 export { DEFAULTS } from "./defaults.ts";
 export type { ApprovalPageOptions } from "./http/approval-page.ts";
 export { normalizeBasePath } from "./http/base-path.ts";
-export type { DeviceFlowOptions } from "./http/device-authorization.ts";
+export type { DeviceClient, DeviceFlowOptions } from "./http/device-authorization.ts";
 // For bindings of other servers: the route entry (`QrLogin.route`) takes and gives these.
 export { cookieLookup, type IncomingRequest } from "./http/incoming.ts";
 export { type NodeHandler, readNodeBody } from "./http/node.ts";

@@ -4,7 +4,7 @@ import type { Approver } from "./core/transitions.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { ApprovalPageOptions } from "./http/approval-page.ts";
 import { normalizeBasePath } from "./http/base-path.ts";
-import type { DeviceFlowOptions } from "./http/device-authorization.ts";
+import { type DeviceFlowOptions, resolveDeviceFlow } from "./http/device-authorization.ts";
 import { geoIpFromFile, type LocateIp, locateNowhere } from "./http/geoip.ts";
 import { Heartbeats } from "./http/heartbeats.ts";
 import type { IncomingRequest } from "./http/incoming.ts";
@@ -90,8 +90,9 @@ export interface QrLoginOptions {
    */
   geoip?: string | LocateIp;
   /**
-   * Turns on RFC 8628 for CLIs and TVs: `POST /oauth/device_authorization`, and the device-code grant
-   * at `POST /oauth/token`. `issueSession` must then return `body.access_token` for `grant: "device_code"`.
+   * Turns on RFC 8628 for CLIs and TVs: `POST /oauth/device_authorization`, the device-code grant at
+   * `POST /oauth/token`, and RFC 8414 discovery. `issueSession` must then return `body.access_token`
+   * for `grant: "device_code"`.
    * @defaultValue off
    */
   deviceFlow?: DeviceFlowOptions;
@@ -134,7 +135,8 @@ export interface QrLoginOptions {
    */
   limits?: Partial<Limits>;
   /**
-   * Reverse proxies to trust for `X-Forwarded-For/-Proto/-Host` on the node binding.
+   * Reverse proxies to trust for `X-Forwarded-For/-Proto/-Host` on the node binding, and for
+   * `X-Forwarded-For` on the Web handler when it is not given `info.ip`.
    * @defaultValue {@link DEFAULTS}.trustProxy
    */
   trustProxy?: number;
@@ -216,7 +218,8 @@ export interface QrLoginOptions {
 export interface QrLogin {
   /**
    * Web-standard handler (Next.js, Hono, Bun, Deno): answers 404 outside the base path. Pass the
-   * client's address as `info.ip`: without it, calls that need it (creating, scanning) are refused.
+   * client's address as `info.ip`, or set `trustProxy` to take it from `X-Forwarded-For`: without
+   * either, calls that need it (creating, scanning) are refused.
    */
   handler(request: Request, info?: { ip?: string }): Promise<Response>;
   /**
@@ -229,6 +232,11 @@ export interface QrLogin {
    * `null` when its path is not under the base path. Never rejects; the two handlers above adapt it.
    */
   route: RouteEntry;
+  /**
+   * Where the API is served, normalised (`"/qrlogin"`; `""` at the root), for adapters that route
+   * its paths to it; mounted under a router's prefix, it is served below that prefix.
+   */
+  readonly basePath: string;
   /** The protocol's flows, for hosts that drive them without HTTP (tests, push integrations). */
   flows: LoginFlows;
   /**
@@ -238,6 +246,19 @@ export interface QrLogin {
   metrics(): Promise<MetricsPage>;
   /** Ends open event streams and timers, then closes the store and notifier. */
   close(): Promise<void>;
+}
+
+/**
+ * Where qrlogin serves a request that a router mounted under `mountPath`: below the mount, or `null`
+ * when the mount is nothing a base path may be (it would have to be escaped in every URL).
+ */
+function mountedBasePath(mountPath: string | undefined, basePath: string): string | null {
+  if (!mountPath) return basePath;
+  try {
+    return normalizeBasePath(mountPath + basePath);
+  } catch {
+    return null;
+  }
 }
 
 function normalizeOrigin(origin: string): string {
@@ -308,6 +329,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       logger.error({ err: error, requestId }, `qrlogin: ${(error as Error)?.message ?? "a hook failed"}`),
     observe: reportStep(logger, metrics),
   });
+  const trustProxy = options.trustProxy ?? DEFAULTS.trustProxy;
   const heartbeats = new Heartbeats(options.heartbeatMs ?? DEFAULTS.heartbeatMs);
   const streamLimits = {
     perRequest: options.maxStreamsPerRequest ?? DEFAULTS.maxStreamsPerRequest,
@@ -315,7 +337,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     perApprover: options.maxStreamsPerApprover ?? DEFAULTS.maxStreamsPerApprover,
   };
   const { approvalPage, deviceFlow } = options;
-  const shared: Omit<RouteContext, "qrUrl"> = {
+  const shared: Omit<RouteContext, "qrUrl" | "siteOrigin"> = {
     flows,
     heartbeats,
     onError,
@@ -331,7 +353,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
         : { ...approvalPage, signInUrl: approvalPage?.signInUrl ?? DEFAULTS.approvalPage.signInUrl },
     authenticateApprover: options.authenticateApprover,
     issueSession: options.issueSession,
-    deviceFlow: deviceFlow ? { ...deviceFlow, interval: deviceFlow.interval ?? DEFAULTS.deviceFlow.interval } : null,
+    deviceFlow: deviceFlow ? resolveDeviceFlow(deviceFlow) : null,
     streams: metrics
       ? new CountedStreamSlots(streamLimits, (kind, change) => metrics.streams(kind, change))
       : new StreamSlots(streamLimits),
@@ -344,8 +366,12 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       warnedOrigin = true;
       logger.warn({}, "qrlogin: no `origin` configured; QR URLs use the Host of each request. Set it in production.");
     }
-    const qrBase = `${origin ?? incoming.url.origin}${basePath}/a#t=`;
-    return route({ ...shared, qrUrl: (token) => qrBase + token }, incoming);
+    const base = mountedBasePath(incoming.mountPath, basePath);
+    // A prefix no URL of ours could carry is not ours to serve: the host's next handler answers.
+    if (base === null) return Promise.resolve(null);
+    const siteOrigin = origin ?? incoming.url.origin;
+    const qrBase = `${siteOrigin}${base}/a#t=`;
+    return route({ ...shared, basePath: base, siteOrigin, qrUrl: (token) => qrBase + token }, incoming);
   };
 
   const purgeEvery = options.purgeEveryMs ?? DEFAULTS.purgeEveryMs;
@@ -359,14 +385,15 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   purger?.unref();
 
   return {
+    basePath,
     flows,
     metrics: () =>
       metrics
         ? metrics.page()
         : Promise.reject(new Error("qrlogin: metrics are off; pass `metrics: true` to turn them on")),
     route: routeEntry,
-    handler: webHandler(routeEntry, { warn: (message) => logger.warn({}, message) }),
-    nodeHandler: nodeHandler(routeEntry, { trustProxy: options.trustProxy ?? DEFAULTS.trustProxy, onError }),
+    handler: webHandler(routeEntry, { trustProxy, warn: (message) => logger.warn({}, message) }),
+    nodeHandler: nodeHandler(routeEntry, { trustProxy, onError, warn: (message) => logger.warn({}, message) }),
     async close() {
       clearInterval(purger);
       heartbeats.close();

@@ -93,6 +93,18 @@ export interface Requester {
   origin: string | null;
   createdAt: number;
   ageSeconds: number;
+  /**
+   * For a device of the RFC 8628 flow (a CLI, a TV): the OAuth client it asked as, and the scope it
+   * asked for. `name` is the site's name for the client, `null` when only its claimed `id` is known.
+   */
+  client?: RequesterClient;
+}
+
+/** The OAuth client behind a device-flow request, as the phone's card shows it. */
+export interface RequesterClient {
+  id: string;
+  name: string | null;
+  scope: string | null;
 }
 
 /**

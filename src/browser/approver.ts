@@ -7,7 +7,7 @@ import { pageLanguages, translatorFor } from "./i18n/page-language.ts";
 import type { Translator } from "./i18n/translator.ts";
 
 // The wire's types are the SDK's: what the server sends is what the phone reads.
-export type { ApproverAlert, Decision, RequestCard, Requester } from "../wire.ts";
+export type { ApproverAlert, Decision, RequestCard, Requester, RequesterClient } from "../wire.ts";
 export { ApiError } from "./api.ts";
 export type { Catalogue, MessageKey, Overrides, Plural } from "./i18n/catalogue.ts";
 export { addLanguage } from "./i18n/languages.ts";

@@ -4,6 +4,7 @@ import type { Created, Redeemed } from "../wire.ts";
 import { ApiError, callApi } from "./api.ts";
 import { type BrowserKey, createBrowserKey } from "./browser-key.ts";
 import { messageFor } from "./error-messages.ts";
+import { HTMLElementBase } from "./html-element.ts";
 import type { MessageKey, Overrides } from "./i18n/catalogue.ts";
 import { pageLanguages, translatorFor } from "./i18n/page-language.ts";
 import type { Params, Translator } from "./i18n/translator.ts";
@@ -81,7 +82,7 @@ const TEMPLATE = `
  * <qr-login redirect="/account"></qr-login>
  * <qr-login login="alice@example.com" redirect="/account"></qr-login>
  */
-export class QrLoginElement extends HTMLElement {
+export class QrLoginElement extends HTMLElementBase {
   #root: ShadowRoot;
   #stop = () => {};
   #generation = 0;
@@ -511,6 +512,7 @@ export function defineQrLogin(name = "qr-login"): void {
   if (!customElements.get(name)) customElements.define(name, class extends QrLoginElement {});
 }
 
+// On a server (no custom element registry), importing the module defines nothing.
 if (typeof customElements !== "undefined") defineQrLogin();
 
 declare global {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "./duration.ts";
+import { CliError } from "./exit-codes.ts";
 import type { LoginOptions } from "./login.ts";
 import type { ServeOptions } from "./serve.ts";
 import { QR_STYLES } from "./terminal.ts";
@@ -47,6 +48,17 @@ const storeOf = (options: { store?: string; dataDir: string }) =>
   options.store || `sqlite:${join(options.dataDir, "qrlogin.db")}`;
 
 /**
+ * The demo and its packages (passkeys, argon2) come with a checkout of the repository, not with the
+ * installed package: say so rather than print a module resolution error.
+ */
+function demoMissing(error: unknown): never {
+  if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+  throw new CliError(
+    "`qrlogin serve` runs the demo site, which comes with a checkout of qrlogin's repository, not with the installed package: in a checkout, run `npm install && npm start`.",
+  );
+}
+
+/**
  * The `qrlogin` command line: `serve`, `migrate`, `purge` and `login`. Its errors are thrown (see
  * `exitOverride`), so that the caller chooses the exit code; `main.ts` runs it.
  * @example await program().parseAsync(["node", "qrlogin", "login", "http://127.0.0.1:3000"]);
@@ -70,7 +82,11 @@ export function program(): Command {
           .argParser(port)
           .default(3000),
       )
-      .addOption(new Option("--host <address>", "address to listen on (default: every interface)").env("QRLOGIN_HOST"))
+      .addOption(
+        new Option("--host <address>", "address to listen on (default: every interface; also HOST)").env(
+          "QRLOGIN_HOST",
+        ),
+      )
       .addOption(
         new Option("--origin <url>", "the public origin, behind a proxy or a name of its own").env("QRLOGIN_ORIGIN"),
       )
@@ -81,8 +97,9 @@ export function program(): Command {
       ),
   ).action(async (options: ServeOptions) => {
     // Each command loads its own modules: `login` need not load the demo's passkeys and argon2.
-    const { serve } = await import("./serve.ts");
-    await serve(options);
+    const { serve } = await import("./serve.ts").catch(demoMissing);
+    // HOST, as many servers read it, when neither the flag nor QRLOGIN_HOST says.
+    await serve({ ...options, host: options.host ?? (process.env.HOST || undefined) });
   });
 
   storeOptions(

@@ -1,6 +1,4 @@
 import { existsSync } from "node:fs";
-import Database from "better-sqlite3";
-import pg from "pg";
 import { openStore, parseStoreSpec, type StoreSpec } from "../store/open-store.ts";
 import { CliError } from "./exit-codes.ts";
 
@@ -68,7 +66,16 @@ async function open(spec: string): Promise<Awaited<ReturnType<typeof openStore>>
   try {
     return await openStore(spec);
   } catch (error) {
-    throw new CliError(`Cannot open the store: ${(error as Error).message}`);
+    throw new CliError(`Cannot open the store: ${(error as Error).message.replace(/^qrlogin: /, "")}`);
+  }
+}
+
+/** A store's driver, loaded on first use; a missing one (an optional peer dependency) is told like any store that cannot open. */
+async function driver<T>(load: () => Promise<{ default: T }>): Promise<T> {
+  try {
+    return (await load()).default;
+  } catch (error) {
+    throw new CliError(`Cannot open the store: ${(error as Error).message.replace(/^qrlogin: /, "")}`);
   }
 }
 
@@ -86,6 +93,7 @@ async function schemaVersion(spec: StoreSpec): Promise<number | null> {
       return null;
     case "sqlite": {
       if (spec.filename === ":memory:" || !existsSync(spec.filename)) return 0;
+      const Database = await driver(() => import("../store/sqlite-driver.ts"));
       const db = new Database(spec.filename, { readonly: true, fileMustExist: true });
       try {
         return db.pragma("user_version", { simple: true }) as number;
@@ -94,6 +102,7 @@ async function schemaVersion(spec: StoreSpec): Promise<number | null> {
       }
     }
     case "postgres": {
+      const pg = await driver(() => import("../store/postgres/driver.ts"));
       const client = new pg.Client({ connectionString: spec.connectionString });
       try {
         await client.connect();

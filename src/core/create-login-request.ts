@@ -19,14 +19,15 @@ export interface CreatedLoginRequest {
 }
 
 /**
- * Makes a new QR request in `pending`, with fresh secrets stored only as hashes.
+ * Makes a new QR request in `pending`, with fresh secrets stored only as hashes, waiting
+ * `lifetimeMs` (default `lifetimes.pending`) for a scan or code.
  * @example
  * const { request, browserSecret, scanToken, userCode } =
  *   createLoginRequest({ clock, random, lifetimes }, { requester });
  */
 export function createLoginRequest(
   deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
-  input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device" },
+  input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device"; lifetimeMs?: number },
 ): CreatedLoginRequest {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);
@@ -39,7 +40,8 @@ export function createLoginRequest(
     version: 1,
     createdAt: now,
     updatedAt: now,
-    expiresAt: now + deps.lifetimes.pending,
+    // A device's code cannot be refreshed on its screen, so the device flow sets its own lifetime.
+    expiresAt: now + (input.lifetimeMs ?? deps.lifetimes.pending),
     browserSecretHash: hashSecret(browserSecret),
     scanTokenHash: hashSecret(scanToken),
     scanTokenIssuedAt: now,

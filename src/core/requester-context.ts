@@ -16,9 +16,9 @@ export interface RequesterContext {
   origin: string | null;
   /**
    * The OAuth client a device-flow request was made for (RFC 8628): only that client may redeem it.
-   * Absent on requests of the browser flow.
+   * `name` is the host's name for it (`deviceFlow.validateClient`). Absent on requests of the browser flow.
    */
-  client?: { id: string; scope: string | null };
+  client?: { id: string; scope: string | null; name?: string };
 }
 
 const MAX_USER_AGENT = 512;
@@ -69,8 +69,12 @@ function parseUserAgent(userAgent: string): Pick<RequesterContext, "browser" | "
   return described;
 }
 
-/** An address without the IPv4-mapped prefix, so that `::ffff:192.0.2.1` and `192.0.2.1` are one. */
-function unmapped(ip: string): string {
+/**
+ * An address without the IPv4-mapped prefix, so that `::ffff:192.0.2.1` and `192.0.2.1` are one (a
+ * dual-stack socket reports IPv4 clients the first way; people know them the second).
+ * @example unmapped("::ffff:127.0.0.1") // "127.0.0.1"
+ */
+export function unmapped(ip: string): string {
   return ip.replace(/^::ffff:(?=\d+\.)/i, "");
 }
 

@@ -28,20 +28,41 @@ const PASSWORD_LENGTH = { min: 8, max: 256 };
 export class Accounts {
   constructor(private readonly db: DemoDb) {}
 
-  /** Creates an account, with a password or (when `password` is null) for a passkey to follow. */
-  async create(email: string, password: string | null): Promise<User> {
+  /** The address a new account would have, or why it cannot: malformed, or already taken. */
+  checkNew(email: string): string {
     const address = email.trim();
     if (!EMAIL.test(address) || address.length > 254) throw new AccountError("Enter a valid e-mail address.");
-    if (password !== null && (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max)) {
+    if (this.byEmail(address)) throw new AccountError("There is already an account with this e-mail. Sign in instead.");
+    return address;
+  }
+
+  /** Creates an account with a password. */
+  async create(email: string, password: string): Promise<User> {
+    const address = this.checkNew(email);
+    if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max) {
       throw new AccountError(`Choose a password of at least ${PASSWORD_LENGTH.min} characters.`);
     }
-    if (this.byEmail(address)) throw new AccountError("There is already an account with this e-mail. Sign in instead.");
     const user = { id: randomUUID(), email: address };
-    const passwordHash = password === null ? null : await hash(password);
+    this.#insert(user, await hash(password));
+    return user;
+  }
+
+  /**
+   * Creates an account and its first passkey together, once the passkey is verified: a sign-up given
+   * up half-way (a closed prompt, a browser refusing passkeys here) leaves no account behind.
+   */
+  createWithPasskey(user: User, passkey: Omit<StoredPasskey, "userId">): User {
+    this.db.transaction(() => {
+      this.#insert({ id: user.id, email: this.checkNew(user.email) }, null);
+      this.addPasskey({ ...passkey, userId: user.id });
+    })();
+    return user;
+  }
+
+  #insert(user: User, passwordHash: string | null): void {
     this.db
       .prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)")
       .run(user.id, user.email, passwordHash, Date.now());
-    return user;
   }
 
   /** The account of `email` if `password` is its password; the same error either way. */
@@ -63,15 +84,6 @@ export class Accounts {
 
   byId(id: string): User | undefined {
     return this.db.prepare<[string], User>("SELECT id, email FROM users WHERE id = ?").get(id);
-  }
-
-  /** Removes an account that never got a credential (a passkey ceremony abandoned half-way). */
-  dropIfEmpty(userId: string): void {
-    this.db
-      .prepare(
-        "DELETE FROM users WHERE id = ? AND password_hash IS NULL AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = users.id)",
-      )
-      .run(userId);
   }
 
   addPasskey(passkey: StoredPasskey): void {

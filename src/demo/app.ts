@@ -11,6 +11,7 @@ import { AccountError, Accounts, type User } from "./accounts.ts";
 import { openDemoDb } from "./demo-db.ts";
 import { fromOwnOrigin, readJson, redirect, send, sendJson } from "./demo-http.ts";
 import { accountPage, loginPage, phonePage } from "./pages.ts";
+import { passkeyBlocker } from "./passkey-origin.ts";
 import { Passkeys } from "./passkeys.ts";
 import { type Session, Sessions, type SignInMethod } from "./sessions.ts";
 
@@ -135,7 +136,12 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
       }
       if (path === "/phone") {
         const next = safeNext(url.searchParams.get("next"), "/phone");
-        return send(res, 200, "text/html", phonePage({ user: found?.user.email, next, lang }));
+        return send(
+          res,
+          200,
+          "text/html",
+          phonePage({ user: found?.user.email, next, lang, passkeyBlocker: passkeyBlocker(url) }),
+        );
       }
       if (path === "/lang") {
         const to = url.searchParams.get("to") ?? "";
@@ -195,6 +201,9 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
     const ceremony = () => parseCookies(req.headers.cookie).get(CEREMONY_COOKIE);
     const rpID = url.hostname;
     try {
+      // Said before any ceremony starts: the browser would refuse it with a bare "invalid domain".
+      const blocked = path.startsWith("/demo/passkey/") ? passkeyBlocker(url) : null;
+      if (blocked) throw new AccountError(blocked);
       switch (path) {
         case "/demo/signup/password": {
           const body = (await readJson(req)) ?? {};

@@ -1,4 +1,5 @@
 import { BUILT_IN } from "../browser/i18n/languages.ts";
+import { unmapped } from "../core/requester-context.ts";
 import type { Alert } from "../store/login-store.ts";
 import type { Session } from "./sessions.ts";
 
@@ -109,8 +110,21 @@ ${lan}
   );
 }
 
-/** The "phone" page: sign up or sign in (passkey, or password), then go and approve sign-ins. */
-export function phonePage(input: { user?: string | undefined; next: string; lang: string }): string {
+/** Password fields, behind a "use a password" disclosure where passkeys come first, else in plain view. */
+function passwordPart(passkeys: boolean, summary: string, fields: string): string {
+  return passkeys ? `<details><summary>${summary}</summary>${fields}</details>` : fields;
+}
+
+/**
+ * The "phone" page: sign up or sign in (passkey, or password), then go and approve sign-ins. Where
+ * browsers refuse passkeys (`passkeyBlocker` says why), the page says so and offers passwords only.
+ */
+export function phonePage(input: {
+  user?: string | undefined;
+  next: string;
+  lang: string;
+  passkeyBlocker: string | null;
+}): string {
   if (input.user) {
     return layout(
       { title: "Your phone", user: input.user, lang: input.lang, path: "/phone" },
@@ -122,36 +136,43 @@ export function phonePage(input: { user?: string | undefined; next: string; lang
 <form method="post" action="/signout"><button class="quiet" type="submit">Sign out of this phone</button></form>`,
     );
   }
+  const passkeys = input.passkeyBlocker === null;
+  const why = passkeys ? "" : `<p class="note" id="no-passkeys">${escapeHtml(input.passkeyBlocker ?? "")}</p>`;
   return layout(
     { title: "Your phone", scripts: ["/assets/phone.js"], lang: input.lang, path: "/phone" },
     `<h1>Sign in on your phone</h1>
 <p class="lead">This page plays your phone app. Sign in here once; then it can let other devices in.</p>
 <p id="message" class="message" role="alert" hidden></p>
+${why}
 <div class="panels" data-next="${escapeHtml(input.next)}">
 <section aria-labelledby="new-title">
   <h2 id="new-title">New here? Create an account</h2>
   <form id="signup">
     <label for="signup-email">E-mail</label>
     <input id="signup-email" name="email" type="email" autocomplete="username" required placeholder="you@example.com">
-    <button type="submit" data-method="passkey">Create with a passkey</button>
-    <details><summary>No passkey? Use a password</summary>
-      <label for="signup-password">Password (8 characters or more)</label>
+    ${passkeys ? `<button type="submit" data-method="passkey">Create with a passkey</button>` : ""}
+    ${passwordPart(
+      passkeys,
+      "No passkey? Use a password",
+      `<label for="signup-password">Password (8 characters or more)</label>
       <input id="signup-password" name="password" type="password" autocomplete="new-password" minlength="8">
-      <button type="submit" data-method="password">Create with a password</button>
-    </details>
+      <button type="submit" data-method="password">Create with a password</button>`,
+    )}
   </form>
 </section>
 <section aria-labelledby="back-title">
   <h2 id="back-title">Have an account? Sign in</h2>
   <form id="signin">
-    <button type="submit" data-method="passkey">Sign in with a passkey</button>
-    <details><summary>Use your password</summary>
-      <label for="signin-email">E-mail</label>
+    ${passkeys ? `<button type="submit" data-method="passkey">Sign in with a passkey</button>` : ""}
+    ${passwordPart(
+      passkeys,
+      "Use your password",
+      `<label for="signin-email">E-mail</label>
       <input id="signin-email" name="email" type="email" autocomplete="username">
       <label for="signin-password">Password</label>
       <input id="signin-password" name="password" type="password" autocomplete="current-password">
-      <button type="submit" data-method="password">Sign in</button>
-    </details>
+      <button type="submit" data-method="password">Sign in</button>`,
+    )}
   </form>
 </section>
 </div>`,
@@ -165,6 +186,11 @@ function describeDevice(described: { browser?: unknown; os?: unknown; device?: u
   const text = (value: unknown, otherwise: string) => (typeof value === "string" && value ? value : otherwise);
   const device = DEVICE_WORDS[text(described.device, "")] ?? "device";
   return `${text(described.browser, "Unknown browser")} on ${text(described.os, "unknown system")} (${device})`;
+}
+
+/** An address as people know it (`127.0.0.1`, not `::ffff:127.0.0.1`, which older records may hold). */
+function ipText(ip: unknown): string {
+  return typeof ip === "string" && ip ? unmapped(ip) : "unknown";
 }
 
 /** A time as the pages show it: `2025-01-31 14:05 UTC` in a `<time>` element. */
@@ -187,7 +213,7 @@ function alertsHtml(alerts: Alert[]): string {
       const { reason } = alert;
       const requester = (alert.detail.requester ?? {}) as Record<string, unknown>;
       return `<li class="alert-item" data-reason="${escapeHtml(reason)}"><strong>${escapeHtml(ALERT_TITLES[reason] ?? reason)}</strong>
-  <div class="meta">${escapeHtml(describeDevice(requester))} · IP ${escapeHtml(String(requester.ip ?? "unknown"))} · ${timeHtml(alert.at)}</div></li>`;
+  <div class="meta">${escapeHtml(describeDevice(requester))} · IP ${escapeHtml(ipText(requester.ip))} · ${timeHtml(alert.at)}</div></li>`;
     })
     .join("\n");
   return `<section aria-labelledby="alerts-title">
@@ -211,7 +237,7 @@ export function accountPage(input: {
       const here = device.id === input.current.id ? ` <span class="badge">this device</span>` : "";
       return `<li class="device">
   <div><strong>${escapeHtml(describeDevice(device))}</strong>${here}
-    <div class="meta">IP ${escapeHtml(device.ip ?? "unknown")} · ${escapeHtml(device.location ?? "location unknown")} ·
+    <div class="meta">IP ${escapeHtml(ipText(device.ip))} · ${escapeHtml(device.location ?? "location unknown")} ·
       signed in ${timeHtml(device.createdAt)}</div></div>
   <form method="post" action="/account/devices/${encodeURIComponent(device.id)}/revoke">
     <button type="submit" class="quiet" aria-label="Sign out ${escapeHtml(describeDevice(device))}">Sign out</button></form>

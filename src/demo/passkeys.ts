@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -9,10 +9,10 @@ import {
 } from "@simplewebauthn/server";
 import { AccountError, type Accounts, type User } from "./accounts.ts";
 
-/** A ceremony in progress: its challenge and, for registration, the account being made. */
+/** A ceremony in progress: its challenge and, for registration, the account to make once it succeeds. */
 interface Ceremony {
   challenge: string;
-  userId: string | null;
+  newUser: User | null;
   expiresAt: number;
 }
 
@@ -30,9 +30,9 @@ export class Passkeys {
     private readonly rpName: string,
   ) {}
 
-  /** Creates the account and the registration options; returns them with the ceremony id. */
+  /** The registration options for a new account (made only when the passkey is verified), with the ceremony id. */
   async startRegistration(email: string, rpID: string) {
-    const user = await this.accounts.create(email, null);
+    const user = { id: randomUUID(), email: this.accounts.checkNew(email) };
     const options = await generateRegistrationOptions({
       rpName: this.rpName,
       rpID,
@@ -41,7 +41,7 @@ export class Passkeys {
       attestationType: "none",
       authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
     });
-    return { options, ceremony: this.#open(options.challenge, user.id) };
+    return { options, ceremony: this.#open(options.challenge, user) };
   }
 
   async finishRegistration(
@@ -51,7 +51,7 @@ export class Passkeys {
     rpID: string,
   ): Promise<User> {
     const ceremony = this.#take(ceremonyId);
-    const user = ceremony.userId ? this.accounts.byId(ceremony.userId) : undefined;
+    const user = ceremony.newUser;
     if (!user) throw new AccountError("This sign-up took too long. Start again.");
     const result = await verifyRegistrationResponse({
       response,
@@ -59,19 +59,14 @@ export class Passkeys {
       expectedOrigin: origin,
       expectedRPID: rpID,
     }).catch(() => ({ verified: false as const, registrationInfo: undefined }));
-    if (!result.verified) {
-      this.accounts.dropIfEmpty(user.id);
-      throw new AccountError("The passkey could not be verified. Try again.");
-    }
+    if (!result.verified) throw new AccountError("The passkey could not be verified. Try again.");
     const { credential } = result.registrationInfo;
-    this.accounts.addPasskey({
+    return this.accounts.createWithPasskey(user, {
       id: credential.id,
-      userId: user.id,
       publicKey: credential.publicKey,
       counter: credential.counter,
       transports: credential.transports ?? [],
     });
-    return user;
   }
 
   /** Options for signing in with any passkey of this site (discoverable credentials). */
@@ -107,11 +102,11 @@ export class Passkeys {
     return user;
   }
 
-  #open(challenge: string, userId: string | null): string {
+  #open(challenge: string, newUser: User | null): string {
     const now = Date.now();
     for (const [id, old] of this.#ceremonies) if (old.expiresAt < now) this.#ceremonies.delete(id);
     const id = randomBytes(16).toString("base64url");
-    this.#ceremonies.set(id, { challenge, userId, expiresAt: now + CEREMONY_MS });
+    this.#ceremonies.set(id, { challenge, newUser, expiresAt: now + CEREMONY_MS });
     return id;
   }
 

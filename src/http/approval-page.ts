@@ -60,14 +60,16 @@ export interface ApprovalPageContext {
   authenticateApprover(incoming: IncomingRequest): Promise<Approver | null> | Approver | null;
 }
 
-const BUNDLES = new URL("../../dist/browser/", import.meta.url);
-
-/** Built bundles served under `basePath + "/assets/"` (and the service worker at `basePath + "/sw.js"`). */
-const ASSETS: Record<string, { file: string; type: string }> = {
-  "/assets/approve.js": { file: "approve.js", type: "text/javascript" },
-  "/assets/approve.css": { file: "approve-style.css", type: "text/css" },
-  "/assets/qr-login.js": { file: "qr-login.js", type: "text/javascript" },
-  "/sw.js": { file: "sw.js", type: "text/javascript" },
+/**
+ * Built bundles served under `basePath + "/assets/"` (and the service worker at `basePath + "/sw.js"`).
+ * Each file is named in full beside `import.meta.url`, the form bundlers (Next.js's Turbopack, webpack)
+ * copy along with a server build; a bare folder URL fails their build.
+ */
+const ASSETS: Record<string, { file: URL; type: string }> = {
+  "/assets/approve.js": { file: new URL("../../dist/browser/approve.js", import.meta.url), type: "text/javascript" },
+  "/assets/approve.css": { file: new URL("../../dist/browser/approve-style.css", import.meta.url), type: "text/css" },
+  "/assets/qr-login.js": { file: new URL("../../dist/browser/qr-login.js", import.meta.url), type: "text/javascript" },
+  "/sw.js": { file: new URL("../../dist/browser/sw.js", import.meta.url), type: "text/javascript" },
 };
 
 // Scripts and styles are files of this origin; nothing inline, nothing from elsewhere, never framed.
@@ -120,7 +122,7 @@ export async function serveApprovalPage(
   const known = ASSETS[rest];
   if (!known) return null;
   try {
-    return asset(200, known.type, await readFile(new URL(known.file, BUNDLES), "utf8"));
+    return asset(200, known.type, await readFile(known.file, "utf8"));
   } catch {
     return asset(503, "text/plain", "qrlogin: browser bundles are not built; run `npm run build`.");
   }

@@ -9,6 +9,12 @@ export interface IncomingRequest {
   readonly method: string;
   /** The full URL, with the origin the server believes it was reached at. */
   readonly url: URL;
+  /**
+   * The prefix the host's router mounted qrlogin under and stripped before handing the request on
+   * (Express's `req.baseUrl`), already part of `url`: qrlogin serves under `mountPath + basePath`.
+   * Empty or absent when mounted at the root, and always for a Web `Request`, whose URL is whole.
+   */
+  readonly mountPath?: string;
   /** The client's address (after trusted proxies), if known. */
   readonly ip: string | undefined;
   /** A header by lower-case name; repeated headers are joined with ", ". */
@@ -35,6 +41,20 @@ export class ClientGone extends Error {
 /** The error for a body over `limit` bytes. */
 export function tooLarge(limit: number): QrLoginError {
   return new QrLoginError("BODY_TOO_LARGE", `The body is larger than ${limit} bytes.`);
+}
+
+/**
+ * The entry `trustProxy` hops from the right of an `X-Forwarded-For` chain, or `undefined` when no
+ * proxy is trusted or the header is absent.
+ * @example forwardedFor("203.0.113.7, 10.0.0.2", 1) // "10.0.0.2"
+ */
+export function forwardedFor(header: string | undefined, trustProxy: number): string | undefined {
+  if (trustProxy <= 0) return undefined;
+  const chain = (header ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return chain[chain.length - trustProxy] ?? chain[0];
 }
 
 /**

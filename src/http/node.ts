@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
-import { ClientGone, cookieLookup, type IncomingRequest, tooLarge } from "./incoming.ts";
+import { unmapped } from "../core/requester-context.ts";
+import { ClientGone, cookieLookup, forwardedFor, type IncomingRequest, tooLarge } from "./incoming.ts";
+import { type BodyCarrier, bodyAlreadyRead, keptBodyText } from "./kept-body.ts";
 import { notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
 
 /** How the `node:http` binding reads requests and reports its own failures. */
@@ -13,6 +15,8 @@ export interface NodeBindingOptions {
   trustProxy: number;
   /** Told of a failure the route entry should never have: it answers every error itself. */
   onError(error: unknown): void;
+  /** Told once of a body another middleware read without keeping it: a mistake in the host's setup. */
+  warn(message: string): void;
 }
 
 /** A `node:http` request handler, also Express/Connect middleware. */
@@ -22,27 +26,39 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The client's address: the socket's, or the entry `trustProxy` hops from the right of `X-Forwarded-For`. */
+/** The client's address: the socket's, or the one `trustProxy` proxies forwarded; IPv4 as people write it. */
 function clientIp(req: IncomingMessage, trustProxy: number): string | undefined {
-  const socketIp = req.socket.remoteAddress;
-  if (trustProxy <= 0) return socketIp;
-  const chain = (first(req.headers["x-forwarded-for"]) ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return chain[chain.length - trustProxy] ?? chain[0] ?? socketIp;
+  const ip = forwardedFor(first(req.headers["x-forwarded-for"]), trustProxy) ?? req.socket.remoteAddress;
+  return ip === undefined ? undefined : unmapped(ip);
+}
+
+/**
+ * The prefix a router stripped from `req.url` before handing the request on (`app.use("/auth", …)`):
+ * Express and Connect keep the whole path in `originalUrl`.
+ */
+function mountPathOf(req: IncomingMessage & { originalUrl?: unknown }): string {
+  const { originalUrl, url = "/" } = req;
+  if (typeof originalUrl !== "string" || originalUrl === url || !originalUrl.endsWith(url)) return "";
+  return originalUrl.slice(0, originalUrl.length - url.length);
 }
 
 /** Wraps a `node:http` request for the route table, without building a Web `Request`. */
-function fromNodeRequest(req: IncomingMessage, res: ServerResponse, trustProxy: number): IncomingRequest {
+function fromNodeRequest(
+  req: IncomingMessage & BodyCarrier,
+  res: ServerResponse,
+  { trustProxy, onBodyGone }: { trustProxy: number; onBodyGone(): void },
+): IncomingRequest {
   const forwarded = (name: string) => (trustProxy > 0 ? first(req.headers[name])?.split(",")[0]?.trim() : undefined);
   const protocol = forwarded("x-forwarded-proto") ?? ((req.socket as TLSSocket).encrypted ? "https" : "http");
   const host = forwarded("x-forwarded-host") ?? req.headers.host ?? "localhost";
+  const mountPath = mountPathOf(req);
+  // The path the browser asked for, mount included: links qrlogin makes must work from there.
+  const path = mountPath + (req.url ?? "/");
   let url: URL;
   try {
-    url = new URL(req.url ?? "/", `${protocol}://${host}`);
+    url = new URL(path, `${protocol}://${host}`);
   } catch {
-    url = new URL(req.url ?? "/", `${protocol}://localhost`);
+    url = new URL(path, `${protocol}://localhost`);
   }
   // Made on first use: only the long-poll reads it, and aborting one per request (a DOMException
   // each) cost several per cent of request creation in the benchmark's profile.
@@ -61,7 +77,18 @@ function fromNodeRequest(req: IncomingMessage, res: ServerResponse, trustProxy: 
       return Array.isArray(value) ? value.join(", ") : value;
     },
     cookie: cookieLookup(() => req.headers.cookie),
-    text: (limit) => readNodeBody(req, limit, req.headers["content-length"]),
+    mountPath,
+    text: (limit) => {
+      if (!wasRead(req)) return readNodeBody(req, limit, req.headers["content-length"]);
+      // A body parser mounted before qrlogin (express.json(), Fastify's) read it: use what it kept.
+      const kept = keptBodyText(req, first(req.headers["content-type"]));
+      if (kept === undefined) {
+        onBodyGone();
+        return Promise.reject(bodyAlreadyRead());
+      }
+      if (Buffer.byteLength(kept) > limit) return Promise.reject(tooLarge(limit));
+      return Promise.resolve(kept);
+    },
     get signal() {
       if (!controller) {
         controller = new AbortController();
@@ -72,15 +99,21 @@ function fromNodeRequest(req: IncomingMessage, res: ServerResponse, trustProxy: 
   };
 }
 
+/** Whether someone has read from the body stream already: its 'end' has been and gone, or will come to them. */
+function wasRead(body: Readable): boolean {
+  return body.readableDidRead || body.readableEnded;
+}
+
 /**
  * Reads a node request body (an `IncomingMessage`, an HTTP/2 stream…) as text, refusing more than
  * `limit` bytes with `BODY_TOO_LARGE`: the rest is read to nothing, so the refusal still reaches the
  * client. `contentLength` is the declared length, refused before reading. `ClientGone` if the client
- * leaves first.
+ * leaves first; a body someone else has read already is refused at once rather than waited for.
  */
 export function readNodeBody(body: Readable, limit: number, contentLength?: string): Promise<string> {
   if (Number(contentLength ?? 0) > limit) return Promise.reject(tooLarge(limit));
   if (body.destroyed) return Promise.reject(new ClientGone()); // gone while the route awaited a hook
+  if (wasRead(body)) return Promise.reject(bodyAlreadyRead());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -127,11 +160,17 @@ function writeNodeResponse(res: ServerResponse, outgoing: Outgoing): void {
 
 /**
  * The `node:http` binding over the route entry: requests outside the base path go to `next`, or get
- * a JSON 404 without it.
+ * a JSON 404 without it. Mounted under a prefix (Express's `app.use("/auth", …)`), it serves under
+ * that prefix, and a body a parser read before it is taken from `req.body` or `req.rawBody`.
  */
-export function nodeHandler(route: RouteEntry, { trustProxy, onError }: NodeBindingOptions): NodeHandler {
+export function nodeHandler(route: RouteEntry, { trustProxy, onError, warn }: NodeBindingOptions): NodeHandler {
+  let toldBodyGone = false;
+  const onBodyGone = () => {
+    if (!toldBodyGone) warn(bodyAlreadyRead().message);
+    toldBodyGone = true;
+  };
   return (req, res, next) => {
-    route(fromNodeRequest(req, res, trustProxy)).then(
+    route(fromNodeRequest(req, res, { trustProxy, onBodyGone })).then(
       (outgoing) => {
         if (outgoing) return writeNodeResponse(res, outgoing);
         if (next) return next();

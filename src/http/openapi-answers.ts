@@ -95,6 +95,10 @@ const requester = mirror<Requester>()(
       origin: z.string().nullable(),
       createdAt: time,
       ageSeconds: z.number(),
+      client: z
+        .object({ id: z.string(), name: z.string().nullable(), scope: z.string().nullable() })
+        .optional()
+        .describe("The OAuth client behind a device-flow request, and the scope it asks for."),
     })
     .describe("Who is asking to be signed in: browser, OS and device as the browser claims them."),
 );

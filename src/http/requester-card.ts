@@ -21,7 +21,7 @@ export async function requesterCard(
   const warnings: string[] = [];
   if (network === false) warnings.push("The computer asking is on a different network than this phone.");
   if (sameCountry === false) warnings.push(`The computer asking appears to be in ${place?.label}.`);
-  return {
+  const card: RequestCard = {
     id: request.id,
     mode: request.mode,
     status: request.state,
@@ -43,4 +43,7 @@ export async function requesterCard(
     // The number never goes to the phone, not even among choices: the person types it off the screen.
     numberRequired: request.comparison !== null,
   };
+  const { client } = requester;
+  if (client) card.requester.client = { id: client.id, name: client.name ?? null, scope: client.scope };
+  return card;
 }

@@ -8,7 +8,13 @@ import type { Created, Decision, Redeemed, RequestCard } from "../wire.ts";
 import { type ApprovalPageContext, serveApprovalPage } from "./approval-page.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
-import { type DeviceFlow, type DeviceFlowContext, deviceAuthorization, deviceToken } from "./device-authorization.ts";
+import {
+  type DeviceFlow,
+  type DeviceFlowContext,
+  deviceAuthorization,
+  deviceFlowMetadata,
+  deviceToken,
+} from "./device-authorization.ts";
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { ClientGone, type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -92,6 +98,9 @@ function withDeviceFlow(
  */
 export async function route(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgoing | null> {
   const path = incoming.url.pathname;
+  // RFC 8414 metadata lives at the site's root as well as under the base path.
+  const metadata = ctx.deviceFlow && deviceFlowMetadata(ctx, incoming);
+  if (metadata) return metadata;
   if (path !== ctx.basePath && !path.startsWith(`${ctx.basePath}/`)) return null;
   return sendableOutgoing(await answer(ctx, incoming, path.slice(ctx.basePath.length)), ctx.onError);
 }

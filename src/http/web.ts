@@ -1,4 +1,6 @@
-import { ClientGone, cookieLookup, type IncomingRequest, tooLarge } from "./incoming.ts";
+import { unmapped } from "../core/requester-context.ts";
+import { ClientGone, cookieLookup, forwardedFor, type IncomingRequest, tooLarge } from "./incoming.ts";
+import { bodyAlreadyRead } from "./kept-body.ts";
 import { notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
 
 /** Reads at most `limit` bytes of a Web body; refuses more without reading it all. */
@@ -24,14 +26,19 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 }
 
 /** Wraps a Web `Request` for the route table; `ip` comes from the runtime (Web requests carry none). */
-function fromWebRequest(request: Request, ip: string | undefined): IncomingRequest {
+function fromWebRequest(request: Request, ip: string | undefined, onBodyGone: () => void): IncomingRequest {
   return {
     method: request.method.toUpperCase(),
     url: new URL(request.url),
     ip,
     header: (name) => request.headers.get(name) ?? undefined,
     cookie: cookieLookup(() => request.headers.get("cookie") ?? undefined),
-    text: (limit) => readLimited(request, limit),
+    text: (limit) => {
+      // Read already (a framework's `c.req.json()`, a middleware): waiting on the stream would never end.
+      if (!request.bodyUsed) return readLimited(request, limit);
+      onBodyGone();
+      return Promise.reject(bodyAlreadyRead());
+    },
     signal: request.signal,
   };
 }
@@ -77,22 +84,29 @@ function toWebResponse(outgoing: Outgoing, signal: AbortSignal): Response {
 
 /**
  * The Web-standard binding (Next.js, Hono, Bun, Deno): `Request → Response` over the route entry, a
- * JSON 404 outside the base path. The runtime's client address comes as `info.ip`; its absence is
- * told to `warn` once, since every call that needs it will be refused.
+ * JSON 404 outside the base path. The client's address comes from the runtime as `info.ip`, else
+ * from `X-Forwarded-For` when `trustProxy` proxies are trusted (a Next.js app has nothing else); its
+ * absence is told to `warn` once, since every call that needs it will be refused.
  */
 export function webHandler(
   route: RouteEntry,
-  { warn }: { warn(message: string): void },
+  { trustProxy, warn }: { trustProxy: number; warn(message: string): void },
 ): (request: Request, info?: { ip?: string }) => Promise<Response> {
   let warned = false;
+  let toldBodyGone = false;
+  const onBodyGone = () => {
+    if (!toldBodyGone) warn(bodyAlreadyRead().message);
+    toldBodyGone = true;
+  };
   return async (request, info) => {
-    if (!info?.ip && !warned) {
+    const ip = info?.ip || forwardedFor(request.headers.get("x-forwarded-for") ?? undefined, trustProxy);
+    if (!ip && !warned) {
       warned = true;
       warn(
-        "qrlogin: handler called without info.ip; calls that need the caller's address are refused (ADDRESS_REQUIRED).",
+        "qrlogin: handler called without info.ip (and no trusted X-Forwarded-For); calls that need the caller's address are refused (ADDRESS_REQUIRED).",
       );
     }
-    const outgoing = await route(fromWebRequest(request, info?.ip));
+    const outgoing = await route(fromWebRequest(request, ip && unmapped(ip), onBodyGone));
     return toWebResponse(outgoing ?? notFound(), request.signal);
   };
 }

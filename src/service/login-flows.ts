@@ -122,10 +122,11 @@ export class LoginFlows {
 
   /**
    * Creates a request shown as a QR and a typed code (`qr`), or a request for an RFC 8628 device
-   * (`device`: its code cannot be refreshed on the device's screen, so it lives as long as the request).
+   * (`device`: its code cannot be refreshed on the device's screen, so it lives as long as the
+   * request, `lifetimeMs` when given).
    */
   async create(
-    input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device" },
+    input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device"; lifetimeMs?: number },
     caller: Caller = NOBODY,
   ): Promise<CreatedLoginRequest> {
     await this.#deps.limiter.consume("createPerIp", this.#network(caller), this.now());

@@ -2,9 +2,7 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { LocalNotifier } from "./local-notifier.ts";
 import type { LoginStore, Notifier } from "./login-store.ts";
-import { PostgresNotifier, PostgresStore } from "./postgres.ts";
-import { type RedisDurability, RedisNotifier, type RedisSentinelSetting, RedisStore } from "./redis.ts";
-import { SqliteStore } from "./sqlite.ts";
+import type { RedisDurability, RedisSentinelSetting } from "./redis.ts";
 
 /** A store and the notifier that goes with it, opened from one setting by {@link openStore}. */
 export interface OpenedStore {
@@ -98,9 +96,13 @@ export async function openStore(spec: string): Promise<OpenedStore> {
   const parsed = parseStoreSpec(spec);
   const { describe } = parsed;
   switch (parsed.kind) {
-    case "sqlite":
+    // Each store is imported only when chosen: its driver is an optional peer dependency.
+    case "sqlite": {
+      const { SqliteStore } = await import("./sqlite.ts");
       return { store: new SqliteStore({ filename: parsed.filename }), notifier: new LocalNotifier(), describe };
+    }
     case "redis": {
+      const { RedisNotifier, RedisStore } = await import("./redis.ts");
       const { url, rootNodes, sentinel, prefix, durability, replicas } = parsed;
       const store = new RedisStore({ url, rootNodes, sentinel, prefix, durability, replicas });
       let persistence: string;
@@ -117,6 +119,7 @@ export async function openStore(spec: string): Promise<OpenedStore> {
       };
     }
     case "postgres": {
+      const { PostgresNotifier, PostgresStore } = await import("./postgres.ts");
       const store = new PostgresStore({ connectionString: parsed.connectionString, schema: parsed.schema });
       try {
         await store.migrate();

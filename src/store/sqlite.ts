@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
+import Database from "./sqlite-driver.ts";
 
 /** Schema changes in order; `PRAGMA user_version` records how many have been applied. */
 const MIGRATIONS: readonly string[] = [

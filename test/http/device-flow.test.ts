@@ -37,7 +37,7 @@ describe("RFC 8628 device authorization grant", () => {
     assert.match(String(auth.body.verification_uri), /\/qrlogin\/a$/);
     assert.match(String(auth.body.verification_uri_complete), /\/qrlogin\/a#t=/);
     assert.equal(auth.body.interval, 0.2);
-    assert.equal(auth.body.expires_in, 120);
+    assert.equal(auth.body.expires_in, 600, "deviceFlow.expiresIn, not the QR's lifetimes.pending");
     const deviceCode = String(auth.body.device_code);
 
     const pending = await poll(deviceCode);

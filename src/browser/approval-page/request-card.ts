@@ -1,4 +1,4 @@
-import { ApiError, type Approver, type RequestCard, type Requester } from "../approver.ts";
+import { ApiError, type Approver, type RequestCard, type Requester, type RequesterClient } from "../approver.ts";
 import type { MessageKey } from "../i18n/catalogue.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { type NumberField, numberField } from "./number-field.ts";
@@ -43,6 +43,17 @@ function warningsOf(card: RequestCard, words: Translator): string[] {
     derived.push(words.t("card.warnCountry", { place: requester.location }));
   }
   return derived.length === card.warnings.length ? derived : card.warnings;
+}
+
+/**
+ * A device of the RFC 8628 flow (a CLI, a TV) is named by its OAuth client, not by a browser: the
+ * site's name for it when the site knows it, else the id it claims, and the access it asks for.
+ */
+function showClient(device: HTMLElement, client: RequesterClient, words: Translator): void {
+  const name = client.name ?? client.id;
+  device.textContent = client.scope ? words.t("card.clientAsking", { name, scope: client.scope }) : name;
+  const note = device.nextElementSibling;
+  if (note) note.textContent = words.t(client.name ? "card.clientKnown" : "card.clientSelfNamed");
 }
 
 /** A rendered card: its element, and how to drop it (stopping its timers). */
@@ -90,6 +101,7 @@ export function renderRequestCard(
     os: requester.os,
     device: words.t(`device.${kind}`),
   });
+  if (requester.client) showClient(field("device"), requester.client, words);
   field("ip").textContent = requester.ip ?? words.t("card.unknown");
   field("location").textContent = requester.location ?? words.t("card.unknown");
   field("network").textContent = words.t(networkWords(requester));

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import pg from "pg";
+import pg from "./driver.ts";
 
 export const USER_CODE_CONSTRAINT = "login_requests_user_code_hash_key";
 

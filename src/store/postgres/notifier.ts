@@ -1,7 +1,7 @@
-import pg from "pg";
 import { LocalNotifier } from "../local-notifier.ts";
 import { type ChangeMessage, type Notifier, RESYNC } from "../login-store.ts";
 import { connectionLost, FAULT_WINDOW_MS, throughConnectionLoss } from "./connection.ts";
+import pg from "./driver.ts";
 
 /** Options of {@link PostgresNotifier}. */
 export interface PostgresNotifierOptions {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../../core/login-request.ts";
 import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "../columns.ts";
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "../login-store.ts";
 import { FAULT_WINDOW_MS, throughConnectionLoss } from "./connection.ts";
+import pg from "./driver.ts";
 import { migrate, USER_CODE_CONSTRAINT } from "./migrations.ts";
 
 /** Options of {@link PostgresStore}. */

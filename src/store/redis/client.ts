@@ -1,4 +1,4 @@
-import { createClient, createCluster, createSentinel } from "redis";
+import { createClient, createCluster, createSentinel } from "./driver.ts";
 
 /** A pub/sub listener; node-redis hands strings unless asked for buffers. */
 export type PubSubListener = (message: string | Buffer, channel: string | Buffer) => void;

@@ -1,4 +1,4 @@
-import { ClientClosedError, DisconnectsClientError, ErrorReply } from "redis";
+import { ClientClosedError, DisconnectsClientError, ErrorReply } from "./driver.ts";
 
 /** Server replies that mean the command was not run, and may be sent again once the server has settled. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|BUSY)\b/;

@@ -1,7 +1,13 @@
 import type { ErrorCode } from "../core/errors.ts";
 
 /** Failures that happen in the client before or instead of a server answer. */
-export type ClientErrorCode = "NETWORK_ERROR" | "QR_FOREIGN_ORIGIN" | "QR_NOT_A_SIGN_IN_CODE" | "BAD_RESPONSE";
+export type ClientErrorCode =
+  | "NETWORK_ERROR"
+  | "QR_FOREIGN_ORIGIN"
+  | "QR_NOT_A_SIGN_IN_CODE"
+  | "BAD_RESPONSE"
+  | "PASSKEY_CANCELLED"
+  | "CARD_CHANGED";
 
 /** Every code a person may meet on the phone page or the `<qr-login>` element. */
 export type FaceErrorCode = ErrorCode | ClientErrorCode;
@@ -44,6 +50,19 @@ export const ERROR_MESSAGES: Readonly<Record<FaceErrorCode, string>> = {
   BROWSER_KEY_REQUIRED: "This browser couldn't prove it is the one that asked. Get a fresh code.",
   BROWSER_KEY_INVALID: "This browser couldn't prove it is the one that asked. Get a fresh code.",
   PUSH_DISABLED: "Sign-in requests to your phone aren't enabled on this site. Scan the QR code instead.",
+  PASSKEY_DISABLED: "Signing in with a passkey isn't available for this sign-in. Scan the QR code instead.",
+  PASSKEY_REQUIRED:
+    "This site asks you to confirm with your passkey before approving, and this account has none on this phone. Add a passkey to your account first.",
+  PASSKEY_INVALID: "Your passkey's answer couldn't be checked, so nothing was approved. Try again.",
+  PASSKEY_CHALLENGE_MISMATCH:
+    "Your passkey answered for a different sign-in, so nothing was approved. Start again from the screen in front of you.",
+  PASSKEY_USER_NOT_VERIFIED:
+    "Your passkey didn't check that it's you (fingerprint, face or PIN), so nothing was approved. Try again and unlock it.",
+  PASSKEY_REPLAYED: "That passkey answer was already used once, so it was refused. Try again for a fresh one.",
+  PASSKEY_UNKNOWN_CREDENTIAL:
+    "That passkey doesn't belong to the account this sign-in is for, so nothing was approved. Use your own passkey.",
+  PASSKEY_SIGN_IN_REQUIRED:
+    "The device asking is on another network, so it can't be approved from here. On that device, choose “Sign in with a passkey” and use this phone's passkey: it only works when the phone is nearby.",
   RATE_LIMITED: "Too many attempts. Wait a minute before trying again.",
   SESSION_FAILED: "The sign-in was approved, but the site couldn't start your session. Try again.",
   REDEMPTION_IN_PROGRESS: "This sign-in is already being finished in another window. Wait a moment, then try again.",
@@ -55,6 +74,9 @@ export const ERROR_MESSAGES: Readonly<Record<FaceErrorCode, string>> = {
     "This QR code points to another website, so it was not opened. Only scan codes shown by this site.",
   QR_NOT_A_SIGN_IN_CODE: "This QR code isn't a sign-in code for this site.",
   BAD_RESPONSE: "The server gave an answer this page doesn't understand. Reload and try again.",
+  PASSKEY_CANCELLED: "The passkey check was closed or timed out, so nothing was approved. Try again.",
+  CARD_CHANGED:
+    "What the server asked your passkey to confirm doesn't match the sign-in shown here, so nothing was sent. Scan the code again.",
 };
 
 /**

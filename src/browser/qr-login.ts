@@ -3,6 +3,8 @@ import { normalizeBasePath } from "../http/base-path.ts";
 import type { Created, Redeemed } from "../wire.ts";
 import { ApiError, callApi } from "./api.ts";
 import { type BrowserKey, createBrowserKey } from "./browser-key.ts";
+import { hybridAvailable } from "./passkey-ceremony.ts";
+import { signInWithPasskey } from "./passkey-sign-in.ts";
 import { QR_LOGIN_STYLE } from "./qr-login-style.ts";
 import { followRequest, type RequestUpdate } from "./request-follower.ts";
 
@@ -27,8 +29,22 @@ const DENIED_WORDS: Record<string, string> = {
   wrong_number: "The number typed on the phone didn't match, so this sign-in was stopped. Nobody was signed in.",
 };
 
+/** How passkey sign-in goes, said before the browser's own dialog opens. */
+const PASSKEY_HINT =
+  "Your browser asks for a passkey: choose your phone, scan the code it shows with the phone, and confirm there. The phone must be near this computer.";
+
 /** Redemption failures after which the approval still stands, so redeeming again may succeed. */
 const REDEEM_AGAIN = new Set(["SESSION_FAILED", "REDEMPTION_IN_PROGRESS", "NETWORK_ERROR"]);
+
+/** Passkey sign-in failures after which the same request may be tried again with a passkey. */
+const PASSKEY_AGAIN = new Set([
+  "PASSKEY_CANCELLED",
+  "PASSKEY_INVALID",
+  "PASSKEY_USER_NOT_VERIFIED",
+  "PASSKEY_UNKNOWN_CREDENTIAL",
+  "PASSKEY_REPLAYED",
+  "NETWORK_ERROR",
+]);
 
 const TEMPLATE = `
 <div class="frame" part="frame">
@@ -44,6 +60,7 @@ const TEMPLATE = `
     <div class="actions">
       <button type="button" class="action" part="button" hidden></button>
       <button type="button" class="cancel" part="cancel" hidden>Not you? Cancel</button>
+      <button type="button" class="passkey" part="passkey" hidden>Use a passkey instead</button>
     </div>
   </div>
 </div>`;
@@ -54,16 +71,20 @@ const TEMPLATE = `
  * Attributes: `base-path` (default `/qrlogin`), `redirect` (where to go once signed in),
  * `no-browser-key` (skip the WebCrypto key), `transport="poll"` (long-poll instead of SSE),
  * `login` (push mode: ask that account's phones instead of showing a QR; setting or removing it
- * starts over), `confirm-account` (once approved, ask "Continue as …?" before signing in, as the
+ * starts over), `mode="passkey"` (sign in with a passkey — the phone's, through the browser's
+ * cross-device flow — instead of a QR; offered next to the QR where the browser reports that flow,
+ * and switched to by the element itself when the relay policy `passkey` refuses the phone that
+ * scanned), `confirm-account` (once approved, ask "Continue as …?" before signing in, as the
  * host's `confirmAccount` does). Whenever the phone must confirm a number, the element shows it big;
  * before signing in, it says whose account this browser is entering.
  * Events: `signed-in` (cancelable; `detail` is {@link SignedInDetail}) and `status-change`.
  * Styling: `--qr-login-*` custom properties and the parts
- * `frame qr status comparison number hint typed code button cancel`.
+ * `frame qr status comparison number hint typed code button cancel passkey`.
  * @example
  * <script type="module" src="/qrlogin/assets/qr-login.js"></script>
  * <qr-login redirect="/account"></qr-login>
  * <qr-login login="alice@example.com" redirect="/account"></qr-login>
+ * <qr-login mode="passkey" redirect="/account"></qr-login>
  */
 export class QrLoginElement extends HTMLElement {
   #root: ShadowRoot;
@@ -73,6 +94,8 @@ export class QrLoginElement extends HTMLElement {
   #statusText = "";
   /** What the button does now: start over, continue, or redeem again. */
   #action = () => this.restart();
+  /** The `mode` the current request follows, so that the element's own switch to it does not start over. */
+  #activeMode: string | null = null;
 
   constructor() {
     super();
@@ -82,6 +105,7 @@ export class QrLoginElement extends HTMLElement {
     this.#root.adoptedStyleSheets = [style];
     this.#root.innerHTML = TEMPLATE;
     this.#part("button").addEventListener("click", () => this.#action());
+    this.#part("passkey").addEventListener("click", () => this.setAttribute("mode", "passkey"));
   }
 
   /** What the element currently shows. */
@@ -90,14 +114,15 @@ export class QrLoginElement extends HTMLElement {
   }
 
   static get observedAttributes(): string[] {
-    return ["login"];
+    return ["login", "mode"];
   }
 
   connectedCallback(): void {
     this.restart();
   }
 
-  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+  attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (name === "mode" && value === this.#activeMode) return;
     // Before the element is connected, connectedCallback starts it with the attribute as it is then.
     if (this.isConnected && old !== value) this.restart();
   }
@@ -111,10 +136,16 @@ export class QrLoginElement extends HTMLElement {
   restart(): void {
     this.#stop();
     const generation = ++this.#generation;
-    this.#show("loading", this.#login ? "Sending a request to your phone…" : "Getting a sign-in code…", "");
+    const loading = this.#passkeyMode
+      ? "Getting ready for your passkey…"
+      : this.#login
+        ? "Sending a request to your phone…"
+        : "Getting a sign-in code…";
+    this.#show("loading", loading, "");
     this.#renderQr(null);
-    this.#part("qr").hidden = this.#login !== null;
+    this.#part("qr").hidden = this.#login !== null || this.#passkeyMode;
     this.#part("typed").hidden = true;
+    this.#part("passkey").hidden = true;
     this.#showNumber(null);
     this.#start(generation).catch((error) => this.#fail(generation, error));
   }
@@ -128,12 +159,19 @@ export class QrLoginElement extends HTMLElement {
     return this.getAttribute("login")?.trim() || null;
   }
 
+  /** Whether to sign in with a passkey rather than a QR or a push. */
+  get #passkeyMode(): boolean {
+    return this.getAttribute("mode") === "passkey";
+  }
+
   async #start(generation: number): Promise<void> {
     const key = this.hasAttribute("no-browser-key") ? null : await createBrowserKey();
     const login = this.#login;
+    this.#activeMode = this.getAttribute("mode");
+    const mode = this.#passkeyMode ? { mode: "passkey" } : login ? { mode: "push", login } : {};
     const created = await callApi<Created>(fetch, `${this.#basePath}/requests`, {
       method: "POST",
-      body: { ...(login ? { mode: "push", login } : {}), ...(key ? { publicKey: key.publicKey } : {}) },
+      body: { ...mode, ...(key ? { publicKey: key.publicKey } : {}) },
     });
     if (generation !== this.#generation) return;
     const current: Current = {
@@ -145,9 +183,12 @@ export class QrLoginElement extends HTMLElement {
     if (created.mode === "push") {
       // A push starts scanned (bound to the account); its number is known at once.
       this.#showScanned(created.comparison, null);
+    } else if (created.mode === "passkey") {
+      this.#askForPasskey(current, "pending", "Sign in with a passkey", PASSKEY_HINT);
     } else {
       this.#showQr(created.qr.url, created.userCode);
       this.#showPending();
+      if (created.passkeySignIn) this.#offerPasskey(current);
     }
     this.#stop = followRequest({
       basePath: this.#basePath,
@@ -170,7 +211,8 @@ export class QrLoginElement extends HTMLElement {
         this.#showPending();
         break;
       case "scanned":
-        this.#showScanned(update.comparison ?? null, update.approver ?? null);
+        if (update.passkeyRequired) this.#switchToPasskey(current);
+        else this.#showScanned(update.comparison ?? null, update.approver ?? null);
         break;
       case "approved":
         this.#fade();
@@ -193,6 +235,52 @@ export class QrLoginElement extends HTMLElement {
         this.#end("redeemed", "This code has already been used to sign in.", "Get a fresh code");
         break;
     }
+  }
+
+  /** Offers passkey sign-in next to the QR, where the browser reports the cross-device flow that reaches a phone. */
+  #offerPasskey(current: Current): void {
+    void hybridAvailable().then((available) => {
+      if (available && current.generation === this.#generation && this.#status === "pending") {
+        this.#part("passkey").hidden = false;
+      }
+    });
+  }
+
+  /**
+   * A phone on another network scanned, and the relay policy wants presence: this same request is
+   * finished with the phone's passkey, which the cross-device flow reaches only when it is near. The
+   * `mode` attribute says so to the host, without starting over.
+   */
+  #switchToPasskey(current: Current): void {
+    this.#activeMode = "passkey";
+    this.setAttribute("mode", "passkey");
+    this.#fade();
+    this.#part("qr").hidden = true;
+    this.#part("typed").hidden = true;
+    this.#showNumber(null);
+    this.#askForPasskey(
+      current,
+      "scanned",
+      "Your phone is on another network",
+      "To sign in here, use your phone's passkey: it works only when the phone is near this computer.",
+    );
+  }
+
+  /** Shows `text` and a button that asks the browser for a passkey to approve the current request. */
+  #askForPasskey(current: Current, status: "pending" | "scanned", text: string, hint: string): void {
+    this.#show(status, text, hint);
+    this.#offer("Sign in with a passkey", () => {
+      this.#hideButtons();
+      this.#setStatusText("Waiting for your passkey…", false);
+      // Once approved, the request's own stream says so and the element redeems as after a phone's approval.
+      signInWithPasskey(this.#basePath, current.id).catch((error: unknown) => {
+        if (current.generation !== this.#generation) return;
+        if (!(error instanceof ApiError) || !PASSKEY_AGAIN.has(error.code))
+          return this.#fail(current.generation, error);
+        this.#askForPasskey(current, status, text, hint);
+        this.#setStatusText(error.message, true);
+      });
+    });
   }
 
   /**
@@ -356,12 +444,25 @@ export class QrLoginElement extends HTMLElement {
     );
   }
 
+  /** The QR is no longer the way in: it fades, and so does the offer of a passkey instead. */
   #fade(): void {
     this.#part("qr").classList.add("faded");
+    this.#part("passkey").hidden = true;
   }
 
   #part(
-    name: "qr" | "status" | "comparison" | "number" | "hint" | "typed" | "url" | "code" | "button" | "cancel",
+    name:
+      | "qr"
+      | "status"
+      | "comparison"
+      | "number"
+      | "hint"
+      | "typed"
+      | "url"
+      | "code"
+      | "button"
+      | "cancel"
+      | "passkey",
   ): HTMLElement {
     const found = this.#root.querySelector<HTMLElement>(`.${name === "button" ? "action" : name}`);
     if (!found) throw new Error(`qr-login: missing ${name}`);

@@ -2,10 +2,32 @@ import { z } from "zod";
 import { QrLoginError } from "../core/errors.ts";
 import type { IncomingRequest } from "./incoming.ts";
 
+/** Binary WebAuthn values travel as base64url. */
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/);
+
+/** A WebAuthn assertion as `@simplewebauthn/browser` sends it (`AuthenticationResponseJSON`). */
+const assertion = z.object({
+  id: base64url(1400).min(1),
+  rawId: base64url(1400).min(1),
+  type: z.literal("public-key"),
+  response: z.object({
+    clientDataJSON: base64url(2000).min(1),
+    authenticatorData: base64url(1400).min(1),
+    signature: base64url(700).min(1),
+    userHandle: base64url(100).nullish(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+});
+
 /** The JSON bodies the API accepts. Unknown fields are ignored; wrong types are refused. */
 export const bodies = {
   createRequest: z.object({
-    mode: z.enum(["qr", "push"]).optional(),
+    mode: z.enum(["qr", "push", "passkey"]).optional(),
     /** For push: the account to ask (e-mail or user name, as the host's `findUser` reads it). */
     login: z.string().trim().min(1).max(200).optional(),
     /** The desktop's browser key (public JWK), for browser-bound redemption. */
@@ -15,7 +37,8 @@ export const bodies = {
   }),
   redeem: z.object({ signature: z.string().min(1).max(200).optional() }),
   scan: z.union([z.object({ token: z.string().min(1).max(256) }), z.object({ userCode: z.string().min(1).max(32) })]),
-  approve: z.object({ number: z.int().min(10).max(99).optional() }),
+  approve: z.object({ number: z.int().min(10).max(99).optional(), assertion: assertion.optional() }),
+  passkeySignIn: z.object({ assertion }),
   deny: z.object({ reason: z.enum(["not_me"]).optional() }),
   deviceAuthorization: z.object({ client_id: z.string().min(1).max(200), scope: z.string().max(1000).optional() }),
   deviceToken: z.object({

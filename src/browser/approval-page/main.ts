@@ -96,9 +96,11 @@ function showCard(card: RequestCard): void {
   $("card").replaceChildren(rendered.element);
   show("card", rendered.element.querySelector<HTMLElement>(".title") ?? undefined);
   say(
-    card.numberRequired
-      ? "Check who is asking, then type the number shown on the other screen."
-      : "Check who is asking, then approve or deny.",
+    card.passkeyRequired
+      ? "Check who is asking: this phone can't approve it, only deny it."
+      : card.numberRequired
+        ? "Check who is asking, then type the number shown on the other screen."
+        : "Check who is asking, then approve or deny.",
   );
 }
 

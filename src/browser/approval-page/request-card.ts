@@ -11,6 +11,20 @@ const DEVICE_WORDS: Record<string, string> = {
   tv: "TV",
 };
 
+/** Refusals after which the card stays, for the person to try their passkey again or to deny. */
+const PASSKEY_AGAIN = new Set([
+  "PASSKEY_CANCELLED",
+  "PASSKEY_USER_NOT_VERIFIED",
+  "PASSKEY_INVALID",
+  "PASSKEY_REPLAYED",
+]);
+
+const PASSKEY_WORDS = {
+  required: "To approve, you'll confirm with this phone's passkey (fingerprint, face or PIN).",
+  elsewhere:
+    "The device asking is on another network, so it can't be approved from this phone. If it is yours, choose “Sign in with a passkey” on it and use this phone's passkey: that works only when the phone is near it.",
+};
+
 const DONE = {
   approve: "Approved. The other device is signing in now.",
   deny: "Denied. Nobody was signed in.",
@@ -125,7 +139,9 @@ export function renderRequestCard(
       end({ ok: true, text: done });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0);
-      if (apiError.code === "NETWORK_MISMATCH") refuseApproval(apiError);
+      if (apiError.code === "NETWORK_MISMATCH" || apiError.code === "PASSKEY_SIGN_IN_REQUIRED")
+        refuseApproval(apiError);
+      else if (PASSKEY_AGAIN.has(apiError.code)) problem.textContent = apiError.message;
       else end({ ok: false, error: apiError });
     } finally {
       answering = false;
@@ -134,14 +150,14 @@ export function renderRequestCard(
   };
 
   const approve = () => {
-    if (!number) return decide(() => approver.approve(card.id), DONE.approve);
+    if (!number) return decide(() => approver.approveWithPasskey(card), DONE.approve);
     const typed = number.value();
     if (typed === null) {
       problem.textContent = `Type the two digits shown on the ${device}.`;
       number.focus();
       return;
     }
-    return decide(() => approver.approve(card.id, { number: typed }), DONE.approve);
+    return decide(() => approver.approveWithPasskey(card, { number: typed }), DONE.approve);
   };
   action("approve").onclick = approve;
   action("deny").onclick = () => decide(() => approver.deny(card.id), DONE.deny);
@@ -150,6 +166,20 @@ export function renderRequestCard(
   if (card.numberRequired) {
     number = numberField(card.id, device, approve);
     field("number").replaceWith(number.form);
+  }
+  // Said before the answers: the passkey prompt comes with Approve, or approving is not possible here.
+  const passkeyNote = card.passkeyRequired
+    ? PASSKEY_WORDS.elsewhere
+    : card.passkeyApproval === "required"
+      ? PASSKEY_WORDS.required
+      : "";
+  if (passkeyNote) {
+    const note = Object.assign(document.createElement("p"), { className: "note passkey", textContent: passkeyNote });
+    article.querySelector(".choices")?.before(note);
+  }
+  if (card.passkeyRequired) {
+    action("approve").hidden = true;
+    if (number) number.form.hidden = true;
   }
 
   // The server's clock, as of receipt, is createdAt + age; the decision window closes at

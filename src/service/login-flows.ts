@@ -456,8 +456,8 @@ export class LoginFlows {
     caller: Caller = NOBODY,
   ): Promise<LoginRequest> {
     const check = this.#passkeys();
-    await check.refuseReplay(assertion, this.now());
     const request = await this.authenticateBrowser(id, browserSecret);
+    await check.refuseReplay(assertion, this.now());
     checkPasskeySignIn(request, this.now());
     const owner = await check.verify(request, assertion, {
       userId: request.approverId,

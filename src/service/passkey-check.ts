@@ -23,9 +23,9 @@ export type ApprovalVerification = "required" | "preferred" | "off";
 /** Passkeys as proof of presence: the `approval` option of `createQrLogin`. */
 export interface ApprovalOptions {
   /**
-   * Whether the phone approves with a passkey assertion bound to the request: `required` (verified: face, PIN…),
-   * `preferred` or `off`. Under `preferred` an account with no passkey, or a phone that sends none, still
-   * approves; without `origin`, the RP ID and origin are each request's own.
+   * Whether the phone approves with a passkey assertion bound to the request: `required` (user-verified), `preferred` or `off`.
+   * `required` takes only an assertion whose authenticator verified the user (fingerprint, face, PIN);
+   * under `preferred` an account with no passkey, or a phone that sends none, still approves.
    * @defaultValue {@link DEFAULTS}.approval.userVerification
    */
   userVerification?: ApprovalVerification;
@@ -73,8 +73,6 @@ export interface WebAuthnSite {
 
 /** How long a ceremony may take in the browser, in ms (what WebAuthn's `timeout` asks for). */
 const CEREMONY_MS = 120_000;
-/** Bit 2 of the authenticator data's flags: the user was verified (biometrics, PIN). */
-const USER_VERIFIED = 0x04;
 
 type WebAuthnServer = typeof import("@simplewebauthn/server");
 let server: Promise<WebAuthnServer> | undefined;
@@ -104,12 +102,6 @@ function challengeIn(assertion: PasskeyAssertion): string | null {
   } catch {
     return null;
   }
-}
-
-/** Whether the authenticator data says the user was verified (its flags byte follows the 32-byte RP ID hash). */
-function userVerified(assertion: PasskeyAssertion): boolean {
-  const flags = Buffer.from(assertion.response.authenticatorData, "base64url")[32] ?? 0;
-  return (flags & USER_VERIFIED) !== 0;
 }
 
 /**
@@ -154,7 +146,8 @@ export class PasskeyCheck {
       type: "public-key" as const,
       ...(transports ? { transports } : {}),
     }));
-    return { userVerification, publicKey, binding };
+    // The phone answers with its own passkey, not one reached over yet another cross-device flow.
+    return { userVerification, publicKey: { ...publicKey, hints: ["client-device"] }, binding };
   }
 
   /** Refuses an assertion whose challenge was already accepted, whatever has happened to its request since. */
@@ -187,7 +180,8 @@ export class PasskeyCheck {
       throw refused("PASSKEY_UNKNOWN_CREDENTIAL", "This passkey is not one of this account's passkeys.");
     }
     const { verifyAuthenticationResponse } = await webAuthnServer();
-    // The counter is judged below, once the signature is known to be good, so that a forged one says "invalid".
+    // User verification and the counter are judged below, once the signature is known to be good, so
+    // that a forged assertion is told "invalid" whatever flags and counter it claims.
     const result = await verifyAuthenticationResponse({
       response: {
         ...assertion,
@@ -202,7 +196,7 @@ export class PasskeyCheck {
     if (!result?.verified) {
       throw refused("PASSKEY_INVALID", "This passkey answer could not be verified for this site.");
     }
-    if (options.userVerification === "required" && !userVerified(assertion)) {
+    if (options.userVerification === "required" && !result.authenticationInfo.userVerified) {
       throw refused(
         "PASSKEY_USER_NOT_VERIFIED",
         "The passkey did not verify who you are (fingerprint, face or PIN), which this sign-in needs.",

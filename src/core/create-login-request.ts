@@ -26,7 +26,7 @@ export interface CreatedLoginRequest {
  */
 export function createLoginRequest(
   deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
-  input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device" },
+  input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device" | "passkey" },
 ): CreatedLoginRequest {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);

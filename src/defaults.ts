@@ -15,7 +15,7 @@ function deepFreeze<T>(value: T): Frozen<T> {
 /**
  * Every default of `createQrLogin`'s options, in one place: the options' docs point here rather than
  * repeat a number, and README.md's table of options is written from it (`npm run docs:defaults`).
- * The entry of an option that is an object (`lifetimes`, `limits`, `deviceFlow`, `approvalPage`)
+ * The entry of an option that is an object (`lifetimes`, `limits`, `deviceFlow`, `approvalPage`, `approval`)
  * fills in what the host leaves out of it; `deviceFlow` itself stays off unless given.
  */
 export const DEFAULTS = deepFreeze({
@@ -24,6 +24,7 @@ export const DEFAULTS = deepFreeze({
   ipv6PrefixBits: 64,
   hookTimeoutMs: 10_000,
   confirmAccount: false,
+  approval: { userVerification: "off" },
   deviceFlow: { interval: 5, expiresIn: 600 },
   approvalPage: { signInUrl: "/" },
   basePath: "/qrlogin",

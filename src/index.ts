@@ -2,6 +2,8 @@
  * qrlogin: cross-device sign-in by QR code, typed code or push approval.
  * @packageDocumentation
  */
+
+export { type ApprovalBinding, approvalBinding, challengeOf } from "./core/approval-challenge.ts";
 export type { Clock, RandomSource } from "./core/clock.ts";
 export { cryptoRandom, systemClock } from "./core/clock.ts";
 export { ERROR_STATUS, type ErrorCode, isQrLoginError, QrLoginError } from "./core/errors.ts";
@@ -37,6 +39,7 @@ export {
 export type { MetricsPage, MetricsRegistry } from "./observability/metrics.ts";
 export { createQrLogin, type Logger, type QrLogin, type QrLoginOptions } from "./qrlogin.ts";
 export { type Caller, type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
+export type { ApprovalOptions, ApprovalVerification, PasskeyCredential } from "./service/passkey-check.ts";
 export { DEFAULT_LIMITS, type Limit, type Limits } from "./service/rate-limits.ts";
 export { LocalNotifier } from "./store/local-notifier.ts";
 export type { Alert, AuditEntry, ChangeMessage, CounterState, LoginStore, Notifier } from "./store/login-store.ts";

@@ -21,6 +21,7 @@ import { MeasuredStore } from "./observability/measured-store.ts";
 import { Metrics, type MetricsPage, type MetricsRegistry } from "./observability/metrics.ts";
 import { reportOverLimit, reportStep } from "./observability/reports.ts";
 import { type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
+import { type ApprovalOptions, PasskeyCheck } from "./service/passkey-check.ts";
 import { type Limits, resolveLimits } from "./service/rate-limits.ts";
 import { LocalNotifier } from "./store/local-notifier.ts";
 import type { LoginStore, Notifier } from "./store/login-store.ts";
@@ -57,7 +58,9 @@ export interface QrLoginOptions {
    */
   findUser?: (login: string) => Promise<Approver | null> | Approver | null;
   /**
-   * When the phone and the desktop are on different networks: `allow`, `warn`, `require-number` or `refuse`.
+   * When the phone and the desktop are on different networks: `allow`, `warn`, `require-number`, `refuse` or `passkey`.
+   * `passkey` (which needs `approval.credentials`) lets no phone approve from afar: the desktop signs in with
+   * the phone's passkey instead, over the platform's cross-device flow, which works only near the phone.
    * @defaultValue {@link DEFAULTS}.relayPolicy
    */
   relayPolicy?: RelayPolicy;
@@ -84,6 +87,12 @@ export interface QrLoginOptions {
    * @defaultValue {@link DEFAULTS}.confirmAccount
    */
   confirmAccount?: boolean;
+  /**
+   * Passkeys as proof of presence: the phone approves with its passkey, or the desktop signs in with it.
+   * The desktop's passkey sign-in goes over the platform's cross-device flow, which needs the phone near.
+   * @defaultValue {@link DEFAULTS}.approval
+   */
+  approval?: ApprovalOptions;
   /**
    * A MaxMind-format City/Country database file for the card's location line, or a lookup function.
    * @defaultValue none
@@ -291,10 +300,29 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
   }
   const origin = options.origin === undefined ? null : normalizeOrigin(options.origin);
   const relayPolicy = options.relayPolicy ?? DEFAULTS.relayPolicy;
-  if (!["allow", "warn", "require-number", "refuse"].includes(relayPolicy)) {
-    throw new TypeError(`qrlogin: relayPolicy must be allow, warn, require-number or refuse, got ${relayPolicy}`);
+  if (!["allow", "warn", "require-number", "refuse", "passkey"].includes(relayPolicy)) {
+    throw new TypeError(
+      `qrlogin: relayPolicy must be allow, warn, require-number, refuse or passkey, got ${relayPolicy}`,
+    );
+  }
+  const approval = options.approval ?? {};
+  const userVerification = approval.userVerification ?? DEFAULTS.approval.userVerification;
+  if (!["required", "preferred", "off"].includes(userVerification)) {
+    throw new TypeError(
+      `qrlogin: approval.userVerification must be required, preferred or off, got ${userVerification}`,
+    );
+  }
+  if ((userVerification !== "off" || relayPolicy === "passkey") && !approval.credentials) {
+    throw new TypeError(
+      "qrlogin: passkey approval and relayPolicy passkey need approval.credentials, the approver's passkeys",
+    );
   }
   const onError = (error: unknown) => logger.error({ err: error }, "qrlogin: unexpected error");
+  const onHookError = (error: unknown, requestId?: string | null) =>
+    logger.error(
+      { err: error, ...(requestId ? { requestId } : {}) },
+      `qrlogin: ${(error as Error)?.message ?? "a hook failed"}`,
+    );
   const lifetimes = resolveLifetimes(options.lifetimes);
   const hookTimeoutMs = options.hookTimeoutMs ?? DEFAULTS.hookTimeoutMs;
   if (!(hookTimeoutMs > 0) || hookTimeoutMs >= lifetimes.redemptionLease) {
@@ -324,9 +352,17 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     ipv6PrefixBits,
     hookTimeoutMs,
     findUser: options.findUser,
+    // A used challenge is remembered as long as any version of a request can live.
+    passkeys: approval.credentials
+      ? new PasskeyCheck(
+          { ...approval, userVerification, credentials: approval.credentials },
+          store,
+          lifetimes.pending + lifetimes.decision,
+          onHookError,
+        )
+      : undefined,
     onEvent: options.onEvent,
-    onHookError: (error, requestId) =>
-      logger.error({ err: error, requestId }, `qrlogin: ${(error as Error)?.message ?? "a hook failed"}`),
+    onHookError,
     observe: reportStep(logger, metrics),
   });
   const trustProxy = options.trustProxy ?? DEFAULTS.trustProxy;
@@ -337,6 +373,8 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     perApprover: options.maxStreamsPerApprover ?? DEFAULTS.maxStreamsPerApprover,
   };
   const { approvalPage, deviceFlow } = options;
+  const allowedOrigins = origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null;
+  const passkeyOrigins = approval.origins?.map(normalizeOrigin) ?? allowedOrigins;
   const shared: Omit<RouteContext, "qrUrl" | "siteOrigin"> = {
     flows,
     heartbeats,
@@ -346,7 +384,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     maxWaitMs: options.maxWaitMs ?? DEFAULTS.maxWaitMs,
     retryMs: options.retryMs ?? DEFAULTS.retryMs,
     secureCookies: options.secureCookies ?? DEFAULTS.secureCookies,
-    allowedOrigins: origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null,
+    allowedOrigins,
     approvalPage:
       approvalPage === false
         ? false
@@ -359,6 +397,12 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       : new StreamSlots(streamLimits),
     locate: typeof options.geoip === "string" ? geoIpFromFile(options.geoip) : (options.geoip ?? locateNowhere),
     confirmAccount: options.confirmAccount ?? DEFAULTS.confirmAccount,
+    passkeyApproval: userVerification,
+    passkeySignIn: approval.credentials !== undefined,
+    webAuthnSite: (incoming) => ({
+      rpId: approval.rpId ?? new URL(origin ?? incoming.url.origin).hostname,
+      origins: passkeyOrigins ?? [incoming.url.origin],
+    }),
   };
   let warnedOrigin = false;
   const routeEntry: RouteEntry = (incoming) => {

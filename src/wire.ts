@@ -4,8 +4,11 @@
  * and streams and the browser's element, follower and SDK all use these, so a field changed here
  * breaks the build on both sides.
  */
+import type { ApprovalBinding } from "./core/approval-challenge.ts";
 import type { ErrorCode } from "./core/errors.ts";
 import type { RequestMode, RequestStatus } from "./core/login-request.ts";
+
+export type { ApprovalBinding };
 
 /** A QR to show on the desktop, with the typed code that rotates with it. */
 export interface QrShown {
@@ -28,6 +31,8 @@ export interface QrCreated {
   confirmAccount?: true;
   /** The browser secret, when asked for with `secretInBody` (non-browser clients). */
   browserSecret?: string;
+  /** The host takes passkeys: the desktop may offer to sign in with one instead (a new `passkey` request). */
+  passkeySignIn?: true;
 }
 
 /** The answer to `POST /requests` for a push request: the number to show. */
@@ -40,8 +45,20 @@ export interface PushCreated {
   browserSecret?: string;
 }
 
+/**
+ * The answer to `POST /requests` for a passkey request: nothing to show; the desktop asks for its
+ * WebAuthn options (`GET /requests/:id/passkey-options`) and posts the assertion.
+ */
+export interface PasskeyCreated {
+  id: string;
+  mode: "passkey";
+  expiresAt: number;
+  confirmAccount?: true;
+  browserSecret?: string;
+}
+
 /** The answer to `POST /requests`. */
-export type Created = QrCreated | PushCreated;
+export type Created = QrCreated | PushCreated | PasskeyCreated;
 
 /** The state of a request as the desktop may see it (the long-poll's answer). */
 export interface RequestSnapshot {
@@ -57,12 +74,17 @@ export interface RequestSnapshot {
   comparison?: number;
   /** With `denied`: `not_me`, `wrong_number` or `null`. */
   reason?: string | null;
+  /**
+   * With `scanned`: the phone was on another network and the relay policy is `passkey`, so the phone
+   * cannot approve; the desktop switches to passkey sign-in for this same request.
+   */
+  passkeyRequired?: true;
 }
 
 /** The data of each event on the desktop's stream, by event name (the event id is the version). */
 export interface RequestEvents {
   qr: QrShown;
-  scanned: Pick<RequestSnapshot, "expiresAt" | "approver" | "comparison">;
+  scanned: Pick<RequestSnapshot, "expiresAt" | "approver" | "comparison" | "passkeyRequired">;
   approved: Pick<RequestSnapshot, "expiresAt" | "approver">;
   /** The host's `issueSession` holds the redemption's lease; the desktop that redeems waits for its answer. */
   redeeming: Pick<RequestSnapshot, "expiresAt">;
@@ -125,6 +147,51 @@ export interface RequestCard {
    * phone is never told it, and there is one try: a wrong number ends the request.
    */
   numberRequired: boolean;
+  /**
+   * The relay policy `passkey` refuses approval here (the phone is on another network): the person
+   * signs in with a passkey on the requesting device instead, which only works near this phone.
+   */
+  passkeyRequired: boolean;
+  /**
+   * Whether approving asks for this phone's passkey first (`GET /requests/:id/approval-options`):
+   * `required`, `preferred` (when the account has one), or `off`.
+   */
+  passkeyApproval: "required" | "preferred" | "off";
+}
+
+/** A passkey's WebAuthn request options, binary values in base64url (`PublicKeyCredentialRequestOptionsJSON`). */
+export interface PasskeyRequestOptions {
+  challenge: string;
+  rpId: string;
+  /** Empty: any passkey of the site (the desktop's sign-in), chosen in the browser's own dialog. */
+  allowCredentials: { id: string; type: "public-key"; transports?: string[] }[];
+  userVerification: "required" | "preferred";
+  timeout: number;
+  /** `hybrid`: the browser goes straight to its cross-device flow (the phone, over a QR and Bluetooth). */
+  hints?: ("hybrid" | "client-device" | "security-key")[];
+}
+
+/** The answer to `GET /requests/:id/approval-options` (phone) and `GET /requests/:id/passkey-options` (desktop). */
+export interface PasskeyChallenge {
+  userVerification: "required" | "preferred";
+  /** `null` when the account has no passkey the site knows; under `preferred` the phone approves without. */
+  publicKey: PasskeyRequestOptions | null;
+  binding: ApprovalBinding;
+}
+
+/** A WebAuthn assertion, binary values in base64url (`AuthenticationResponseJSON`), as sent with approve. */
+export interface PasskeyAssertion {
+  id: string;
+  rawId: string;
+  type: "public-key";
+  response: {
+    clientDataJSON: string;
+    authenticatorData: string;
+    signature: string;
+    userHandle?: string | null | undefined;
+  };
+  clientExtensionResults: Record<string, unknown>;
+  authenticatorAttachment?: "platform" | "cross-platform" | undefined;
 }
 
 /** Something that happened to the account, for its phones to show. */

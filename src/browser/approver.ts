@@ -1,13 +1,31 @@
 import { normalizeBasePath } from "../http/base-path.ts";
-import type { ApproverAlert, ApproverEvents, Decision, RequestCard } from "../wire.ts";
+import type {
+  ApproverAlert,
+  ApproverEvents,
+  Decision,
+  PasskeyAssertion,
+  PasskeyChallenge,
+  RequestCard,
+} from "../wire.ts";
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
+import { challengeFitsCard } from "./approval-binding.ts";
 import type { FaceErrorCode } from "./error-codes.ts";
 import type { Overrides } from "./i18n/catalogue.ts";
 import { pageLanguages, translatorFor } from "./i18n/page-language.ts";
 import type { Translator } from "./i18n/translator.ts";
+import { type AskPasskey, askPasskey } from "./passkey-ceremony.ts";
 
 // The wire's types are the SDK's: what the server sends is what the phone reads.
-export type { ApproverAlert, Decision, RequestCard, Requester, RequesterClient } from "../wire.ts";
+export type {
+  ApproverAlert,
+  Decision,
+  PasskeyAssertion,
+  PasskeyChallenge,
+  PasskeyRequestOptions,
+  RequestCard,
+  Requester,
+  RequesterClient,
+} from "../wire.ts";
 export { ApiError } from "./api.ts";
 export type { Catalogue, MessageKey, Overrides, Plural } from "./i18n/catalogue.ts";
 export { addLanguage } from "./i18n/languages.ts";
@@ -48,6 +66,11 @@ export interface ApproverOptions {
   lang?: string;
   /** Words laid over the chosen language's catalogue, e.g. `{ "error.RATE_LIMITED": "Slow down." }`. */
   messages?: Overrides;
+  /**
+   * How a passkey is asked for an assertion. Default: the browser's own dialog
+   * (`navigator.credentials.get`); a native app passes its platform's passkey API.
+   */
+  passkey?: AskPasskey;
 }
 
 /** The phone side of the protocol, bound to one site. */
@@ -63,7 +86,16 @@ export interface Approver {
    * typed; a wrong one throws `WRONG_NUMBER` and the request is ended (one try). Under the relay
    * policy `refuse`, a request from another network throws `NETWORK_MISMATCH`.
    */
-  approve(id: string, options?: { number?: number }): Promise<Decision>;
+  approve(id: string, options?: { number?: number; assertion?: PasskeyAssertion }): Promise<Decision>;
+  /**
+   * Approves the request of `card` as its card asks: when `passkeyApproval` is not `off`, this phone's
+   * passkey first signs a challenge checked to stand for this very card (`CARD_CHANGED` otherwise), and
+   * the assertion goes with the approval. Under `preferred`, an account without a passkey approves
+   * without one; a closed passkey dialog throws `PASSKEY_CANCELLED` and sends nothing.
+   */
+  approveWithPasskey(card: RequestCard, options?: { number?: number }): Promise<Decision>;
+  /** The WebAuthn options for approving request `id` (`GET /requests/:id/approval-options`). */
+  approvalOptions(id: string): Promise<PasskeyChallenge>;
   /** Denies a scanned request; `reason: "not_me"` says the person never asked for it. */
   deny(id: string, options?: { reason?: "not_me" }): Promise<Decision>;
   /** The push requests waiting for this account now. */
@@ -114,6 +146,28 @@ export function createApprover(options: ApproverOptions): Approver {
     return token;
   };
   const scan = (input: { token: string } | { userCode: string }) => post<RequestCard>("/scan", input);
+  const approve = (id: string, { number, assertion }: { number?: number; assertion?: PasskeyAssertion } = {}) =>
+    post<Decision>(`/requests/${encodeURIComponent(id)}/approve`, {
+      ...(number === undefined ? {} : { number }),
+      ...(assertion === undefined ? {} : { assertion }),
+    });
+  const approvalOptions = async (id: string) =>
+    callApi<PasskeyChallenge>(fetcher, `${origin}${basePath}/requests/${encodeURIComponent(id)}/approval-options`, {
+      method: "GET",
+      headers: await options.headers?.(),
+      words,
+    });
+  const approveWithPasskey = async (card: RequestCard, { number }: { number?: number } = {}) => {
+    if (card.passkeyApproval === "off") return approve(card.id, { number });
+    const challenge = await approvalOptions(card.id);
+    if (!challenge.publicKey) {
+      if (challenge.userVerification === "required") throw failure("PASSKEY_REQUIRED");
+      return approve(card.id, { number });
+    }
+    if (!(await challengeFitsCard(challenge, card))) throw failure("CARD_CHANGED");
+    const assertion = await (options.passkey ?? askPasskey)(challenge.publicKey);
+    return approve(card.id, { number, assertion });
+  };
   const listPushes = async () =>
     (
       await callApi<{ requests: RequestCard[] }>(fetcher, `${origin}${basePath}/approver/requests`, {
@@ -196,8 +250,9 @@ export function createApprover(options: ApproverOptions): Approver {
     readScanToken,
     scan,
     scanQr: (scanned) => scan({ token: readScanToken(scanned) }),
-    approve: (id, { number } = {}) =>
-      post<Decision>(`/requests/${encodeURIComponent(id)}/approve`, number === undefined ? {} : { number }),
+    approve,
+    approveWithPasskey,
+    approvalOptions,
     deny: (id, { reason } = {}) => post<Decision>(`/requests/${encodeURIComponent(id)}/deny`, reason ? { reason } : {}),
     listPushes,
     followPushes,

@@ -71,5 +71,6 @@ button {
 button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 3px; }
 .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
 .actions .cancel { background: none; color: var(--_danger); padding: 0.6rem 0; text-decoration: underline; }
+.actions .passkey { background: none; color: var(--_accent); box-shadow: inset 0 0 0 1px var(--_accent); }
 [hidden] { display: none; }
 `;

@@ -8,6 +8,8 @@ import { HTMLElementBase } from "./html-element.ts";
 import type { MessageKey, Overrides } from "./i18n/catalogue.ts";
 import { pageLanguages, translatorFor } from "./i18n/page-language.ts";
 import type { Params, Translator } from "./i18n/translator.ts";
+import { hybridAvailable } from "./passkey-ceremony.ts";
+import { signInWithPasskey } from "./passkey-sign-in.ts";
 import { QR_LOGIN_STYLE } from "./qr-login-style.ts";
 import { followRequest, type RequestUpdate } from "./request-follower.ts";
 
@@ -41,6 +43,16 @@ type Line = () => string;
 /** Redemption failures after which the approval still stands, so redeeming again may succeed. */
 const REDEEM_AGAIN = new Set(["SESSION_FAILED", "REDEMPTION_IN_PROGRESS", "NETWORK_ERROR"]);
 
+/** Passkey sign-in failures after which the same request may be tried again with a passkey. */
+const PASSKEY_AGAIN = new Set([
+  "PASSKEY_CANCELLED",
+  "PASSKEY_INVALID",
+  "PASSKEY_USER_NOT_VERIFIED",
+  "PASSKEY_UNKNOWN_CREDENTIAL",
+  "PASSKEY_REPLAYED",
+  "NETWORK_ERROR",
+]);
+
 // No words here: every text node is filled from the catalogue by #paint.
 const TEMPLATE = `
 <div class="frame" part="frame">
@@ -57,6 +69,7 @@ const TEMPLATE = `
     <div class="actions">
       <button type="button" class="action" part="button" hidden></button>
       <button type="button" class="cancel" part="cancel" hidden></button>
+      <button type="button" class="passkey" part="passkey" hidden></button>
     </div>
   </div>
 </div>`;
@@ -67,7 +80,10 @@ const TEMPLATE = `
  * Attributes: `base-path` (default `/qrlogin`), `redirect` (where to go once signed in),
  * `no-browser-key` (skip the WebCrypto key), `transport="poll"` (long-poll instead of SSE),
  * `login` (push mode: ask that account's phones instead of showing a QR; setting or removing it
- * starts over), `confirm-account` (once approved, ask "Continue as …?" before signing in, as the
+ * starts over), `mode="passkey"` (sign in with a passkey — the phone's, through the browser's
+ * cross-device flow — instead of a QR; offered next to the QR where the browser reports that flow,
+ * and switched to by the element itself when the relay policy `passkey` refuses the phone that
+ * scanned), `confirm-account` (once approved, ask "Continue as …?" before signing in, as the
  * host's `confirmAccount` does). Whenever the phone must confirm a number, the element shows it big;
  * before signing in, it says whose account this browser is entering.
  * Language: `lang` (else the page's `lang`, else the browser's languages; see {@link addLanguage});
@@ -76,11 +92,12 @@ const TEMPLATE = `
  * image URL shown above the status) and the `--qr-login-accent-color` custom property.
  * Events: `signed-in` (cancelable; `detail` is {@link SignedInDetail}) and `status-change`.
  * Styling: `--qr-login-*` custom properties and the parts
- * `frame qr logo status comparison number hint typed code button cancel`.
+ * `frame qr logo status comparison number hint typed code button cancel passkey`.
  * @example
  * <script type="module" src="/qrlogin/assets/qr-login.js"></script>
  * <qr-login redirect="/account"></qr-login>
  * <qr-login login="alice@example.com" redirect="/account"></qr-login>
+ * <qr-login mode="passkey" redirect="/account"></qr-login>
  */
 export class QrLoginElement extends HTMLElementBase {
   #root: ShadowRoot;
@@ -104,6 +121,8 @@ export class QrLoginElement extends HTMLElementBase {
    */
   #number: HTMLElement;
   #url: HTMLElement;
+  /** The `mode` the current request follows, so that the element's own switch to it does not start over. */
+  #activeMode: string | null = null;
 
   constructor() {
     super();
@@ -115,6 +134,7 @@ export class QrLoginElement extends HTMLElementBase {
     this.#number = this.#part("number");
     this.#url = this.#part("url");
     this.#part("button").addEventListener("click", () => this.#action());
+    this.#part("passkey").addEventListener("click", () => this.setAttribute("mode", "passkey"));
   }
 
   /** What the element currently shows. */
@@ -133,7 +153,7 @@ export class QrLoginElement extends HTMLElementBase {
   }
 
   static get observedAttributes(): string[] {
-    return ["login", "lang", "app-name", "logo"];
+    return ["login", "mode", "lang", "app-name", "logo"];
   }
 
   connectedCallback(): void {
@@ -142,9 +162,10 @@ export class QrLoginElement extends HTMLElementBase {
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (name === "mode" && value === this.#activeMode) return;
     // Before the element is connected, connectedCallback starts it with the attribute as it is then.
     if (!this.isConnected || old === value) return;
-    if (name === "login") this.restart();
+    if (name === "login" || name === "mode") this.restart();
     else this.#relabel();
   }
 
@@ -158,10 +179,15 @@ export class QrLoginElement extends HTMLElementBase {
     this.#stop();
     this.#reconnecting = false;
     const generation = ++this.#generation;
-    this.#show("loading", this.#say(this.#login ? "login.loadingPush" : "login.loadingQr"), this.#say(null));
+    this.#show(
+      "loading",
+      this.#say(this.#passkeyMode ? "login.loadingPasskey" : this.#login ? "login.loadingPush" : "login.loadingQr"),
+      this.#say(null),
+    );
     this.#renderQr(null);
-    this.#part("qr").hidden = this.#login !== null;
+    this.#part("qr").hidden = this.#login !== null || this.#passkeyMode;
     this.#part("typed").hidden = true;
+    this.#part("passkey").hidden = true;
     this.#showNumber(null);
     this.#start(generation).catch((error) => this.#fail(generation, error));
   }
@@ -175,12 +201,19 @@ export class QrLoginElement extends HTMLElementBase {
     return this.getAttribute("login")?.trim() || null;
   }
 
+  /** Whether to sign in with a passkey rather than a QR or a push. */
+  get #passkeyMode(): boolean {
+    return this.getAttribute("mode") === "passkey";
+  }
+
   async #start(generation: number): Promise<void> {
     const key = this.hasAttribute("no-browser-key") ? null : await createBrowserKey();
     const login = this.#login;
+    this.#activeMode = this.getAttribute("mode");
+    const mode = this.#passkeyMode ? { mode: "passkey" } : login ? { mode: "push", login } : {};
     const created = await callApi<Created>(fetch, `${this.#basePath}/requests`, {
       method: "POST",
-      body: { ...(login ? { mode: "push", login } : {}), ...(key ? { publicKey: key.publicKey } : {}) },
+      body: { ...mode, ...(key ? { publicKey: key.publicKey } : {}) },
     });
     if (generation !== this.#generation) return;
     const current: Current = {
@@ -192,9 +225,12 @@ export class QrLoginElement extends HTMLElementBase {
     if (created.mode === "push") {
       // A push starts scanned (bound to the account); its number is known at once.
       this.#showScanned(created.comparison, null);
+    } else if (created.mode === "passkey") {
+      this.#askForPasskey(current, "pending", this.#say("login.passkeySignIn"), this.#say("login.passkeyHint"));
     } else {
       this.#showQr(created.qr.url, created.userCode);
       this.#showPending();
+      if (created.passkeySignIn) this.#offerPasskey(current);
     }
     this.#stop = followRequest({
       basePath: this.#basePath,
@@ -218,7 +254,8 @@ export class QrLoginElement extends HTMLElementBase {
         this.#showPending();
         break;
       case "scanned":
-        this.#showScanned(update.comparison ?? null, update.approver ?? null);
+        if (update.passkeyRequired) this.#switchToPasskey(current);
+        else this.#showScanned(update.comparison ?? null, update.approver ?? null);
         break;
       case "approved":
         this.#fade();
@@ -241,6 +278,52 @@ export class QrLoginElement extends HTMLElementBase {
         this.#end("redeemed", this.#say("login.redeemed"), "login.freshCode");
         break;
     }
+  }
+
+  /** Offers passkey sign-in next to the QR, where the browser reports the cross-device flow that reaches a phone. */
+  #offerPasskey(current: Current): void {
+    void hybridAvailable().then((available) => {
+      if (available && current.generation === this.#generation && this.#status === "pending") {
+        this.#part("passkey").hidden = false;
+      }
+    });
+  }
+
+  /**
+   * A phone on another network scanned, and the relay policy wants presence: this same request is
+   * finished with the phone's passkey, which the cross-device flow reaches only when it is near. The
+   * `mode` attribute says so to the host, without starting over.
+   */
+  #switchToPasskey(current: Current): void {
+    this.#activeMode = "passkey";
+    this.setAttribute("mode", "passkey");
+    this.#fade();
+    this.#part("qr").hidden = true;
+    this.#part("typed").hidden = true;
+    this.#showNumber(null);
+    this.#askForPasskey(
+      current,
+      "scanned",
+      this.#say("login.passkeyElsewhere"),
+      this.#say("login.passkeyElsewhereHint"),
+    );
+  }
+
+  /** Shows `text` and a button that asks the browser for a passkey to approve the current request. */
+  #askForPasskey(current: Current, status: "pending" | "scanned", text: Line, hint: Line): void {
+    this.#show(status, text, hint);
+    this.#offer(this.#say("login.passkeySignIn"), () => {
+      this.#hideButtons();
+      this.#setStatus(this.#say("login.passkeyWaiting"), false);
+      // Once approved, the request's own stream says so and the element redeems as after a phone's approval.
+      signInWithPasskey(this.#basePath, current.id).catch((error: unknown) => {
+        if (current.generation !== this.#generation) return;
+        if (!(error instanceof ApiError) || !PASSKEY_AGAIN.has(error.code))
+          return this.#fail(current.generation, error);
+        this.#askForPasskey(current, status, text, hint);
+        this.#setStatus(this.#sayError(error), true);
+      });
+    });
   }
 
   /**
@@ -383,9 +466,14 @@ export class QrLoginElement extends HTMLElementBase {
     this.#hint = hint;
     this.#paintHint();
     this.#hideButtons();
-    this.#statusLine = { text, problem: status === "error" || status === "denied" };
-    this.#paintStatus();
+    this.#setStatus(text, status === "error" || status === "denied");
     this.dispatchEvent(new CustomEvent("status-change", { detail: { status }, bubbles: true, composed: true }));
+  }
+
+  /** Sets the status line, `problem` when it reports one, and paints it. */
+  #setStatus(text: Line, problem: boolean): void {
+    this.#statusLine = { text, problem };
+    this.#paintStatus();
   }
 
   /** A message in the element's current language, looked up again at each repaint. */
@@ -435,6 +523,7 @@ export class QrLoginElement extends HTMLElementBase {
     fill(this.#part("comparison"), "login.enterNumber", "number", this.#number);
     fill(this.#part("intro"), app ? "login.typedIntroApp" : "login.typedIntro", "url", this.#url);
     this.#part("cancel").textContent = words.t("login.notYou");
+    this.#part("passkey").textContent = words.t("login.usePasskey");
     this.#part("button").textContent = this.#buttonLabel();
     this.#paintHint();
     this.#paintStatus();
@@ -478,8 +567,10 @@ export class QrLoginElement extends HTMLElementBase {
     this.#paintQrLabel();
   }
 
+  /** The QR is no longer the way in: it fades, and so does the offer of a passkey instead. */
   #fade(): void {
     this.#part("qr").classList.add("faded");
+    this.#part("passkey").hidden = true;
   }
 
   #part(
@@ -496,7 +587,8 @@ export class QrLoginElement extends HTMLElementBase {
       | "url"
       | "code"
       | "button"
-      | "cancel",
+      | "cancel"
+      | "passkey",
   ): HTMLElement {
     const found = this.#root.querySelector<HTMLElement>(`.${name === "button" ? "action" : name}`);
     if (!found) throw new Error(`qr-login: missing ${name}`);

@@ -3,7 +3,10 @@ import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 import type { Translator } from "./i18n/translator.ts";
 
 /** What the desktop learns about its request: a new QR (with its typed code), or a new status. */
-export type RequestUpdate = Pick<RequestSnapshot, "status" | "qr" | "approver" | "comparison" | "reason">;
+export type RequestUpdate = Pick<
+  RequestSnapshot,
+  "status" | "qr" | "approver" | "comparison" | "reason" | "passkeyRequired"
+>;
 
 /** Options of {@link followRequest}. */
 export interface FollowOptions {

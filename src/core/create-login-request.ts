@@ -27,7 +27,12 @@ export interface CreatedLoginRequest {
  */
 export function createLoginRequest(
   deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
-  input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device"; lifetimeMs?: number },
+  input: {
+    requester: RequesterContext;
+    publicKey?: string | null;
+    mode?: "qr" | "device" | "passkey";
+    lifetimeMs?: number;
+  },
 ): CreatedLoginRequest {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);

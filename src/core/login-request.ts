@@ -3,9 +3,11 @@ import type { RequesterContext } from "./requester-context.ts";
 /**
  * `qr`: scanned or typed on the phone, its secrets rotating on the desktop's screen. `device`: the same
  * for an RFC 8628 device, whose screen cannot refresh them. `push`: sent to a named account's phones,
- * confirmed by number.
+ * confirmed by number. `passkey`: approved only by a passkey assertion the requesting browser makes
+ * (the platform's cross-device flow reaches the phone); a QR request becomes one when the relay policy
+ * `passkey` sees it scanned from another network.
  */
-export type RequestMode = "qr" | "device" | "push";
+export type RequestMode = "qr" | "device" | "push" | "passkey";
 
 /**
  * The stored states. `expired` is never stored: it is computed from `expiresAt`. `redeeming` holds a
@@ -72,6 +74,7 @@ export type RequestPatch = Partial<
     | "approverHint"
     | "comparison"
     | "deniedReason"
+    | "mode"
   >
 >;
 

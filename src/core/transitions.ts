@@ -109,7 +109,8 @@ export function planRotation(
 
 /**
  * pending → scanned: binds the request to the approver who scanned it or typed its code. With a
- * `comparison` number (the relay policy asks for one), approval will need that number too.
+ * `comparison` number (the relay policy asks for one), approval will need that number too; with
+ * `passkeyOnly` (the relay policy `passkey`), only a passkey used on the requesting device can approve it.
  */
 export function planScan(
   request: LoginRequest,
@@ -117,11 +118,14 @@ export function planScan(
   now: number,
   lifetimes: Lifetimes,
   comparison: number | null = null,
+  passkeyOnly = false,
 ): Transition {
   const status = statusOf(request, now);
   if (status === "scanned" || status === "approved") {
     throw new QrLoginError("ALREADY_CLAIMED", "Another phone has already scanned this request.");
   }
+  // Its token and code were never shown: whoever presents one guessed it.
+  if (request.mode === "passkey") throw new QrLoginError("SCAN_TOKEN_INVALID", "This is not a valid sign-in code.");
   require(request, now, "pending", "scanned");
   return {
     guard: { from: ["pending"], liveAt: now },
@@ -130,6 +134,7 @@ export function planScan(
       approverId: approver.userId,
       approverHint: maskApprover(approver.displayName ?? approver.userId),
       ...(comparison === null ? {} : { comparison }),
+      ...(passkeyOnly ? { mode: "passkey" as const } : {}),
       expiresAt: now + lifetimes.decision,
       updatedAt: now,
     },
@@ -157,11 +162,53 @@ export function planApprove(
 ): Transition {
   require(request, now, "scanned", "approved");
   requireApprover(request, approver);
+  if (request.mode === "passkey") {
+    throw new QrLoginError(
+      "PASSKEY_SIGN_IN_REQUIRED",
+      "This sign-in was started on another network: it can only be finished with a passkey on the device that asked.",
+    );
+  }
   const guard = { from: ["scanned"] as const, liveAt: now };
   if (request.comparison !== null && number !== request.comparison) {
     return { guard, patch: { state: "denied", deniedReason: WRONG_NUMBER_REASON, expiresAt: now, updatedAt: now } };
   }
   return { guard, patch: { state: "approved", expiresAt: now + lifetimes.redemption, updatedAt: now } };
+}
+
+/**
+ * Whether a passkey used on the requesting device may approve `request` now: a `passkey` request,
+ * pending (anyone's passkey) or scanned (its approver's only, which the caller checks). Throws the
+ * error of the step otherwise.
+ */
+export function checkPasskeySignIn(request: LoginRequest, now: number): void {
+  const status = statusOf(request, now);
+  if (status !== "pending" && status !== "scanned") throw wrongStatus(status, "approved");
+  if (request.mode !== "passkey") {
+    throw new QrLoginError("PASSKEY_DISABLED", "This request was not made for passkey sign-in: scan its QR code.");
+  }
+}
+
+/**
+ * pending or scanned → approved, by a passkey assertion of `approver` that was verified against the
+ * request at `version`: the guard holds only at that version, so a change in between voids it.
+ */
+export function planPasskeySignIn(
+  request: LoginRequest,
+  approver: Approver,
+  version: number,
+  now: number,
+  lifetimes: Lifetimes,
+): Transition {
+  checkPasskeySignIn(request, now);
+  if (request.state === "scanned") requireApprover(request, approver);
+  const bind =
+    request.state === "pending"
+      ? { approverId: approver.userId, approverHint: maskApprover(approver.displayName ?? approver.userId) }
+      : {};
+  return {
+    guard: { from: [request.state], liveAt: now, version },
+    patch: { state: "approved", ...bind, expiresAt: now + lifetimes.redemption, updatedAt: now },
+  };
 }
 
 /** Why a request was denied when the number typed on the phone was not the one on the screen. */

@@ -117,6 +117,14 @@ export class Accounts {
     };
   }
 
+  /** Every passkey of an account, for qrlogin's passkey approval and sign-in. */
+  passkeysOf(userId: string): StoredPasskey[] {
+    return this.db
+      .prepare<[string], { id: string }>("SELECT id FROM passkeys WHERE user_id = ? ORDER BY created_at")
+      .all(userId)
+      .flatMap(({ id }) => this.passkey(id) ?? []);
+  }
+
   updateCounter(id: string, counter: number): void {
     this.db.prepare("UPDATE passkeys SET counter = ? WHERE id = ?").run(counter, id);
   }

@@ -25,6 +25,12 @@ export interface DemoOptions {
   lanOrigin?: string;
   /** Passed on to `createQrLogin` (origin, lifetimes, store, notifier…). Default store: SQLite in `dataDir`. */
   qrlogin?: Partial<QrLoginOptions>;
+  /**
+   * Passkeys as proof of presence: whether the phone confirms approvals with its passkey (`preferred`:
+   * when the account has one; `required`), and the login page offers passkey sign-in. `off` leaves
+   * both out. Default `preferred`.
+   */
+  passkeys?: "required" | "preferred" | "off";
 }
 
 const SESSION_COOKIE = "demo_session";
@@ -73,6 +79,7 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
     serializeCookie(SESSION_COOKIE, token, { path: "/", maxAge, secure, sameSite: "Lax" });
 
   const store = options.qrlogin?.store ?? new SqliteStore({ filename: join(options.dataDir, "qrlogin.db") });
+  const passkeyApproval = options.passkeys ?? "preferred";
   const qr = createQrLogin({
     store,
     // A QR scanned from another network is flagged on the phone, not refused: home Wi-Fi and mobile
@@ -88,6 +95,20 @@ export function createDemoServer(options: DemoOptions): { server: Server; qr: Qr
       siteName: "qrlogin demo",
       lang: (req) => req.cookie(LANG_COOKIE),
     },
+    // The phone's own passkeys (the accounts table) confirm approvals, and let a desktop sign in with one.
+    approval:
+      passkeyApproval === "off"
+        ? undefined
+        : {
+            userVerification: passkeyApproval,
+            credentials: (userId) => accounts.passkeysOf(userId),
+            updateCounter: (id, counter) => accounts.updateCounter(id, counter),
+            // The demo registers passkeys with the account id as their user handle.
+            findUserByHandle: (handle) => {
+              const user = accounts.byId(Buffer.from(handle, "base64url").toString("utf8"));
+              return user ? { userId: user.id, displayName: user.email } : null;
+            },
+          },
     // Only a session signed in on the phone itself may approve: a desktop let in by QR cannot
     // let further devices in, so one relayed approval does not spread.
     authenticateApprover: (req) => {

@@ -1,6 +1,6 @@
 import type { Approver } from "../core/transitions.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
-import type { ApproverAlert, ApproverEvents } from "../wire.ts";
+import type { ApproverAlert, ApproverEvents, RequestCard } from "../wire.ts";
 import type { LocateIp } from "./geoip.ts";
 import { type LiveStreamContext, liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
 import type { EventSink } from "./outgoing.ts";
@@ -10,6 +10,8 @@ import { requesterCard } from "./requester-card.ts";
 export interface ApproverEventsContext extends LiveStreamContext {
   flows: Pick<LoginFlows, "now" | "listPushRequests" | "listAlerts" | "watchApprover">;
   locate: LocateIp;
+  /** Whether approving asks for the phone's passkey (the host's `approval.userVerification`). */
+  passkeyApproval: RequestCard["passkeyApproval"];
 }
 
 /**
@@ -33,7 +35,7 @@ export function openApproverEvents(
     for (const request of waiting) {
       if (shown.has(request.id)) continue;
       shown.add(request.id);
-      stream.send("push", await requesterCard(ctx.locate, request, phoneIp, now));
+      stream.send("push", await requesterCard(ctx.locate, request, phoneIp, now, ctx.passkeyApproval));
     }
     const ids = new Set(waiting.map((r) => r.id));
     for (const id of shown) {

@@ -2,11 +2,38 @@ import { z } from "zod";
 import { QrLoginError } from "../core/errors.ts";
 import type { IncomingRequest } from "./incoming.ts";
 
+/** Binary WebAuthn values travel as base64url. */
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/);
+
+/** A WebAuthn assertion as `@simplewebauthn/browser` sends it (`AuthenticationResponseJSON`). */
+const assertion = z.object({
+  id: base64url(1400).min(1),
+  rawId: base64url(1400).min(1),
+  type: z.literal("public-key"),
+  response: z.object({
+    clientDataJSON: base64url(2000).min(1),
+    authenticatorData: base64url(1400).min(1),
+    signature: base64url(700).min(1),
+    userHandle: base64url(100).nullish(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+});
+
 /** The JSON bodies the API accepts. Unknown fields are ignored; wrong types are refused. */
 export const bodies = {
   // The descriptions are the OpenAPI document's (src/http/openapi.ts).
   createRequest: z.object({
-    mode: z.enum(["qr", "push"]).optional().describe("`qr` (default), or `push` to the account named by `login`."),
+    mode: z
+      .enum(["qr", "push", "passkey"])
+      .optional()
+      .describe(
+        "`qr` (default), `push` to the account named by `login`, or `passkey`: the desktop signs in with a passkey (the phone's, over the browser's cross-device flow).",
+      ),
     login: z
       .string()
       .trim()
@@ -34,6 +61,16 @@ export const bodies = {
   scan: z.union([z.object({ token: z.string().min(1).max(256) }), z.object({ userCode: z.string().min(1).max(32) })]),
   approve: z.object({
     number: z.int().min(10).max(99).optional().describe("The two digits shown on the desktop, when the card asks."),
+    assertion: assertion
+      .optional()
+      .describe(
+        "The phone's passkey assertion over the challenge of `GET /requests/:id/approval-options`, when the card's `passkeyApproval` asks for one.",
+      ),
+  }),
+  passkeySignIn: z.object({
+    assertion: assertion.describe(
+      "The passkey assertion over the challenge of `GET /requests/:id/passkey-options` (made with the phone, over the browser's cross-device flow).",
+    ),
   }),
   deny: z.object({
     reason: z.enum(["not_me"]).optional().describe("`not_me` raises an alert and, for push, blocks that network."),

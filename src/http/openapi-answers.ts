@@ -10,6 +10,8 @@ import type {
   Created,
   Decision,
   ErrorBody,
+  PasskeyChallenge,
+  PasskeyRequestOptions,
   QrShown,
   Redeemed,
   RequestCard,
@@ -29,7 +31,7 @@ function mirror<Wire>() {
 }
 
 const status = z.enum(["pending", "scanned", "approved", "redeeming", "denied", "redeemed", "cancelled", "expired"]);
-const mode = z.enum(["qr", "device", "push"]);
+const mode = z.enum(["qr", "device", "push", "passkey"]);
 const time = z.number().describe("Milliseconds since 1970 on the server's clock.");
 
 const qrShown = mirror<QrShown>()(
@@ -53,6 +55,12 @@ const created = mirror<Created>()(
         expiresAt: time,
         confirmAccount: z.literal(true).optional(),
         browserSecret: z.string().optional().describe("Only when asked for with `secretInBody`."),
+        passkeySignIn: z
+          .literal(true)
+          .optional()
+          .describe(
+            "The host takes passkeys: the desktop may offer to sign in with one instead (a new `passkey` request).",
+          ),
       }),
       z.object({
         id: z.string(),
@@ -62,8 +70,19 @@ const created = mirror<Created>()(
         confirmAccount: z.literal(true).optional(),
         browserSecret: z.string().optional().describe("Only when asked for with `secretInBody`."),
       }),
+      z
+        .object({
+          id: z.string(),
+          mode: z.literal("passkey"),
+          expiresAt: time,
+          confirmAccount: z.literal(true).optional(),
+          browserSecret: z.string().optional().describe("Only when asked for with `secretInBody`."),
+        })
+        .describe(
+          "A passkey request: nothing to show; the desktop asks for `GET /requests/:id/passkey-options` and posts the assertion to `POST /requests/:id/passkey`.",
+        ),
     ])
-    .describe("A new request: a QR and typed code to show, or a push request's number."),
+    .describe("A new request: a QR and typed code to show, a push request's number, or a passkey request."),
 );
 
 const snapshot = mirror<RequestSnapshot>()(
@@ -77,6 +96,12 @@ const snapshot = mirror<RequestSnapshot>()(
       approver: z.string().nullable().optional().describe("Once scanned: the account, masked (`a•••@example.com`)."),
       comparison: z.int().optional().describe("With `scanned`: the number to show for number matching."),
       reason: z.string().nullable().optional().describe("With `denied`: `not_me`, `wrong_number` or null."),
+      passkeyRequired: z
+        .literal(true)
+        .optional()
+        .describe(
+          "With `scanned`: the phone was on another network under the relay policy `passkey`; the desktop signs in with a passkey instead.",
+        ),
     })
     .describe("The state of a request as the desktop may see it."),
 );
@@ -113,8 +138,65 @@ const card = mirror<RequestCard>()(
       requester,
       warnings: z.array(z.string()).describe("Reasons for caution, in words for the person."),
       numberRequired: z.boolean().describe("Approving needs the two digits shown on the requesting screen."),
+      passkeyRequired: z
+        .boolean()
+        .describe(
+          "The relay policy `passkey` refuses approval from this phone (another network): only the requesting device's passkey sign-in can approve it.",
+        ),
+      passkeyApproval: z
+        .enum(["required", "preferred", "off"])
+        .describe(
+          "Whether approving asks for this phone's passkey first (`GET /requests/:id/approval-options`): `required`, `preferred` (when the account has one) or `off`.",
+        ),
     })
     .describe("A request waiting for this approver's answer, with everything to show before asking."),
+);
+
+const passkeyRequestOptions = mirror<PasskeyRequestOptions>()(
+  z
+    .object({
+      challenge: z.string().describe("base64url."),
+      rpId: z.string().describe("The WebAuthn RP ID."),
+      allowCredentials: z
+        .array(
+          z.object({
+            id: z.string().describe("base64url credential id."),
+            type: z.literal("public-key"),
+            transports: z.array(z.string()).optional(),
+          }),
+        )
+        .describe("The account's passkeys; empty for the desktop's sign-in (any passkey of the site)."),
+      userVerification: z.enum(["required", "preferred"]),
+      timeout: z.int().describe("In milliseconds."),
+      hints: z
+        .array(z.enum(["hybrid", "client-device", "security-key"]))
+        .optional()
+        .describe("`hybrid`: the browser goes straight to its cross-device flow (the phone, over a QR and Bluetooth)."),
+    })
+    .describe("WebAuthn request options, binary values in base64url (`PublicKeyCredentialRequestOptionsJSON`)."),
+);
+
+const passkeyChallenge = mirror<PasskeyChallenge>()(
+  z
+    .object({
+      userVerification: z.enum(["required", "preferred"]),
+      publicKey: passkeyRequestOptions
+        .nullable()
+        .describe(
+          "`null` when the account has no passkey the site knows; under `preferred` the phone approves without.",
+        ),
+      binding: z
+        .object({
+          requestId: z.string(),
+          version: z.int().describe("The request's version the challenge is bound to."),
+          card: z.string().describe("base64url SHA-256 digest of the card's fields."),
+          browserKey: z.string().nullable().describe("The desktop's browser key as stored (JWK as JSON), or null."),
+        })
+        .describe(
+          'What the challenge stands for: it is base64url SHA-256 of `["qrlogin-approval/1", requestId, version, card, browserKey]` as JSON.',
+        ),
+    })
+    .describe("The passkey options for approving (phone) or signing in (desktop)."),
 );
 
 const decision = mirror<Decision>()(z.object({ id: z.string(), status }).describe("The request after the call."));
@@ -155,6 +237,10 @@ const requestEvents = mirror<RequestEvents>()(
       expiresAt: time,
       approver: z.string().nullable().optional(),
       comparison: z.int().optional(),
+      passkeyRequired: z
+        .literal(true)
+        .optional()
+        .describe("The phone was on another network under the relay policy `passkey`: sign in with a passkey instead."),
     }),
     approved: z.object({ expiresAt: time, approver: z.string().nullable().optional() }),
     redeeming: z.object({ expiresAt: time }),
@@ -180,6 +266,8 @@ export const answers = {
   RequestCard: card,
   ApproverRequests: z.object({ requests: z.array(card) }).describe("The push requests waiting for this approver."),
   Decision: decision,
+  PasskeyChallenge: passkeyChallenge,
+  PasskeyRequestOptions: passkeyRequestOptions,
   Redeemed: redeemed,
   ErrorBody: errorBody,
   DeviceAuthorization: z

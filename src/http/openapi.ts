@@ -9,6 +9,7 @@ const BODIES = {
   RedeemBody: bodies.redeem,
   ScanBody: bodies.scan,
   ApproveBody: bodies.approve,
+  PasskeySignInBody: bodies.passkeySignIn,
   DenyBody: bodies.deny,
   DeviceAuthorizationBody: bodies.deviceAuthorization,
   DeviceTokenBody: bodies.deviceToken,
@@ -115,6 +116,39 @@ const OPERATIONS: Record<string, Operation> = {
     body: "DenyBody",
     answer: { status: 200, json: "Decision", description: "The request, denied." },
   },
+  "GET /requests/:id/approval-options": {
+    operationId: "approvalOptions",
+    tag: "phone",
+    summary:
+      "The WebAuthn options for approving with this phone's passkey: a challenge bound to the request, its version, its card and the desktop's browser key (on with approval.credentials).",
+    caller: "approver",
+    answer: {
+      status: 200,
+      json: "PasskeyChallenge",
+      description: "The options to give the passkey, and what the challenge stands for.",
+    },
+  },
+  "GET /requests/:id/passkey-options": {
+    operationId: "passkeySignInOptions",
+    tag: "desktop",
+    summary:
+      "The WebAuthn options for signing in to a `passkey` request with a passkey, over the browser's cross-device flow (on with approval.credentials).",
+    caller: "browser",
+    answer: {
+      status: 200,
+      json: "PasskeyChallenge",
+      description: "The options to give the browser's passkey dialog, and what the challenge stands for.",
+    },
+  },
+  "POST /requests/:id/passkey": {
+    operationId: "passkeySignIn",
+    tag: "desktop",
+    summary:
+      "Approve the desktop's own `passkey` request with a passkey assertion; the desktop then redeems it as usual (on with approval.credentials).",
+    caller: "browser",
+    body: "PasskeySignInBody",
+    answer: { status: 200, json: "Decision", description: "The request, approved." },
+  },
   "GET /approver/requests": {
     operationId: "approverRequests",
     tag: "phone",
@@ -158,7 +192,10 @@ const OPERATIONS: Record<string, Operation> = {
 };
 
 /** Routes of the table that only answer when an option is on, and the option. */
-const OPTIONAL_ROUTES: Record<string, "deviceFlow"> = {
+const OPTIONAL_ROUTES: Record<string, "deviceFlow" | "passkeys"> = {
+  "GET /requests/:id/approval-options": "passkeys",
+  "GET /requests/:id/passkey-options": "passkeys",
+  "POST /requests/:id/passkey": "passkeys",
   "POST /oauth/device_authorization": "deviceFlow",
   "POST /oauth/token": "deviceFlow",
 };
@@ -252,7 +289,11 @@ export type RouteShape = readonly [method: string, path: string, ...rest: unknow
  * on are left out when it is off.
  * @throws Error when a route has no description here, or a description no route: the document cannot drift from the table.
  */
-export function openApiDocument(routes: readonly RouteShape[], basePath: string, on: { deviceFlow: boolean }): object {
+export function openApiDocument(
+  routes: readonly RouteShape[],
+  basePath: string,
+  on: { deviceFlow: boolean; passkeys?: boolean },
+): object {
   const keys = routes.map(([method, path]) => `${method} ${path}`);
   const undescribed = keys.filter((key) => !(key in OPERATIONS));
   const unrouted = Object.keys(OPERATIONS).filter((key) => !keys.includes(key));
@@ -264,7 +305,7 @@ export function openApiDocument(routes: readonly RouteShape[], basePath: string,
   const paths: Record<string, Record<string, object>> = {};
   for (const key of keys) {
     const option = OPTIONAL_ROUTES[key];
-    if (option && !on[option]) continue;
+    if (option && on[option] !== true) continue;
     const [method = "", path = ""] = key.split(" ");
     const openApiPath = path.replace(":id", "{id}");
     paths[openApiPath] ??= {};
@@ -276,7 +317,7 @@ export function openApiDocument(routes: readonly RouteShape[], basePath: string,
       title: "qrlogin",
       version: packageVersion(),
       description:
-        "Cross-device sign-in: a desktop shows a QR (or a typed code, or a push number), a signed-in phone approves, and the desktop redeems the approval. The phone's approval page is served at `/a` under the same base path.",
+        "Cross-device sign-in: a desktop shows a QR (or a typed code, or a push number), a signed-in phone approves (with its passkey when the host asks), and the desktop redeems the approval; or the desktop signs in with the phone's passkey. The phone's approval page is served at `/a` under the same base path.",
       license: { name: "MIT", identifier: "MIT" },
     },
     servers: [{ url: basePath }],

@@ -30,6 +30,7 @@ export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, sho
   if (shown) snapshot.qr = qrOf(ctx, request, shown);
   if (status === "scanned" || status === "approved") snapshot.approver = request.approverHint;
   if (status === "scanned" && request.comparison !== null) snapshot.comparison = request.comparison;
+  if (status === "scanned" && request.mode === "passkey") snapshot.passkeyRequired = true;
   if (status === "denied") snapshot.reason = request.deniedReason;
   return snapshot;
 }
@@ -46,7 +47,10 @@ function qrOf(ctx: RequestEventsContext, request: LoginRequest, shown: Shown) {
 function nextDeadline(ctx: RequestEventsContext, request: LoginRequest): number {
   // Once scanned, a few desktops are waiting for a decision that must not be missed: if its message
   // was lost (a notifier outage), a look every few seconds still finds it well within the 30 s to redeem.
-  if (request.state !== "pending") return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
+  // A request that never rotates (a device's, a passkey request) is looked at the same way while pending.
+  if (request.state !== "pending" || request.mode !== "qr") {
+    return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
+  }
   return Math.min(request.expiresAt, request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken);
 }
 

@@ -6,12 +6,14 @@ import type { LocateIp } from "./geoip.ts";
 /**
  * What the phone shows before asking: who is asking, from where, and whether that looks like the
  * phone's own surroundings. A mismatch is the mark of a relayed QR, so it is spelled out.
+ * `passkeyApproval` is the host's `approval.userVerification`: whether approving asks for a passkey.
  */
 export async function requesterCard(
   locate: LocateIp,
   request: LoginRequest,
   phoneIp: string | null,
   now: number,
+  passkeyApproval: RequestCard["passkeyApproval"] = "off",
 ): Promise<RequestCard> {
   const { requester } = request;
   const [place, phonePlace] = await Promise.all([locate(requester.ip), locate(phoneIp)]);
@@ -42,6 +44,9 @@ export async function requesterCard(
     warnings,
     // The number never goes to the phone, not even among choices: the person types it off the screen.
     numberRequired: request.comparison !== null,
+    // Turned into a passkey request by the relay policy: only the desktop's passkey sign-in can approve it.
+    passkeyRequired: request.mode === "passkey",
+    passkeyApproval,
   };
   const { client } = requester;
   if (client) card.requester.client = { id: client.id, name: client.name ?? null, scope: client.scope };

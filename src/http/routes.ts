@@ -4,7 +4,8 @@ import { describeRequester } from "../core/requester-context.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { Caller, LoginFlows } from "../service/login-flows.ts";
-import type { Created, Decision, Redeemed, RequestCard } from "../wire.ts";
+import type { WebAuthnSite } from "../service/passkey-check.ts";
+import type { Created, Decision, PasskeyChallenge, Redeemed, RequestCard } from "../wire.ts";
 import { type ApprovalPageContext, serveApprovalPage } from "./approval-page.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
@@ -41,6 +42,10 @@ export interface RouteContext
   confirmAccount: boolean;
   /** The open event streams and long-polls of this instance, capped per request, approver and address. */
   streams: StreamSlots;
+  /** The host gave its passkeys (`approval.credentials`): desktops may sign in with one. */
+  passkeySignIn: boolean;
+  /** The relying party passkey assertions must name, for a call that arrived as `incoming`. */
+  webAuthnSite(incoming: IncomingRequest): WebAuthnSite;
 }
 
 type Handler = (ctx: RouteContext, incoming: IncomingRequest, id: string) => Promise<Outgoing>;
@@ -62,6 +67,9 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   ["POST", "/scan", scan, { changesState: true }],
   ["POST", "/requests/:id/approve", approve, { changesState: true }],
   ["POST", "/requests/:id/deny", deny, { changesState: true }],
+  ["GET", "/requests/:id/approval-options", approvalOptions, { changesState: false }],
+  ["GET", "/requests/:id/passkey-options", passkeyOptions, { changesState: false }],
+  ["POST", "/requests/:id/passkey", passkeySignIn, { changesState: true }],
   ["GET", "/approver/requests", approverRequests, { changesState: false }],
   ["GET", "/approver/events", approverEvents, { changesState: false }],
   // These answer in RFC 6749 words and are rate-limited like the rest. Devices send no Origin, so the
@@ -71,13 +79,14 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   ["GET", "/openapi.json", describeApi, { changesState: false }],
 ];
 
-/** The OpenAPI document of the table, by base path and whether the device flow is on: built once each. */
+/** The OpenAPI document of the table, by base path and whether the device flow and passkeys are on: built once each. */
 const documents = new Map<string, object>();
 
 async function describeApi(ctx: RouteContext): Promise<Outgoing> {
   const deviceFlow = ctx.deviceFlow !== null;
-  const key = `${deviceFlow} ${ctx.basePath}`;
-  const document = documents.get(key) ?? openApiDocument(ROUTES, ctx.basePath, { deviceFlow });
+  const passkeys = ctx.passkeySignIn;
+  const key = `${deviceFlow} ${passkeys} ${ctx.basePath}`;
+  const document = documents.get(key) ?? openApiDocument(ROUTES, ctx.basePath, { deviceFlow, passkeys });
   documents.set(key, document);
   return json(200, document);
 }
@@ -209,6 +218,9 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     created = await ctx.flows.createPush({ login: body.login, requester, publicKey }, caller);
     const { request } = created;
     answer = { id: request.id, mode: "push", comparison: request.comparison as number, expiresAt: request.expiresAt };
+  } else if (body.mode === "passkey") {
+    created = await ctx.flows.create({ requester, publicKey, mode: "passkey" }, caller);
+    answer = { id: created.request.id, mode: "passkey", expiresAt: created.request.expiresAt };
   } else {
     created = await ctx.flows.create({ requester, publicKey }, caller);
     const { request, scanToken } = created;
@@ -218,6 +230,7 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
       qr: { url: ctx.qrUrl(scanToken), expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken },
       userCode: formatUserCode(created.userCode),
       expiresAt: request.expiresAt,
+      ...(ctx.passkeySignIn ? { passkeySignIn: true as const } : {}),
     };
   }
   if (ctx.confirmAccount) answer.confirmAccount = true;
@@ -296,13 +309,36 @@ async function scan(ctx: RouteContext, incoming: IncomingRequest): Promise<Outgo
     "token" in body
       ? await ctx.flows.scanToken(body.token, approver, caller)
       : await ctx.flows.scanUserCode(body.userCode, approver, caller);
-  return json(200, await requesterCard(ctx.locate, request, caller.ip, ctx.flows.now()));
+  return json(200, await requesterCard(ctx.locate, request, caller.ip, ctx.flows.now(), ctx.passkeyApproval));
 }
 
 async function approve(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
   const approver = await authenticateApprover(ctx, incoming);
   const body = await readBody(incoming, bodies.approve, ctx.maxBodyBytes);
-  const request = await ctx.flows.approve(id, approver, body.number, callerOf(incoming));
+  const passkey = { assertion: body.assertion, site: ctx.webAuthnSite(incoming) };
+  const request = await ctx.flows.approve(id, approver, body.number, callerOf(incoming), passkey);
+  return json(200, { id, status: request.state } satisfies Decision);
+}
+
+/** The phone's passkey options for approving: a challenge bound to the request as it is now. */
+async function approvalOptions(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
+  const approver = await authenticateApprover(ctx, incoming);
+  const options = await ctx.flows.approvalOptions(id, approver, ctx.webAuthnSite(incoming), callerOf(incoming));
+  return json(200, options satisfies PasskeyChallenge);
+}
+
+/** The desktop's passkey options for signing in to its own `passkey` request. */
+async function passkeyOptions(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
+  const options = await ctx.flows.passkeySignInOptions(id, browserSecretOf(incoming, id), ctx.webAuthnSite(incoming));
+  return json(200, options satisfies PasskeyChallenge);
+}
+
+/** The desktop's passkey assertion: approves its request, which it then redeems as usual. */
+async function passkeySignIn(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
+  const body = await readBody(incoming, bodies.passkeySignIn, ctx.maxBodyBytes);
+  const site = ctx.webAuthnSite(incoming);
+  const secret = browserSecretOf(incoming, id);
+  const request = await ctx.flows.signInWithPasskey(id, secret, body.assertion, site, callerOf(incoming));
   return json(200, { id, status: request.state } satisfies Decision);
 }
 
@@ -317,7 +353,9 @@ async function approverRequests(ctx: RouteContext, incoming: IncomingRequest): P
   const approver = await authenticateApprover(ctx, incoming);
   const now = ctx.flows.now();
   const waiting = await ctx.flows.listPushRequests(approver);
-  const cards = await Promise.all(waiting.map((r) => requesterCard(ctx.locate, r, incoming.ip ?? null, now)));
+  const cards = await Promise.all(
+    waiting.map((r) => requesterCard(ctx.locate, r, incoming.ip ?? null, now, ctx.passkeyApproval)),
+  );
   return json(200, { requests: cards satisfies RequestCard[] });
 }
 

@@ -23,9 +23,16 @@ export interface MetricsPage {
 const MISSING =
   "qrlogin: `metrics` needs the prom-client package (an optional peer dependency): npm install prom-client";
 
+/**
+ * The module of prom-client's metrics, imported once for every instance: instances sharing a registry
+ * then register in the order they were created (separate imports may settle in any order under load).
+ */
+let promMetricsModule: Promise<typeof import("./prom-metrics.ts")> | undefined;
+
 /** prom-client's metrics, loaded on first use; an error naming the package when it is not installed. */
 async function loadPromMetrics(registry: MetricsRegistry | undefined): Promise<PromMetrics> {
-  const loaded = await import("./prom-metrics.ts").catch((error: NodeJS.ErrnoException) => {
+  promMetricsModule ??= import("./prom-metrics.ts");
+  const loaded = await promMetricsModule.catch((error: NodeJS.ErrnoException) => {
     if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("prom-client")) {
       throw new Error(MISSING, { cause: error });
     }

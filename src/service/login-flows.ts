@@ -9,9 +9,11 @@ import { networkKey, type RequesterContext, sameNetwork } from "../core/requeste
 import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../core/secrets.ts";
 import {
   type Approver,
+  checkPasskeySignIn,
   planApprove,
   planCancel,
   planDeny,
+  planPasskeySignIn,
   planRedeemFinish,
   planRedeemRelease,
   planRedeemStart,
@@ -24,6 +26,8 @@ import {
 } from "../core/transitions.ts";
 import { generateUserCode, normalizeUserCode } from "../core/user-code.ts";
 import { type Alert, channels, type LoginStore, type Notifier, UserCodeTakenError } from "../store/login-store.ts";
+import type { PasskeyAssertion, PasskeyChallenge } from "../wire.ts";
+import type { PasskeyCheck, WebAuthnSite } from "./passkey-check.ts";
 import { type RateLimiter, rateLimited } from "./rate-limits.ts";
 
 /** What happened to a request, for the host's audit log and metrics. */
@@ -49,10 +53,19 @@ export interface FlowStep {
 /**
  * What to do when the phone and the desktop are on different networks (a relayed QR or an e-mailed
  * "approve and pick 42" looks like this — but so does a phone on mobile data): `allow` quietly, `warn`
- * on the card (default), `require-number` shown on the desktop, or `refuse` the scan or approval.
- * An address the server could not see counts as a different network for the last two.
+ * on the card (default), `require-number` shown on the desktop, `refuse` the scan or approval, or
+ * `passkey`: the phone may not approve, and the desktop signs in with the phone's passkey over the
+ * platform's cross-device flow, which works only when the two are near each other (pushes and RFC 8628
+ * devices, which cannot, are refused). An address the server could not see counts as a different
+ * network for the last three.
  */
-export type RelayPolicy = "allow" | "warn" | "require-number" | "refuse";
+export type RelayPolicy = "allow" | "warn" | "require-number" | "refuse" | "passkey";
+
+/** A passkey assertion sent with an approval, and the site it must have been made for. */
+export interface PasskeyProof {
+  assertion: PasskeyAssertion | undefined;
+  site: WebAuthnSite;
+}
 
 /** Who made a call: its address, for limits, the relay policy and the audit trail. */
 export interface Caller {
@@ -75,6 +88,8 @@ export interface LoginFlowsDeps {
   ipv6PrefixBits?: number;
   /** How long the host's `issueSession` may take before the redemption is given up and kept for a retry. Default 10 s. */
   hookTimeoutMs?: number;
+  /** Checks passkey assertions with the host's passkeys; passkey approval and sign-in are off without it. */
+  passkeys?: PasskeyCheck | undefined;
   /** Finds the account a push request names; push is off without it. */
   findUser?: ((login: string) => Promise<Approver | null> | Approver | null) | undefined;
   /** Sees every transition; its errors are reported to `onHookError`, never to the caller. */
@@ -121,14 +136,21 @@ export class LoginFlows {
   }
 
   /**
-   * Creates a request shown as a QR and a typed code (`qr`), or a request for an RFC 8628 device
+   * Creates a request shown as a QR and a typed code (`qr`), a request for an RFC 8628 device
    * (`device`: its code cannot be refreshed on the device's screen, so it lives as long as the
-   * request, `lifetimeMs` when given).
+   * request, `lifetimeMs` when given), or one the desktop signs in to with a passkey (`passkey`:
+   * nothing to show, nothing to scan).
    */
   async create(
-    input: { requester: RequesterContext; publicKey?: string | null; mode?: "qr" | "device"; lifetimeMs?: number },
+    input: {
+      requester: RequesterContext;
+      publicKey?: string | null;
+      mode?: "qr" | "device" | "passkey";
+      lifetimeMs?: number;
+    },
     caller: Caller = NOBODY,
   ): Promise<CreatedLoginRequest> {
+    if (input.mode === "passkey") this.#passkeys();
     await this.#deps.limiter.consume("createPerIp", this.#network(caller), this.now());
     return this.#insert(() => createLoginRequest(this.#deps, input), caller);
   }
@@ -325,32 +347,53 @@ export class LoginFlows {
     const policy = this.#deps.relayPolicy;
     // Under the strict policies an unknown address counts as another network: they fail closed.
     const differentNetwork = sameNetwork(found.requester.ip, caller.ip) !== true;
-    if (differentNetwork && policy === "refuse" && found.state === "pending") {
+    // A device cannot use a passkey, so the passkey policy refuses it where it would turn a QR to passkey.
+    const passkeyOnly = differentNetwork && policy === "passkey";
+    const refuse = policy === "refuse" || (passkeyOnly && found.mode === "device");
+    if (differentNetwork && refuse && found.state === "pending") {
       await this.#audit("relay_refused", found.id, approver.userId, caller, { requesterIp: found.requester.ip });
       throw networkMismatch();
     }
     const comparison =
       differentNetwork && policy === "require-number" ? generateComparisonNumber(this.#deps.random) : null;
-    return this.#apply(found.id, caller, (r, now) => planScan(r, approver, now, this.lifetimes, comparison));
+    return this.#apply(found.id, caller, (r, now) =>
+      planScan(r, approver, now, this.lifetimes, comparison, passkeyOnly),
+    );
   }
 
   /**
    * The approver approves the request they scanned (or the push sent to them). When the request asks
    * for the number on the desktop, there is one try: a wrong number ends the request (`WRONG_NUMBER`)
    * and raises an alert on the account. A push from another network obeys the relay policy like a scan.
+   * When the host's `approval.userVerification` asks for it, `passkey` carries the approver's assertion,
+   * verified before anything changes and bound to the request at the version it was verified for.
    */
-  async approve(id: string, approver: Approver, number?: number, caller: Caller = NOBODY): Promise<LoginRequest> {
+  async approve(
+    id: string,
+    approver: Approver,
+    number?: number,
+    caller: Caller = NOBODY,
+    passkey?: PasskeyProof,
+  ): Promise<LoginRequest> {
     let refused = false;
-    const updated = await this.#apply(id, caller, (r, now) => {
-      if (r.mode === "push" && this.#deps.relayPolicy === "refuse" && sameNetwork(r.requester.ip, caller.ip) !== true) {
+    const plan = (r: LoginRequest, now: number) => {
+      if (this.#relayRefusesPush(r, caller)) {
         refused = true;
         throw networkMismatch();
       }
       return planApprove(r, approver, number, now, this.lifetimes);
-    }).catch(async (error: unknown) => {
-      if (refused) await this.#audit("relay_refused", id, approver.userId, caller, {});
-      throw error;
-    });
+    };
+    const updated = await this.#verifyApproval(id, approver, plan, passkey)
+      .then((version) =>
+        this.#apply(id, caller, (r, now) => {
+          const transition = plan(r, now);
+          return version === null ? transition : { ...transition, guard: { ...transition.guard, version } };
+        }),
+      )
+      .catch(async (error: unknown) => {
+        if (refused) await this.#audit("relay_refused", id, approver.userId, caller, {});
+        throw error;
+      });
     if (updated.state === "denied" && updated.deniedReason === WRONG_NUMBER_REASON) {
       await this.#alert(WRONG_NUMBER_REASON, updated, approver.userId, caller);
       throw new QrLoginError(
@@ -360,6 +403,112 @@ export class LoginFlows {
       );
     }
     return updated;
+  }
+
+  /**
+   * Verifies the passkey an approval must carry, before anything changes: the version of the request it
+   * was verified for, or `null` when the host asks for none (or, under `preferred`, none was sent). A
+   * replayed assertion is refused first, whatever became of its request; then the step's own errors
+   * (state, account, relay) come before the passkey's.
+   */
+  async #verifyApproval(
+    id: string,
+    approver: Approver,
+    plan: (request: LoginRequest, now: number) => Transition,
+    passkey: PasskeyProof | undefined,
+  ): Promise<number | null> {
+    const check = this.#deps.passkeys;
+    const userVerification = check?.hooks.userVerification ?? "off";
+    if (!check || userVerification === "off") return null;
+    const assertion = passkey?.assertion;
+    if (assertion) await check.refuseReplay(assertion, this.now());
+    const request = await this.get(id);
+    plan(request, this.now());
+    if (!assertion || !passkey) {
+      if (userVerification === "preferred") return null;
+      throw new QrLoginError("PASSKEY_REQUIRED", "Approving needs this account's passkey: send its assertion.");
+    }
+    const now = this.now();
+    await check.verify(request, assertion, { userId: approver.userId, site: passkey.site, userVerification, now });
+    return request.version;
+  }
+
+  /**
+   * The WebAuthn options the phone asks its passkey with before approving request `id`: the challenge
+   * bound to the request as it is now, and the approver's passkeys. The step's own errors come first,
+   * so a phone that could not approve is told why before any passkey prompt.
+   */
+  async approvalOptions(
+    id: string,
+    approver: Approver,
+    site: WebAuthnSite,
+    caller: Caller = NOBODY,
+  ): Promise<PasskeyChallenge> {
+    const check = this.#passkeys();
+    const userVerification = check.hooks.userVerification;
+    if (userVerification === "off") {
+      throw new QrLoginError("PASSKEY_DISABLED", "This site does not ask for a passkey to approve.");
+    }
+    const request = await this.get(id);
+    if (this.#relayRefusesPush(request, caller)) throw networkMismatch();
+    planApprove(request, approver, undefined, this.now(), this.lifetimes);
+    return check.options(request, approver.userId, site, userVerification);
+  }
+
+  /** Whether the relay policy refuses approving this push from the caller's network (`refuse`, `passkey`). */
+  #relayRefusesPush(request: LoginRequest, caller: Caller): boolean {
+    const policy = this.#deps.relayPolicy;
+    if (request.mode !== "push" || (policy !== "refuse" && policy !== "passkey")) return false;
+    return sameNetwork(request.requester.ip, caller.ip) !== true;
+  }
+
+  /**
+   * The WebAuthn options the desktop asks a passkey with to sign in to its `passkey` request: any of
+   * the site's passkeys while pending, its approver's once a phone on another network scanned it.
+   */
+  async passkeySignInOptions(
+    id: string,
+    browserSecret: string | undefined,
+    site: WebAuthnSite,
+  ): Promise<PasskeyChallenge> {
+    const check = this.#passkeys();
+    const request = await this.authenticateBrowser(id, browserSecret);
+    checkPasskeySignIn(request, this.now());
+    // The desktop is not told whose passkeys they are: the browser's own dialog finds them.
+    return check.options(request, null, site, "required");
+  }
+
+  /**
+   * The desktop signs in with a passkey (the phone's, through the platform's cross-device flow): the
+   * assertion, always with user verification, is verified against the request at the version read,
+   * and approves it for the passkey's account — or, once scanned, only for the approver it is bound to.
+   * The desktop then redeems it as it would a phone's approval.
+   */
+  async signInWithPasskey(
+    id: string,
+    browserSecret: string | undefined,
+    assertion: PasskeyAssertion,
+    site: WebAuthnSite,
+    caller: Caller = NOBODY,
+  ): Promise<LoginRequest> {
+    const check = this.#passkeys();
+    const request = await this.authenticateBrowser(id, browserSecret);
+    await check.refuseReplay(assertion, this.now());
+    checkPasskeySignIn(request, this.now());
+    const owner = await check.verify(request, assertion, {
+      userId: request.approverId,
+      site,
+      userVerification: "required",
+      now: this.now(),
+    });
+    return this.#apply(id, caller, (r, now) => planPasskeySignIn(r, owner, request.version, now, this.lifetimes));
+  }
+
+  /** The passkey check, or `PASSKEY_DISABLED` when the host gave no passkeys. */
+  #passkeys(): PasskeyCheck {
+    const check = this.#deps.passkeys;
+    if (!check) throw new QrLoginError("PASSKEY_DISABLED", "Passkeys are not enabled on this site.");
+    return check;
   }
 
   /**

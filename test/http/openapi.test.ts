@@ -3,8 +3,10 @@ import { after, before, describe, it } from "node:test";
 import { validate } from "@readme/openapi-parser";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { openApiDocument } from "../../src/http/openapi.ts";
+import type { PasskeyChallenge } from "../../src/wire.ts";
 import { type Answer, Desktop, Phone } from "../helpers/clients.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
+import { SoftwarePasskey } from "../helpers/software-passkey.ts";
 
 interface Document {
   openapi: string;
@@ -137,5 +139,90 @@ describe("the OpenAPI document", () => {
 
     const created = await new Desktop(server.url).create();
     assert.throws(() => check(answerRef("/requests", "post", 201), { ...created.body, extra: true }), /additional/);
+  });
+
+  it("with passkeys on, describes their routes and holds their real answers and events", async () => {
+    const alice = new SoftwarePasskey("alice");
+    const passkeys = await startServer({
+      trustProxy: 1,
+      relayPolicy: "passkey",
+      approval: {
+        userVerification: "required",
+        credentials: (userId) => (userId === "alice" ? [alice.credential()] : []),
+      },
+    });
+    try {
+      const described = await documentOf(passkeys.url);
+      for (const [path, method] of [
+        ["/requests/{id}/approval-options", "get"],
+        ["/requests/{id}/passkey-options", "get"],
+        ["/requests/{id}/passkey", "post"],
+      ] as const) {
+        assert.ok(described.paths[path]?.[method], `${method} ${path} is described`);
+      }
+      const check = validatorOf(described);
+      const holds = (path: string, method: string, answer: Answer) => {
+        assert.ok(answer.status < 300, `${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        const ref =
+          described.paths[path]?.[method]?.responses[answer.status]?.content?.["application/json"]?.schema.$ref;
+        assert.ok(ref, `no JSON answer for ${method} ${path} ${answer.status}`);
+        check(ref, answer.body);
+      };
+      const post = (desktop: Desktop, path: string, body: unknown) =>
+        desktop.request(path, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+
+      // The phone approves with its passkey: a QR answer offering passkey sign-in, the card, the options.
+      const desktop = new Desktop(passkeys.url);
+      const created = await desktop.create();
+      assert.equal(created.body.passkeySignIn, true);
+      holds("/requests", "post", created);
+      const phone = new Phone(passkeys.url, "alice");
+      holds("/scan", "post", await phone.scan(desktop.scanToken));
+      const options = await phone.get(`/requests/${desktop.id}/approval-options`);
+      holds("/requests/{id}/approval-options", "get", options);
+      const challenge = (options.body as unknown as PasskeyChallenge).publicKey;
+      assert.ok(challenge);
+      holds(
+        "/requests/{id}/approve",
+        "post",
+        await phone.post(`/requests/${desktop.id}/approve`, { assertion: alice.assert(challenge, passkeys.url) }),
+      );
+
+      // A relayed scan: the desktop's event says passkey, and it signs in with one.
+      const relayed = new Desktop(passkeys.url);
+      await relayed.create({}, { "x-forwarded-for": "203.0.113.5" });
+      const events = await relayed.events();
+      try {
+        await new Phone(passkeys.url, "alice", "198.51.100.5").scan(relayed.scanToken);
+        const scanned = await events.next("scanned");
+        assert.equal(scanned.data.passkeyRequired, true);
+        const eventsRef =
+          described.paths["/requests/{id}/events"]?.get?.responses[200]?.content?.["text/event-stream"]?.["x-events"]
+            ?.$ref ?? "";
+        check(`${eventsRef}/properties/scanned`, scanned.data);
+        holds("/requests/{id}", "get", await relayed.request(""));
+      } finally {
+        events.close();
+      }
+
+      // A passkey request: its create answer, its options and the sign-in's answer.
+      const signIn = new Desktop(passkeys.url);
+      holds("/requests", "post", await signIn.create({ mode: "passkey" }));
+      const signInOptions = await signIn.request("/passkey-options");
+      holds("/requests/{id}/passkey-options", "get", signInOptions);
+      const signInChallenge = (signInOptions.body as unknown as PasskeyChallenge).publicKey;
+      assert.ok(signInChallenge);
+      holds(
+        "/requests/{id}/passkey",
+        "post",
+        await post(signIn, "/passkey", { assertion: alice.assert(signInChallenge, passkeys.url) }),
+      );
+    } finally {
+      await passkeys.close();
+    }
   });
 });

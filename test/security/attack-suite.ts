@@ -5,8 +5,10 @@ import { redemptionMessage } from "../../src/core/browser-key.ts";
 import { USER_CODE_ALPHABET } from "../../src/core/user-code.ts";
 import type { IssuedSession, IssueSession } from "../../src/http/session.ts";
 import { createQrLogin, type QrLogin, type QrLoginOptions } from "../../src/qrlogin.ts";
+import type { PasskeyChallenge } from "../../src/wire.ts";
 import { type Answer, Desktop, Phone } from "../helpers/clients.ts";
 import { startServer, type TestServer, testHooks } from "../helpers/server.ts";
+import { SoftwarePasskey } from "../helpers/software-passkey.ts";
 import type { StoreKind } from "../helpers/stores.ts";
 
 // The attacks of the threat model (SECURITY.md), each played against a real `node:http` server over
@@ -974,6 +976,55 @@ export function attackSuite(kind: StoreKind): void {
             events.close();
           }
         }));
+
+      it("policy passkey: a relayed QR yields no session — the phone cannot approve it and the attacker's passkey is not hers", () => {
+        const hers = new SoftwarePasskey("victim");
+        const his = new SoftwarePasskey("attacker");
+        const credentials = (userId: string) =>
+          [hers, his].filter((p) => p.userId === userId).map((p) => p.credential());
+        return onServer({ relayPolicy: "passkey", approval: { credentials } }, async (server) => {
+          const attacker = new Desktop(server.url);
+          await attacker.create({}, from(HIS_NETWORK));
+          const events = await attacker.events();
+          try {
+            // She scans the QR he relayed to her; her phone is on her own network.
+            const phone = new Phone(server.url, "victim", HER_PHONE);
+            const card = await phone.scan(attacker.scanToken);
+            assert.equal(card.body.passkeyRequired, true, "the card sends her to passkey sign-in instead");
+            assert.equal((await phone.approve(attacker.id)).body.error, "PASSKEY_SIGN_IN_REQUIRED");
+            const options = await phone.get(`/requests/${attacker.id}/approval-options`);
+            assert.equal(
+              options.body.error,
+              "PASSKEY_DISABLED",
+              "no approval options: her passkey is never asked here",
+            );
+            assert.equal((await events.next("scanned")).data.passkeyRequired, true);
+            // His desktop, switched to passkey sign-in, can only offer a passkey that is not hers.
+            const challenge = (await attacker.request("/passkey-options")).body as unknown as PasskeyChallenge;
+            assert.ok(challenge.publicKey);
+            const signIn = (assertion: unknown) =>
+              attacker.request("/passkey", {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ assertion }),
+              });
+            const own = his.assert(challenge.publicKey, server.url);
+            assert.equal((await signIn(own)).body.error, "PASSKEY_UNKNOWN_CREDENTIAL");
+            const dressedUp = his.assert(challenge.publicKey, server.url);
+            dressedUp.response.userHandle = Buffer.from("victim").toString("base64url");
+            assert.equal(
+              (await signIn(dressedUp)).body.error,
+              "PASSKEY_UNKNOWN_CREDENTIAL",
+              "a user handle proves nothing",
+            );
+            assert.equal((await attacker.redeem()).body.error, "authorization_pending");
+            assert.equal((await attacker.request("")).body.status, "scanned");
+          } finally {
+            events.close();
+          }
+          assert.deepEqual(server.sessions, [], "nobody was signed in");
+        });
+      });
     });
   });
 }

@@ -19,6 +19,7 @@ describe("fuzzing every endpoint", () => {
       store: new MemoryStore(),
       origin: "https://example.com",
       findUser: (login) => (login === "alice" ? { userId: "alice" } : null),
+      approval: { userVerification: "preferred", credentials: () => [] },
       authenticateApprover: (req) => (req.header("x-user") ? { userId: String(req.header("x-user")) } : null),
       issueSession: () => ({}),
       limits: { createPerIp: { max: 1e9, windowMs: 1000 }, scanPerIp: { max: 1e9, windowMs: 1000 } },
@@ -48,6 +49,9 @@ describe("fuzzing every endpoint", () => {
       "/qrlogin/requests/:id/redeem",
       "/qrlogin/requests/:id/approve",
       "/qrlogin/requests/:id/deny",
+      "/qrlogin/requests/:id/approval-options",
+      "/qrlogin/requests/:id/passkey-options",
+      "/qrlogin/requests/:id/passkey",
       "/qrlogin/scan",
       "/qrlogin/approver/requests",
       "/qrlogin/approver/events",
@@ -59,7 +63,13 @@ describe("fuzzing every endpoint", () => {
       fc.string({ maxLength: 200 }),
       fc.anything().map((v) => JSON.stringify(v) ?? "null"),
       fc
-        .record({ token: fc.anything(), userCode: fc.anything(), number: fc.anything(), reason: fc.anything() })
+        .record({
+          token: fc.anything(),
+          userCode: fc.anything(),
+          number: fc.anything(),
+          reason: fc.anything(),
+          assertion: fc.anything(),
+        })
         .map((v) => JSON.stringify(v)),
       fc.record({ mode: fc.anything(), login: fc.anything(), publicKey: fc.anything() }).map((v) => JSON.stringify(v)),
       fc.integer({ min: 8000, max: 40_000 }).map((n) => `{"token":"${"A".repeat(n)}"}`),

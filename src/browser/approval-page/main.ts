@@ -127,7 +127,7 @@ function showCard(card: RequestCard): void {
   scanned = rendered;
   $("card").replaceChildren(rendered.element);
   show("card", rendered.element.querySelector<HTMLElement>(".title") ?? undefined);
-  say(words.t(card.numberRequired ? "page.checkNumber" : "page.check"));
+  say(words.t(card.passkeyRequired ? "page.checkPasskey" : card.numberRequired ? "page.checkNumber" : "page.check"));
 }
 
 /** A push request: shown above whatever the person is doing, until answered or resolved. */

@@ -14,6 +14,14 @@ function deviceKind(device: string): DeviceKind {
   return (DEVICES as readonly string[]).includes(device) ? (device as DeviceKind) : "unknown";
 }
 
+/** Refusals after which the card stays, for the person to try their passkey again or to deny. */
+const PASSKEY_AGAIN = new Set([
+  "PASSKEY_CANCELLED",
+  "PASSKEY_USER_NOT_VERIFIED",
+  "PASSKEY_INVALID",
+  "PASSKEY_REPLAYED",
+]);
+
 /**
  * "just now", then the platform's own words for "12 seconds ago", "3 minutes ago" in the page's language.
  * @example describeAge(75, words) // "1 minute ago"
@@ -152,7 +160,9 @@ export function renderRequestCard(
       end({ ok: true, text: words.t(done) });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError("NETWORK_ERROR", 0, undefined, words);
-      if (apiError.code === "NETWORK_MISMATCH") refuseApproval(apiError);
+      if (apiError.code === "NETWORK_MISMATCH" || apiError.code === "PASSKEY_SIGN_IN_REQUIRED")
+        refuseApproval(apiError);
+      else if (PASSKEY_AGAIN.has(apiError.code)) problem.textContent = apiError.message;
       else end({ ok: false, error: apiError });
     } finally {
       answering = false;
@@ -161,14 +171,14 @@ export function renderRequestCard(
   };
 
   const approve = () => {
-    if (!number) return decide(() => approver.approve(card.id), "card.approvedDone");
+    if (!number) return decide(() => approver.approveWithPasskey(card), "card.approvedDone");
     const typed = number.value();
     if (typed === null) {
       problem.textContent = words.t("card.numberMissing", { onDevice });
       number.focus();
       return;
     }
-    return decide(() => approver.approve(card.id, { number: typed }), "card.approvedDone");
+    return decide(() => approver.approveWithPasskey(card, { number: typed }), "card.approvedDone");
   };
   action("approve").onclick = approve;
   action("deny").onclick = () => decide(() => approver.deny(card.id), "card.deniedDone");
@@ -180,6 +190,21 @@ export function renderRequestCard(
   if (card.numberRequired) {
     number = numberField(card.id, words.t("card.numberLabel", { onDevice }), approve);
     field("number").replaceWith(number.form);
+  }
+  // Said before the answers: the passkey prompt comes with Approve, or approving is not possible here.
+  const passkeyNote = card.passkeyRequired
+    ? words.t("card.passkeyElsewhere")
+    : card.passkeyApproval === "required"
+      ? words.t("card.passkeyRequired")
+      : "";
+  if (passkeyNote) {
+    const note = Object.assign(document.createElement("p"), { textContent: passkeyNote });
+    note.classList.add("note", "passkey");
+    article.querySelector(".choices")?.before(note);
+  }
+  if (card.passkeyRequired) {
+    action("approve").hidden = true;
+    if (number) number.form.hidden = true;
   }
 
   // The server's clock, as of receipt, is createdAt + age; the decision window closes at

@@ -6,6 +6,15 @@ export const de: Catalogue = {
 
   "login.loadingQr": "Anmeldecode wird abgerufen\u00a0…",
   "login.loadingPush": "Anfrage wird an Ihr Telefon gesendet\u00a0…",
+  "login.loadingPasskey": "Passkey wird vorbereitet\u00a0…",
+  "login.usePasskey": "Stattdessen einen Passkey verwenden",
+  "login.passkeySignIn": "Mit einem Passkey anmelden",
+  "login.passkeyHint":
+    "Ihr Browser fragt nach einem Passkey: Wählen Sie Ihr Telefon, scannen Sie den angezeigten Code mit dem Telefon und bestätigen Sie dort. Das Telefon muss sich in der Nähe dieses Computers befinden.",
+  "login.passkeyElsewhere": "Ihr Telefon ist in einem anderen Netzwerk",
+  "login.passkeyElsewhereHint":
+    "Um sich hier anzumelden, verwenden Sie den Passkey Ihres Telefons – das funktioniert nur, wenn das Telefon in der Nähe dieses Computers ist.",
+  "login.passkeyWaiting": "Warten auf Ihren Passkey\u00a0…",
   "login.reconnecting": "Verbindung unterbrochen – neuer Versuch\u00a0…",
   "login.pending": "Mit dem Telefon scannen",
   "login.pendingHint":
@@ -69,6 +78,7 @@ export const de: Catalogue = {
   "page.appShortName": "Anmeldung genehmigen",
   "page.signInFirst": "Melden Sie sich zuerst auf diesem Telefon an und scannen Sie den Code dann erneut.",
   "page.checking": "Code wird geprüft\u00a0…",
+  "page.checkPasskey": "Prüfen Sie, wer anfragt: Dieses Telefon kann die Anmeldung nicht bestätigen, nur ablehnen.",
   "page.check": "Prüfen Sie, wer anfragt, und genehmigen oder lehnen Sie dann ab.",
   "page.checkNumber": "Prüfen Sie, wer anfragt, und geben Sie dann die Zahl vom anderen Bildschirm ein.",
   "page.pushWaiting": "Eine Anmeldeanfrage wartet: Geben Sie die Zahl vom anderen Bildschirm ein.",
@@ -116,6 +126,9 @@ export const de: Catalogue = {
   "card.notMe": "Das war ich nicht",
   "card.numberLabel": "Geben Sie die Zahl ein, die {onDevice} angezeigt wird",
   "card.numberMissing": "Geben Sie die zwei Ziffern ein, die {onDevice} angezeigt werden.",
+  "card.passkeyRequired": "Zum Bestätigen verwenden Sie den Passkey dieses Telefons (Fingerabdruck, Gesicht oder PIN).",
+  "card.passkeyElsewhere":
+    "Das anfragende Gerät ist in einem anderen Netzwerk, daher kann die Anmeldung nicht von diesem Telefon aus bestätigt werden. Wenn es Ihr Gerät ist, wählen Sie dort „Mit einem Passkey anmelden“ und verwenden Sie den Passkey dieses Telefons – das funktioniert nur, wenn das Telefon in der Nähe ist.",
   "card.approvedDone": "Genehmigt. Das andere Gerät wird jetzt angemeldet.",
   "card.deniedDone": "Abgelehnt. Niemand wurde angemeldet.",
   "card.blockedQr":
@@ -191,6 +204,26 @@ export const de: Catalogue = {
   "error.ADDRESS_REQUIRED":
     "Die Website ist für diese Art der Anmeldung noch nicht eingerichtet. Bitte informieren Sie die Betreiber.",
   "error.INTERNAL_ERROR": "Auf dem Server ist ein Fehler aufgetreten. Bitte versuchen Sie es gleich noch einmal.",
+  "error.PASSKEY_DISABLED":
+    "Die Anmeldung mit einem Passkey ist für diese Anmeldung nicht verfügbar. Scannen Sie stattdessen den QR-Code.",
+  "error.PASSKEY_REQUIRED":
+    "Diese Website verlangt vor dem Bestätigen Ihren Passkey, aber für dieses Konto gibt es auf diesem Telefon keinen. Fügen Sie Ihrem Konto zuerst einen Passkey hinzu.",
+  "error.PASSKEY_INVALID":
+    "Die Antwort Ihres Passkeys konnte nicht geprüft werden, daher wurde nichts bestätigt. Versuchen Sie es erneut.",
+  "error.PASSKEY_CHALLENGE_MISMATCH":
+    "Ihr Passkey hat für eine andere Anmeldung geantwortet, daher wurde nichts bestätigt. Beginnen Sie erneut am Bildschirm vor Ihnen.",
+  "error.PASSKEY_USER_NOT_VERIFIED":
+    "Ihr Passkey hat nicht geprüft, dass Sie es sind (Fingerabdruck, Gesicht oder PIN), daher wurde nichts bestätigt. Versuchen Sie es erneut und entsperren Sie ihn.",
+  "error.PASSKEY_REPLAYED":
+    "Diese Passkey-Antwort wurde bereits einmal verwendet und daher abgelehnt. Versuchen Sie es erneut, um eine neue zu erhalten.",
+  "error.PASSKEY_UNKNOWN_CREDENTIAL":
+    "Dieser Passkey gehört nicht zu dem Konto, für das diese Anmeldung gilt, daher wurde nichts bestätigt. Verwenden Sie Ihren eigenen Passkey.",
+  "error.PASSKEY_SIGN_IN_REQUIRED":
+    "Das anfragende Gerät ist in einem anderen Netzwerk, daher kann die Anmeldung nicht von hier aus bestätigt werden. Wählen Sie auf diesem Gerät „Mit einem Passkey anmelden“ und verwenden Sie den Passkey dieses Telefons – das funktioniert nur, wenn das Telefon in der Nähe ist.",
+  "error.PASSKEY_CANCELLED":
+    "Die Passkey-Prüfung wurde geschlossen oder ist abgelaufen, daher wurde nichts bestätigt. Versuchen Sie es erneut.",
+  "error.CARD_CHANGED":
+    "Was der Server Ihren Passkey bestätigen lassen wollte, passt nicht zu der hier angezeigten Anmeldung, daher wurde nichts gesendet. Scannen Sie den Code erneut.",
   "error.NETWORK_ERROR": "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
   "error.QR_FOREIGN_ORIGIN":
     "Dieser QR-Code führt zu einer anderen Website und wurde daher nicht geöffnet. Scannen Sie nur Codes, die diese Website anzeigt.",

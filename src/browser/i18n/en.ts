@@ -11,6 +11,15 @@ export const en = {
 
   "login.loadingQr": "Getting a sign-in code…",
   "login.loadingPush": "Sending a request to your phone…",
+  "login.loadingPasskey": "Getting ready for your passkey…",
+  "login.usePasskey": "Use a passkey instead",
+  "login.passkeySignIn": "Sign in with a passkey",
+  "login.passkeyHint":
+    "Your browser asks for a passkey: choose your phone, scan the code it shows with the phone, and confirm there. The phone must be near this computer.",
+  "login.passkeyElsewhere": "Your phone is on another network",
+  "login.passkeyElsewhereHint":
+    "To sign in here, use your phone's passkey: it works only when the phone is near this computer.",
+  "login.passkeyWaiting": "Waiting for your passkey…",
   "login.reconnecting": "Connection lost — reconnecting…",
   "login.pending": "Scan with your phone",
   "login.pendingHint": "Open the camera on a phone where you're signed in and point it at the code.",
@@ -72,6 +81,7 @@ export const en = {
   "page.appShortName": "Approve sign-in",
   "page.signInFirst": "Sign in on this phone first, then scan the code again.",
   "page.checking": "Checking the code…",
+  "page.checkPasskey": "Check who is asking: this phone can't approve it, only deny it.",
   "page.check": "Check who is asking, then approve or deny.",
   "page.checkNumber": "Check who is asking, then type the number shown on the other screen.",
   "page.pushWaiting": "A sign-in request is waiting: type the number shown on the other screen.",
@@ -119,6 +129,9 @@ export const en = {
   "card.notMe": "This wasn't me",
   "card.numberLabel": "Type the number shown {onDevice}",
   "card.numberMissing": "Type the two digits shown {onDevice}.",
+  "card.passkeyRequired": "To approve, you'll confirm with this phone's passkey (fingerprint, face or PIN).",
+  "card.passkeyElsewhere":
+    "The device asking is on another network, so it can't be approved from this phone. If it is yours, choose “Sign in with a passkey” on it and use this phone's passkey: that works only when the phone is near it.",
   "card.approvedDone": "Approved. The other device is signing in now.",
   "card.deniedDone": "Denied. Nobody was signed in.",
   "card.blockedQr": "Blocked. Nobody was signed in. If someone sent you that code, don't scan codes from others.",
@@ -178,6 +191,22 @@ export const en = {
   "error.SESSION_FAILED": "The sign-in was approved, but the site couldn't start your session. Try again.",
   "error.ADDRESS_REQUIRED": "The site is not set up to sign you in this way yet. Please tell its operators.",
   "error.INTERNAL_ERROR": "Something went wrong on the server. Please try again in a moment.",
+  "error.PASSKEY_DISABLED": "Signing in with a passkey isn't available for this sign-in. Scan the QR code instead.",
+  "error.PASSKEY_REQUIRED":
+    "This site asks you to confirm with your passkey before approving, and this account has none on this phone. Add a passkey to your account first.",
+  "error.PASSKEY_INVALID": "Your passkey's answer couldn't be checked, so nothing was approved. Try again.",
+  "error.PASSKEY_CHALLENGE_MISMATCH":
+    "Your passkey answered for a different sign-in, so nothing was approved. Start again from the screen in front of you.",
+  "error.PASSKEY_USER_NOT_VERIFIED":
+    "Your passkey didn't check that it's you (fingerprint, face or PIN), so nothing was approved. Try again and unlock it.",
+  "error.PASSKEY_REPLAYED": "That passkey answer was already used once, so it was refused. Try again for a fresh one.",
+  "error.PASSKEY_UNKNOWN_CREDENTIAL":
+    "That passkey doesn't belong to the account this sign-in is for, so nothing was approved. Use your own passkey.",
+  "error.PASSKEY_SIGN_IN_REQUIRED":
+    "The device asking is on another network, so it can't be approved from here. On that device, choose “Sign in with a passkey” and use this phone's passkey: it only works when the phone is nearby.",
+  "error.PASSKEY_CANCELLED": "The passkey check was closed or timed out, so nothing was approved. Try again.",
+  "error.CARD_CHANGED":
+    "What the server asked your passkey to confirm doesn't match the sign-in shown here, so nothing was sent. Scan the code again.",
   "error.NETWORK_ERROR": "Can't reach the server. Check your connection and try again.",
   "error.QR_FOREIGN_ORIGIN":
     "This QR code points to another website, so it was not opened. Only scan codes shown by this site.",

@@ -6,6 +6,15 @@ export const es: Catalogue = {
 
   "login.loadingQr": "Obteniendo un código de inicio de sesión…",
   "login.loadingPush": "Enviando una solicitud a tu teléfono…",
+  "login.loadingPasskey": "Preparando tu llave de acceso…",
+  "login.usePasskey": "Usar una llave de acceso",
+  "login.passkeySignIn": "Iniciar sesión con una llave de acceso",
+  "login.passkeyHint":
+    "Tu navegador pide una llave de acceso: elige tu teléfono, escanea con él el código que aparece y confirma allí. El teléfono debe estar cerca de este ordenador.",
+  "login.passkeyElsewhere": "Tu teléfono está en otra red",
+  "login.passkeyElsewhereHint":
+    "Para iniciar sesión aquí, usa la llave de acceso de tu teléfono: solo funciona cuando el teléfono está cerca de este ordenador.",
+  "login.passkeyWaiting": "Esperando tu llave de acceso…",
   "login.reconnecting": "Se ha perdido la conexión. Reconectando…",
   "login.pending": "Escanea con tu teléfono",
   "login.pendingHint": "Abre la cámara de un teléfono en el que hayas iniciado sesión y apunta al código.",
@@ -68,6 +77,7 @@ export const es: Catalogue = {
   "page.appShortName": "Aprobar inicio de sesión",
   "page.signInFirst": "Primero inicia sesión en este teléfono y después vuelve a escanear el código.",
   "page.checking": "Comprobando el código…",
+  "page.checkPasskey": "Comprueba quién lo pide: este teléfono no puede aprobarlo, solo rechazarlo.",
   "page.check": "Comprueba quién lo solicita y después aprueba o rechaza.",
   "page.checkNumber": "Comprueba quién lo solicita y después escribe el número que aparece en la otra pantalla.",
   "page.pushWaiting":
@@ -116,6 +126,9 @@ export const es: Catalogue = {
   "card.notMe": "No he sido yo",
   "card.numberLabel": "Escribe el número que aparece {onDevice}",
   "card.numberMissing": "Escribe los dos dígitos que aparecen {onDevice}.",
+  "card.passkeyRequired": "Para aprobar, confirmarás con la llave de acceso de este teléfono (huella, cara o PIN).",
+  "card.passkeyElsewhere":
+    "El dispositivo que lo pide está en otra red, así que no se puede aprobar desde este teléfono. Si es tuyo, elige «Iniciar sesión con una llave de acceso» en él y usa la llave de acceso de este teléfono: solo funciona cuando el teléfono está cerca.",
   "card.approvedDone": "Aprobado. El otro dispositivo está iniciando sesión.",
   "card.deniedDone": "Rechazado. No se ha iniciado ninguna sesión.",
   "card.blockedQr":
@@ -187,6 +200,26 @@ export const es: Catalogue = {
   "error.ADDRESS_REQUIRED":
     "El sitio aún no está configurado para este tipo de inicio de sesión. Avisa a sus responsables.",
   "error.INTERNAL_ERROR": "Algo ha fallado en el servidor. Vuelve a intentarlo dentro de un momento.",
+  "error.PASSKEY_DISABLED":
+    "Iniciar sesión con una llave de acceso no está disponible para este inicio de sesión. Escanea el código QR.",
+  "error.PASSKEY_REQUIRED":
+    "Este sitio te pide confirmar con tu llave de acceso antes de aprobar, y esta cuenta no tiene ninguna en este teléfono. Añade primero una llave de acceso a tu cuenta.",
+  "error.PASSKEY_INVALID":
+    "No se pudo comprobar la respuesta de tu llave de acceso, así que no se aprobó nada. Inténtalo de nuevo.",
+  "error.PASSKEY_CHALLENGE_MISMATCH":
+    "Tu llave de acceso respondió por otro inicio de sesión, así que no se aprobó nada. Empieza de nuevo desde la pantalla que tienes delante.",
+  "error.PASSKEY_USER_NOT_VERIFIED":
+    "Tu llave de acceso no comprobó que eres tú (huella, cara o PIN), así que no se aprobó nada. Inténtalo de nuevo y desbloquéala.",
+  "error.PASSKEY_REPLAYED":
+    "Esa respuesta de la llave de acceso ya se usó una vez, así que se rechazó. Inténtalo de nuevo para obtener una nueva.",
+  "error.PASSKEY_UNKNOWN_CREDENTIAL":
+    "Esa llave de acceso no pertenece a la cuenta de este inicio de sesión, así que no se aprobó nada. Usa tu propia llave de acceso.",
+  "error.PASSKEY_SIGN_IN_REQUIRED":
+    "El dispositivo que lo pide está en otra red, así que no se puede aprobar desde aquí. En ese dispositivo, elige «Iniciar sesión con una llave de acceso» y usa la llave de acceso de este teléfono: solo funciona cuando el teléfono está cerca.",
+  "error.PASSKEY_CANCELLED":
+    "La comprobación con la llave de acceso se cerró o caducó, así que no se aprobó nada. Inténtalo de nuevo.",
+  "error.CARD_CHANGED":
+    "Lo que el servidor pidió confirmar a tu llave de acceso no coincide con el inicio de sesión que se muestra aquí, así que no se envió nada. Vuelve a escanear el código.",
   "error.NETWORK_ERROR": "No se puede conectar con el servidor. Comprueba tu conexión y vuelve a intentarlo.",
   "error.QR_FOREIGN_ORIGIN":
     "Este código QR lleva a otro sitio web, así que no se ha abierto. Escanea solo códigos que muestre este sitio.",

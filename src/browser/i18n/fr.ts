@@ -9,6 +9,15 @@ export const fr: Catalogue = {
 
   "login.loadingQr": "Obtention d’un code de connexion…",
   "login.loadingPush": "Envoi d’une demande à votre téléphone…",
+  "login.loadingPasskey": "Préparation de votre clé d’accès…",
+  "login.usePasskey": "Utiliser plutôt une clé d’accès",
+  "login.passkeySignIn": "Se connecter avec une clé d’accès",
+  "login.passkeyHint":
+    "Votre navigateur demande une clé d’accès\u00a0: choisissez votre téléphone, scannez avec lui le code affiché, puis confirmez sur le téléphone. Le téléphone doit être près de cet ordinateur.",
+  "login.passkeyElsewhere": "Votre téléphone est sur un autre réseau",
+  "login.passkeyElsewhereHint":
+    "Pour vous connecter ici, utilisez la clé d’accès de votre téléphone\u00a0: cela ne fonctionne que si le téléphone est près de cet ordinateur.",
+  "login.passkeyWaiting": "En attente de votre clé d’accès…",
   "login.reconnecting": "Connexion perdue — nouvelle tentative…",
   "login.pending": "Scannez avec votre téléphone",
   "login.pendingHint":
@@ -72,6 +81,7 @@ export const fr: Catalogue = {
   "page.appShortName": "Approuver",
   "page.signInFirst": "Connectez-vous d’abord sur ce téléphone, puis scannez à nouveau le code.",
   "page.checking": "Vérification du code…",
+  "page.checkPasskey": "Vérifiez qui demande\u00a0: ce téléphone ne peut pas l’approuver, seulement la refuser.",
   "page.check": "Vérifiez qui fait la demande, puis approuvez ou refusez.",
   "page.checkNumber": "Vérifiez qui fait la demande, puis saisissez le nombre affiché sur l’autre écran.",
   "page.pushWaiting": "Une demande de connexion attend\u00a0: saisissez le nombre affiché sur l’autre écran.",
@@ -119,6 +129,10 @@ export const fr: Catalogue = {
   "card.notMe": "Ce n’était pas moi",
   "card.numberLabel": "Saisissez le nombre affiché {onDevice}",
   "card.numberMissing": "Saisissez les deux chiffres affichés {onDevice}.",
+  "card.passkeyRequired":
+    "Pour approuver, vous confirmerez avec la clé d’accès de ce téléphone (empreinte, visage ou code).",
+  "card.passkeyElsewhere":
+    "L’appareil qui demande est sur un autre réseau\u00a0: cette connexion ne peut donc pas être approuvée depuis ce téléphone. Si c’est le vôtre, choisissez «\u202fSe connecter avec une clé d’accès\u202f» sur cet appareil et utilisez la clé d’accès de ce téléphone\u00a0: cela ne fonctionne que si le téléphone est à proximité.",
   "card.approvedDone": "Approuvé. L’autre appareil est en train de se connecter.",
   "card.deniedDone": "Refusé. Personne n’a été connecté.",
   "card.blockedQr":
@@ -187,6 +201,26 @@ export const fr: Catalogue = {
   "error.ADDRESS_REQUIRED":
     "Ce site n’est pas encore configuré pour ce mode de connexion. Merci de prévenir ses responsables.",
   "error.INTERNAL_ERROR": "Une erreur s’est produite sur le serveur. Réessayez dans un instant.",
+  "error.PASSKEY_DISABLED":
+    "La connexion avec une clé d’accès n’est pas disponible pour cette connexion. Scannez plutôt le code QR.",
+  "error.PASSKEY_REQUIRED":
+    "Ce site vous demande de confirmer avec votre clé d’accès avant d’approuver, et ce compte n’en a aucune sur ce téléphone. Ajoutez d’abord une clé d’accès à votre compte.",
+  "error.PASSKEY_INVALID":
+    "La réponse de votre clé d’accès n’a pas pu être vérifiée, rien n’a donc été approuvé. Réessayez.",
+  "error.PASSKEY_CHALLENGE_MISMATCH":
+    "Votre clé d’accès a répondu pour une autre connexion, rien n’a donc été approuvé. Recommencez depuis l’écran qui est devant vous.",
+  "error.PASSKEY_USER_NOT_VERIFIED":
+    "Votre clé d’accès n’a pas vérifié que c’est bien vous (empreinte, visage ou code), rien n’a donc été approuvé. Réessayez en la déverrouillant.",
+  "error.PASSKEY_REPLAYED":
+    "Cette réponse de clé d’accès a déjà servi une fois, elle a donc été refusée. Réessayez pour en obtenir une nouvelle.",
+  "error.PASSKEY_UNKNOWN_CREDENTIAL":
+    "Cette clé d’accès n’appartient pas au compte visé par cette connexion, rien n’a donc été approuvé. Utilisez votre propre clé d’accès.",
+  "error.PASSKEY_SIGN_IN_REQUIRED":
+    "L’appareil qui demande est sur un autre réseau\u00a0: la connexion ne peut donc pas être approuvée d’ici. Sur cet appareil, choisissez «\u202fSe connecter avec une clé d’accès\u202f» et utilisez la clé d’accès de ce téléphone\u00a0: cela ne fonctionne que si le téléphone est à proximité.",
+  "error.PASSKEY_CANCELLED":
+    "La vérification par clé d’accès a été fermée ou a expiré, rien n’a donc été approuvé. Réessayez.",
+  "error.CARD_CHANGED":
+    "Ce que le serveur a demandé à votre clé d’accès de confirmer ne correspond pas à la connexion affichée ici, rien n’a donc été envoyé. Scannez à nouveau le code.",
   "error.NETWORK_ERROR": "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
   "error.QR_FOREIGN_ORIGIN":
     "Ce code QR mène à un autre site web\u00a0: il n’a pas été ouvert. Ne scannez que les codes affichés par ce site.",

@@ -6,6 +6,15 @@ export const ptBR: Catalogue = {
 
   "login.loadingQr": "Gerando um código de login…",
   "login.loadingPush": "Enviando uma solicitação para o seu celular…",
+  "login.loadingPasskey": "Preparando sua chave de acesso…",
+  "login.usePasskey": "Usar uma chave de acesso",
+  "login.passkeySignIn": "Fazer login com uma chave de acesso",
+  "login.passkeyHint":
+    "Seu navegador pede uma chave de acesso: escolha seu celular, escaneie com ele o código exibido e confirme lá. O celular precisa estar perto deste computador.",
+  "login.passkeyElsewhere": "Seu celular está em outra rede",
+  "login.passkeyElsewhereHint":
+    "Para fazer login aqui, use a chave de acesso do seu celular: isso só funciona quando o celular está perto deste computador.",
+  "login.passkeyWaiting": "Aguardando sua chave de acesso…",
   "login.reconnecting": "Conexão perdida — reconectando…",
   "login.pending": "Escaneie com o celular",
   "login.pendingHint": "Abra a câmera de um celular em que você esteja conectado e aponte para o código.",
@@ -67,6 +76,7 @@ export const ptBR: Catalogue = {
   "page.appShortName": "Aprovar login",
   "page.signInFirst": "Primeiro faça login neste celular e depois escaneie o código de novo.",
   "page.checking": "Verificando o código…",
+  "page.checkPasskey": "Confira quem está pedindo: este celular não pode aprovar, só recusar.",
   "page.check": "Confira quem está pedindo e depois aprove ou negue.",
   "page.checkNumber": "Confira quem está pedindo e depois digite o número mostrado na outra tela.",
   "page.pushWaiting": "Uma solicitação de login está aguardando: digite o número mostrado na outra tela.",
@@ -114,6 +124,10 @@ export const ptBR: Catalogue = {
   "card.notMe": "Não fui eu",
   "card.numberLabel": "Digite o número mostrado {onDevice}",
   "card.numberMissing": "Digite os dois dígitos mostrados {onDevice}.",
+  "card.passkeyRequired":
+    "Para aprovar, você vai confirmar com a chave de acesso deste celular (digital, rosto ou PIN).",
+  "card.passkeyElsewhere":
+    "O dispositivo que está pedindo está em outra rede, então não pode ser aprovado deste celular. Se for seu, escolha “Fazer login com uma chave de acesso” nele e use a chave de acesso deste celular: isso só funciona quando o celular está perto dele.",
   "card.approvedDone": "Aprovado. O outro dispositivo está entrando agora.",
   "card.deniedDone": "Negado. Ninguém entrou.",
   "card.blockedQr":
@@ -175,6 +189,25 @@ export const ptBR: Catalogue = {
   "error.SESSION_FAILED": "O login foi aprovado, mas o site não conseguiu iniciar sua sessão. Tente de novo.",
   "error.ADDRESS_REQUIRED": "O site ainda não está configurado para este tipo de login. Avise os responsáveis por ele.",
   "error.INTERNAL_ERROR": "Algo deu errado no servidor. Tente de novo daqui a pouco.",
+  "error.PASSKEY_DISABLED": "O login com chave de acesso não está disponível para este login. Escaneie o QR code.",
+  "error.PASSKEY_REQUIRED":
+    "Este site pede que você confirme com sua chave de acesso antes de aprovar, e esta conta não tem nenhuma neste celular. Adicione primeiro uma chave de acesso à sua conta.",
+  "error.PASSKEY_INVALID":
+    "Não foi possível verificar a resposta da sua chave de acesso, então nada foi aprovado. Tente de novo.",
+  "error.PASSKEY_CHALLENGE_MISMATCH":
+    "Sua chave de acesso respondeu a outro login, então nada foi aprovado. Comece de novo pela tela à sua frente.",
+  "error.PASSKEY_USER_NOT_VERIFIED":
+    "Sua chave de acesso não confirmou que é você (digital, rosto ou PIN), então nada foi aprovado. Tente de novo e desbloqueie-a.",
+  "error.PASSKEY_REPLAYED":
+    "Essa resposta da chave de acesso já foi usada uma vez, então foi recusada. Tente de novo para obter uma nova.",
+  "error.PASSKEY_UNKNOWN_CREDENTIAL":
+    "Essa chave de acesso não pertence à conta deste login, então nada foi aprovado. Use sua própria chave de acesso.",
+  "error.PASSKEY_SIGN_IN_REQUIRED":
+    "O dispositivo que está pedindo está em outra rede, então não pode ser aprovado daqui. Nesse dispositivo, escolha “Fazer login com uma chave de acesso” e use a chave de acesso deste celular: isso só funciona quando o celular está por perto.",
+  "error.PASSKEY_CANCELLED":
+    "A verificação da chave de acesso foi fechada ou expirou, então nada foi aprovado. Tente de novo.",
+  "error.CARD_CHANGED":
+    "O que o servidor pediu para sua chave de acesso confirmar não corresponde ao login mostrado aqui, então nada foi enviado. Escaneie o código de novo.",
   "error.NETWORK_ERROR": "Não foi possível acessar o servidor. Verifique sua conexão e tente de novo.",
   "error.QR_FOREIGN_ORIGIN":
     "Este código QR aponta para outro site, então não foi aberto. Só escaneie códigos mostrados por este site.",

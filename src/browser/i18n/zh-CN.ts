@@ -6,6 +6,14 @@ export const zhCN: Catalogue = {
 
   "login.loadingQr": "正在获取登录码…",
   "login.loadingPush": "正在向您的手机发送请求…",
+  "login.loadingPasskey": "正在准备您的通行密钥…",
+  "login.usePasskey": "改用通行密钥",
+  "login.passkeySignIn": "使用通行密钥登录",
+  "login.passkeyHint":
+    "浏览器会请求通行密钥：请选择您的手机，用手机扫描显示的二维码，然后在手机上确认。手机必须在这台电脑附近。",
+  "login.passkeyElsewhere": "您的手机位于其他网络",
+  "login.passkeyElsewhereHint": "要在此处登录，请使用您手机上的通行密钥：只有手机在这台电脑附近时才能成功。",
+  "login.passkeyWaiting": "正在等待您的通行密钥…",
   "login.reconnecting": "连接已断开，正在重新连接…",
   "login.pending": "用手机扫码",
   "login.pendingHint": "在已登录的手机上打开相机，对准二维码。",
@@ -65,6 +73,7 @@ export const zhCN: Catalogue = {
   "page.appShortName": "批准登录",
   "page.signInFirst": "请先在此手机上登录，然后重新扫码。",
   "page.checking": "正在检查代码…",
+  "page.checkPasskey": "请确认是谁在请求：此手机无法批准，只能拒绝。",
   "page.check": "请核对请求方，然后批准或拒绝。",
   "page.checkNumber": "请核对请求方，然后输入另一块屏幕上显示的数字。",
   "page.pushWaiting": "有一个登录请求正在等待：请输入另一块屏幕上显示的数字。",
@@ -107,6 +116,9 @@ export const zhCN: Catalogue = {
   "card.notMe": "这不是我",
   "card.numberLabel": "输入{onDevice}显示的数字",
   "card.numberMissing": "请输入{onDevice}显示的两位数字。",
+  "card.passkeyRequired": "批准时，您需要使用此手机上的通行密钥（指纹、面容或 PIN）进行确认。",
+  "card.passkeyElsewhere":
+    "发出请求的设备位于其他网络，因此无法从此手机批准。如果那是您的设备，请在该设备上选择“使用通行密钥登录”，并使用此手机上的通行密钥：只有手机在该设备附近时才能成功。",
   "card.approvedDone": "已批准。另一台设备正在登录。",
   "card.deniedDone": "已拒绝。没有任何人登录。",
   "card.blockedQr": "已阻止。没有任何人登录。如果有人把这个代码发给您，请不要扫描别人发来的代码。",
@@ -160,6 +172,20 @@ export const zhCN: Catalogue = {
   "error.SESSION_FAILED": "登录已获批准，但网站无法开启您的会话。请重试。",
   "error.ADDRESS_REQUIRED": "本网站尚未设置好这种登录方式。请告知网站运营者。",
   "error.INTERNAL_ERROR": "服务器出错了。请稍后重试。",
+  "error.PASSKEY_DISABLED": "此次登录不支持使用通行密钥登录。请改为扫描二维码。",
+  "error.PASSKEY_REQUIRED":
+    "此网站要求您在批准前使用通行密钥确认，但此账户在这部手机上没有通行密钥。请先为您的账户添加通行密钥。",
+  "error.PASSKEY_INVALID": "无法验证您通行密钥的响应，因此未批准任何内容。请重试。",
+  "error.PASSKEY_CHALLENGE_MISMATCH": "您的通行密钥响应的是另一次登录，因此未批准任何内容。请从您面前的屏幕重新开始。",
+  "error.PASSKEY_USER_NOT_VERIFIED":
+    "您的通行密钥未验证是您本人（指纹、面容或 PIN），因此未批准任何内容。请重试并解锁。",
+  "error.PASSKEY_REPLAYED": "该通行密钥响应已被使用过一次，因此被拒绝。请重试以获取新的响应。",
+  "error.PASSKEY_UNKNOWN_CREDENTIAL":
+    "该通行密钥不属于此次登录所针对的账户，因此未批准任何内容。请使用您自己的通行密钥。",
+  "error.PASSKEY_SIGN_IN_REQUIRED":
+    "发出请求的设备位于其他网络，因此无法在此批准。请在该设备上选择“使用通行密钥登录”，并使用此手机上的通行密钥：只有手机在附近时才能成功。",
+  "error.PASSKEY_CANCELLED": "通行密钥验证已关闭或超时，因此未批准任何内容。请重试。",
+  "error.CARD_CHANGED": "服务器要求您的通行密钥确认的内容与此处显示的登录不符，因此未发送任何内容。请重新扫描二维码。",
   "error.NETWORK_ERROR": "无法连接服务器。请检查网络连接后重试。",
   "error.QR_FOREIGN_ORIGIN": "此二维码指向其他网站，因此未打开。请只扫描本网站显示的二维码。",
   "error.QR_NOT_A_SIGN_IN_CODE": "此二维码不是本网站的登录码。",

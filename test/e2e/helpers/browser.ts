@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, devices, type Page } from "playwright-core";
-import { createDemoServer } from "../../../src/demo/app.ts";
+import { createDemoServer, type DemoOptions } from "../../../src/demo/app.ts";
 import type { QrLoginOptions } from "../../../src/qrlogin.ts";
 
 /** Debian's Chromium; the tests never download a browser. */
@@ -56,12 +56,16 @@ export interface DemoSite {
   close(): Promise<void>;
 }
 
-/** Starts the demo site (as `npm start` does, minus the terminal) with `qrlogin` overrides. */
-export async function startDemo(qrlogin: Partial<QrLoginOptions> = {}): Promise<DemoSite> {
+/** Starts the demo site (as `npm start` does, minus the terminal) with `qrlogin` and demo overrides. */
+export async function startDemo(
+  qrlogin: Partial<QrLoginOptions> = {},
+  demo: Pick<DemoOptions, "passkeys"> = {},
+): Promise<DemoSite> {
   const dataDir = mkdtempSync(join(tmpdir(), "qrlogin-e2e-"));
   const { server } = createDemoServer({
     dataDir,
     qrlogin: { logger: { warn: () => {}, error: (m: string, e: unknown) => console.error(m, e) }, ...qrlogin },
+    ...demo,
   });
   await new Promise<void>((resolve) => (server as Server).listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,0 +1,87 @@
+import { createHash } from "node:crypto";
+import type { LoginRequest } from "./login-request.ts";
+
+/**
+ * What a passkey's challenge commits to: the request, the version it was read at, the card the phone
+ * showed and the desktop's browser key. The challenge is SHA-256 of `["qrlogin-approval/1", requestId,
+ * version, card, browserKey]` as JSON, and `card` SHA-256 of `["qrlogin-card/1", id, mode, browser, os,
+ * device, ip, origin, createdAt, numberRequired]`, both base64url: an assertion made for one binding
+ * proves nothing about another, and the phone can check that a challenge stands for the card it showed.
+ */
+export interface ApprovalBinding {
+  requestId: string;
+  version: number;
+  /** {@link cardDigest} of the request. */
+  card: string;
+  /** The desktop's browser key as stored (public JWK as JSON), or `null` when it sent none. */
+  browserKey: string | null;
+}
+
+/** The fields of a request that its card shows on the phone, in the card's own terms. */
+export interface CardFields {
+  id: string;
+  mode: string;
+  requester: {
+    browser: string;
+    os: string;
+    device: string;
+    ip: string | null;
+    origin: string | null;
+    createdAt: number;
+  };
+  numberRequired: boolean;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url");
+
+/**
+ * The text hashed into a card digest: a tagged JSON array, which every JavaScript engine writes the
+ * same way, so the phone can compute it from the card it showed (src/browser/approval-binding.ts does).
+ */
+export function cardText(card: CardFields): string {
+  const { requester: r } = card;
+  return JSON.stringify([
+    "qrlogin-card/1",
+    card.id,
+    card.mode,
+    r.browser,
+    r.os,
+    r.device,
+    r.ip,
+    r.origin,
+    r.createdAt,
+    card.numberRequired,
+  ]);
+}
+
+/** The text hashed into a challenge, tagged and ordered like {@link cardText}. */
+export function bindingText(binding: ApprovalBinding): string {
+  return JSON.stringify(["qrlogin-approval/1", binding.requestId, binding.version, binding.card, binding.browserKey]);
+}
+
+/** SHA-256 of what the phone's card shows of `request`, base64url. */
+export function cardDigest(request: LoginRequest): string {
+  const { requester } = request;
+  return sha256(
+    cardText({
+      id: request.id,
+      mode: request.mode,
+      requester: { ...requester, createdAt: request.createdAt },
+      numberRequired: request.comparison !== null,
+    }),
+  );
+}
+
+/** What an assertion about `request` as read now must be bound to. */
+export function approvalBinding(request: LoginRequest): ApprovalBinding {
+  return { requestId: request.id, version: request.version, card: cardDigest(request), browserKey: request.publicKey };
+}
+
+/**
+ * The WebAuthn challenge for a binding, base64url: derived, never stored, so every instance computes
+ * the same one and an assertion for an earlier version of the request no longer matches.
+ * @example challengeOf(approvalBinding(request)) // "x3Jb…" (43 characters)
+ */
+export function challengeOf(binding: ApprovalBinding): string {
+  return sha256(bindingText(binding));
+}

@@ -1,0 +1,116 @@
+/*
+ * What the sign-in and relay models share: what each party has learnt, the actors' steps (as macros
+ * over the steps of protocol.pml), and the clock. A model defines NREQ, includes this file, declares
+ * its actors and `start_actors`, and ends with checks.pml.
+ *
+ * Request 0 is always the one the user's desktop makes, request 1 the one the attacker's desktop
+ * makes. Each step prints `@S <tick> <actor> <op> ... -> <outcome>`, which test/model/replay.ts plays
+ * against LoginFlows; `@K` lines say what a party learnt, for reading counterexamples. Printing costs
+ * nothing in a verification: pan does not run printf.
+ */
+#include "protocol.pml"
+
+mtype upNet;              /* where the user's phone is: HOME (beside the desktop) or MOBILE */
+byte knowsA[NREQ];        /* what the user's phone knows of each request's QR and code (K_*) */
+byte knowsM[NREQ];        /* the same for the attacker's phone */
+byte phish;               /* what the phishing page shows of R1's QR and code */
+byte inbox;               /* the attacker's message to the user, "type this code": R1's code, or none */
+bool calm;                /* simulations only: this episode, nobody cancels or denies, and in the
+                             sign-in model the attacker stays away (so random traces also reach the
+                             end of a sign-in); always 0 in a verification */
+bool stolen;              /* the attacker holds R0's browser secret (never its browser key) */
+
+/* A rotation of request r: what anybody knows of it is one rotation older. */
+#define AGE(k) if :: k == K_CUR -> k = K_PREV :: k == K_PREV -> k = K_OLD :: else -> skip fi
+inline age_knowledge(r) {
+  AGE(knowsA[r]); AGE(knowsM[r]);
+  if
+  :: r == 1 -> AGE(phish); AGE(inbox)
+  :: else -> skip
+  fi
+}
+
+/* The desktop of request r shows its QR and code: it is a pending QR request, alive. */
+#define SHOWS_QR(r) (made[r] && !push[r] && st[r] == S_PENDING && left[r] > 0)
+#define CLEAR res = 0; s_ = 0; q = 0
+#define NOISY (!calm)
+
+/* Random simulations end after MAXT ticks. A verification lets the clock and the parties run on:
+ * every deadline reaches 0 and stays there, so the state space is finite anyway. */
+#ifndef MAXT
+#define MAXT 8
+#endif
+#ifdef TRACES
+#define STOP :: ticks >= MAXT -> break
+#else
+#define STOP
+#endif
+
+
+/* A redemption, `me`, by desktop `who` holding `secret` and `key`: the lease (`tab` is 1 while the hook
+ * runs); then the hook returns in time, fails (throws or times out), or dies with its process.
+ * With -DSLOW_NOTIFIER the lease's change is published first, which may take ticks (`tab` is 2 until
+ * it returns): LoginFlows starts the hook, and its timeout, only once the publish returned. */
+#ifdef SLOW_NOTIFIER
+#define LEASED 2
+#else
+#define LEASED 1
+#endif
+#define REDEEM(actor, r, me, secret, key, tab) \
+       redeem_start(r, me, secret, key, res); \
+       printf("@S %d %e redeem r=%d tab=%d secret=%d key=%d -> %e\n", ticks, actor, r, me, secret, key, res); \
+       if :: res == ok -> tab = LEASED :: else -> skip fi
+#ifdef SLOW_NOTIFIER
+#define PUBLISHED(actor, r, me, tab) \
+  :: atomic { tab == 2 -> tab = 1; hookLeft[me] = T_HOOK; \
+       printf("@S %d %e published r=%d tab=%d -> ok\n", ticks, actor, r, me) }
+#else
+#define PUBLISHED(actor, r, me, tab)
+#endif
+#define HOOK_STEPS(actor, r, me, who, tab, after) \
+  PUBLISHED(actor, r, me, tab) \
+  :: atomic { tab == 1 && hookLeft[me] > 0 -> hook_ok(r, me, who, res); \
+       printf("@S %d %e hook r=%d tab=%d result=ok -> %e acct=%e\n", ticks, actor, r, me, res, sessionAcct[r]); \
+       tab = 0; after; CLEAR } \
+  :: atomic { tab == 1 -> hook_fail(r, me, res); \
+       printf("@S %d %e hook r=%d tab=%d result=fail -> %e\n", ticks, actor, r, me, res); \
+       tab = 0; after; CLEAR } \
+  :: atomic { tab != 0 -> hook_crash(me); printf("@S %d %e hook r=%d tab=%d result=crash -> none\n", ticks, actor, r, me); \
+       tab = 0; after; CLEAR }
+
+/* What a phone does with what it knows (`knows`), as account `who` from network `net`: scan or type
+ * what it saw, approve any request by id with the number, another, or none, deny. */
+#define PHONE_STEPS(actor, who, net, knows) \
+  :: atomic { if :: knows[0] != K_NONE -> q = 0 :: knows[1] != K_NONE -> q = 1 fi; \
+       scan_token(q, knows[q], who, net, res); \
+       printf("@S %d %e scan r=%d gen=%d -> %e\n", ticks, actor, q, GEN_OF(q, knows[q]), res); CLEAR } \
+  :: atomic { if :: knows[0] != K_NONE -> q = 0 :: knows[1] != K_NONE -> q = 1 fi; \
+       scan_code(q, knows[q], who, net, res); \
+       printf("@S %d %e code r=%d gen=%d -> %e\n", ticks, actor, q, GEN_OF(q, knows[q]), res); CLEAR } \
+  :: atomic { if :: made[0] -> q = 0 :: made[1] -> q = 1 fi; \
+       if :: calm -> num = n_right :: NOISY -> num = n_none :: NOISY -> num = n_right :: NOISY -> num = n_wrong fi; \
+       approve(q, who, net, num, res); \
+       printf("@S %d %e approve r=%d num=%e -> %e\n", ticks, actor, q, num, res); num = 0; CLEAR } \
+  :: atomic { NOISY && (made[0] || made[1]) -> if :: made[0] -> q = 0 :: made[1] -> q = 1 fi; \
+       deny(q, who, res); printf("@S %d %e deny r=%d -> %e\n", ticks, actor, q, res); CLEAR }
+
+proctype Clock() {
+  STEP_LOCALS;
+  byte slow;
+  do
+#ifdef TRACES
+  /* in simulations the clock must be scheduled three times per tick, so that the parties get a few
+   * steps done between two ticks */
+  :: atomic { ticks < MAXT && slow < 2 -> slow++ }
+  :: atomic { ticks < MAXT && slow == 2 -> slow = 0; tick(); printf("@S %d clock tick\n", ticks) }
+#else
+  :: atomic { tick(); printf("@S %d clock tick\n", ticks) }
+#endif
+#ifdef WEAK_TTL_EXPIRY
+  /* the sweeper: some time after a deadline, the store drops the request */
+  :: atomic { if :: made[0] && LIVE(0) && left[0] == 0 -> r_ = 0 :: made[1] && LIVE(1) && left[1] == 0 -> r_ = 1 fi;
+       st[r_] = S_EXPIRED; printf("@K %d sweeper expires r=%d\n", ticks, r_); r_ = 0 }
+#endif
+  STOP
+  od
+}

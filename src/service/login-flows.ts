@@ -553,9 +553,13 @@ export class LoginFlows {
     const leased = await this.#apply(id, caller, (r, now) => planRedeemStart(r, now, this.lifetimes), false);
     let session: T;
     try {
+      // The hook's time counts from the lease, not from now: a slow publish of the lease must not
+      // let the hook outlive it, or a second redemption could take the lease over while it runs.
+      const left = leased.updatedAt + (this.#deps.hookTimeoutMs ?? 10_000) - this.now();
+      if (left <= 0) throw new Error("issueSession was not started: the lease's time went on publishing it");
       session = await withTimeout(
         Promise.resolve().then(() => signIn(leased)),
-        this.#deps.hookTimeoutMs ?? 10_000,
+        left,
         "issueSession",
       );
     } catch (error) {

@@ -243,11 +243,12 @@ function codeTaken<T>(write: () => T): T {
 }
 
 function migrate(db: Database.Database): void {
-  const applied = db.pragma("user_version", { simple: true }) as number;
-  if (applied > MIGRATIONS.length) {
-    throw new Error(`qrlogin: the database schema (v${applied}) is newer than this version of qrlogin knows`);
-  }
+  // The version is read under the write lock: processes opening a new file together migrate it once.
   db.transaction(() => {
+    const applied = db.pragma("user_version", { simple: true }) as number;
+    if (applied > MIGRATIONS.length) {
+      throw new Error(`qrlogin: the database schema (v${applied}) is newer than this version of qrlogin knows`);
+    }
     for (let v = applied; v < MIGRATIONS.length; v++) {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);

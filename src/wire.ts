@@ -4,7 +4,7 @@
  * and streams and the browser's element, follower and SDK all use these, so a field changed here
  * breaks the build on both sides.
  */
-import type { ApprovalBinding } from "./core/approval-challenge.ts";
+import type { ApprovalBinding } from "./core/approval-text.ts";
 import type { ErrorCode } from "./core/errors.ts";
 import type { RequestMode, RequestStatus } from "./core/login-request.ts";
 

@@ -1,4 +1,5 @@
-import type { ApprovalBinding, PasskeyChallenge, RequestCard } from "../wire.ts";
+import { type ApprovalBinding, bindingText, cardText } from "../core/approval-text.ts";
+import type { PasskeyChallenge, RequestCard } from "../wire.ts";
 import { base64url } from "./base64url.ts";
 
 /** SHA-256 of `text` (UTF-8), base64url. */
@@ -12,28 +13,12 @@ async function sha256(text: string): Promise<string> {
  * @example await cardDigestOf(card) // "Yx1P…"
  */
 export function cardDigestOf(card: RequestCard): Promise<string> {
-  const r = card.requester;
-  return sha256(
-    JSON.stringify([
-      "qrlogin-card/1",
-      card.id,
-      card.mode,
-      r.browser,
-      r.os,
-      r.device,
-      r.ip,
-      r.origin,
-      r.createdAt,
-      card.numberRequired,
-    ]),
-  );
+  return sha256(cardText(card));
 }
 
 /** The challenge a binding stands for, as the server derives it. */
 export function challengeFor(binding: ApprovalBinding): Promise<string> {
-  return sha256(
-    JSON.stringify(["qrlogin-approval/1", binding.requestId, binding.version, binding.card, binding.browserKey]),
-  );
+  return sha256(bindingText(binding));
 }
 
 /**

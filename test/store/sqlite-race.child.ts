@@ -10,6 +10,9 @@ process.once("message", async () => {
   for (const id of ids) {
     const result = await store.transition(id, { from: ["approved"], liveAt }, { state: "redeemed", updatedAt: liveAt });
     if (result) won.push(id);
+    // A pause between statements lets the others in: a process that met the write lock sleeps in
+    // SQLite's busy handler, and on an idle machine the first one would otherwise finish them all.
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await store.close();
   process.send?.(won, () => process.exit(0));

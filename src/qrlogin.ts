@@ -1,5 +1,6 @@
 import { type Clock, cryptoRandom, type RandomSource, systemClock } from "./core/clock.ts";
 import { type Lifetimes, resolveLifetimes } from "./core/lifetimes.ts";
+import { scanKeys } from "./core/scan-token.ts";
 import type { Approver } from "./core/transitions.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { ApprovalPageOptions } from "./http/approval-page.ts";
@@ -128,6 +129,15 @@ export interface QrLoginOptions {
    * @defaultValue each request's own
    */
   origin?: string;
+  /**
+   * The deployment's secret: every QR's scan token is derived from it (nothing about the token is
+   * stored), so every instance needs the same one. A random string of 32+ characters
+   * (`npx qrlogin secret` makes one); a list accepts QRs made with any of them and makes new ones with
+   * the first, to change it without cutting off QRs on screen. Read from `QRLOGIN_SECRET` when not
+   * given; required when `NODE_ENV` is `production`; elsewhere each process makes up its own.
+   * @defaultValue `QRLOGIN_SECRET`, else random per process
+   */
+  secret?: string | readonly string[];
   /**
    * More origins allowed to make state-changing calls (e.g. a separate app origin).
    * @defaultValue none
@@ -270,6 +280,18 @@ function mountedBasePath(mountPath: string | undefined, basePath: string): strin
   }
 }
 
+/** The secrets QR tokens are made with: the option, else `QRLOGIN_SECRET`, else (not in production) a random one. */
+function deploymentSecrets(secret: string | readonly string[] | undefined, random: RandomSource): readonly string[] {
+  const given = secret ?? process.env.QRLOGIN_SECRET;
+  if (given !== undefined && given !== "") return typeof given === "string" ? [given] : given;
+  if (process.env.NODE_ENV === "production") {
+    throw new TypeError(
+      "qrlogin: set `secret` (or QRLOGIN_SECRET) to a random string of 32+ characters, the same on every instance (`npx qrlogin secret` makes one): in production, QR codes must be readable by every instance and survive a restart",
+    );
+  }
+  return [Buffer.from(random(32)).toString("base64url")];
+}
+
 function normalizeOrigin(origin: string): string {
   const url = new URL(origin);
   if (url.origin === "null") throw new TypeError(`qrlogin: origin must be http(s)://host[:port], got ${origin}`);
@@ -299,6 +321,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     );
   }
   const origin = options.origin === undefined ? null : normalizeOrigin(options.origin);
+  const keys = scanKeys(deploymentSecrets(options.secret, options.random ?? cryptoRandom));
   const relayPolicy = options.relayPolicy ?? DEFAULTS.relayPolicy;
   if (!["allow", "warn", "require-number", "refuse", "passkey"].includes(relayPolicy)) {
     throw new TypeError(
@@ -346,6 +369,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
     lifetimes,
+    keys,
     limiter: new CountedRateLimiter(store, resolveLimits(options.limits), reportOverLimit(logger, metrics)),
     relayPolicy,
     notMeBlockMs: options.notMeBlockMs ?? DEFAULTS.notMeBlockMs,

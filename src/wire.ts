@@ -10,22 +10,33 @@ import type { RequestMode, RequestStatus } from "./core/login-request.ts";
 
 export type { ApprovalBinding };
 
-/** A QR to show on the desktop, with the typed code that rotates with it. */
-export interface QrShown {
-  /** `<origin><basePath>/a#t=<scan token>`. */
-  url: string;
-  /** When the next rotation is due (server clock). */
-  expiresAt: number;
-  /** The typed code, formatted `BCDF-GHJK`. */
+/**
+ * The QRs a desktop shows while it waits, each for its period in turn: `urls[i]` from `i × everyMs`
+ * after the answer arrived (by the desktop's own clock) until the next. The server sends nothing
+ * more while the request waits: the QR changes on the desktop, with no store write and no message.
+ */
+export interface QrSchedule {
+  /** `<origin><basePath>/a#t=<scan token>`, one per period. */
+  urls: string[];
+  /** How long each QR is shown, in ms. */
+  everyMs: number;
+}
+
+/** The answer to `POST /requests/:id/user-code`: a code to type on the phone instead of scanning. */
+export interface UserCodeShown {
+  /** Formatted `BCDF-GHJK`. */
   userCode: string;
+  /** How long it works from now, in ms; ask for another when it runs out while shown. */
+  expiresInMs: number;
+  /** Where the phone types it: `<origin><basePath>/a`. */
+  url: string;
 }
 
 /** The answer to `POST /requests` for a QR request. */
 export interface QrCreated {
   id: string;
   mode: "qr";
-  qr: Omit<QrShown, "userCode">;
-  userCode: string;
+  qr: QrSchedule;
   expiresAt: number;
   /** The host wants the person to confirm the account before this browser is signed in. */
   confirmAccount?: true;
@@ -66,8 +77,6 @@ export interface RequestSnapshot {
   status: RequestStatus;
   version: number;
   expiresAt: number;
-  /** Only when a new QR was just issued. */
-  qr?: QrShown;
   /** Once scanned: whose account the desktop is entering, masked (`a•••@example.com`). */
   approver?: string | null;
   /** With `scanned`: the number to show for number matching (push, or the relay policy's demand). */
@@ -83,7 +92,6 @@ export interface RequestSnapshot {
 
 /** The data of each event on the desktop's stream, by event name (the event id is the version). */
 export interface RequestEvents {
-  qr: QrShown;
   scanned: Pick<RequestSnapshot, "expiresAt" | "approver" | "comparison" | "passkeyRequired">;
   approved: Pick<RequestSnapshot, "expiresAt" | "approver">;
   /** The host's `issueSession` holds the redemption's lease; the desktop that redeems waits for its answer. */

@@ -22,17 +22,13 @@ export class MapStore implements LoginStore {
   }
 
   async create(request: LoginRequest) {
-    if (this.#codeOwner(request.userCodeHash)) throw new UserCodeTakenError();
+    if (request.userCodeHash !== null && this.#codeOwner(request.userCodeHash)) throw new UserCodeTakenError();
     this.requests.set(request.id, copy(request));
   }
 
   async get(id: string) {
     const request = this.requests.get(id);
     return request ? copy(request) : null;
-  }
-
-  async findByScanTokenHash(hash: string) {
-    return this.#find((r) => r.scanTokenHash === hash || r.previousScanTokenHash === hash);
   }
 
   async findByUserCodeHash(hash: string) {
@@ -42,10 +38,9 @@ export class MapStore implements LoginStore {
   async transition(id: string, guard: Parameters<LoginStore["transition"]>[1], patch: object) {
     const r = this.requests.get(id);
     if (!r || !guard.from.includes(r.state) || r.expiresAt <= guard.liveAt) return null;
-    if (guard.scanTokenHash !== undefined && r.scanTokenHash !== guard.scanTokenHash) return null;
     if (guard.version !== undefined && r.version !== guard.version) return null;
     const code = (patch as Partial<LoginRequest>).userCodeHash;
-    const owner = code === undefined ? null : this.#codeOwner(code);
+    const owner = code == null ? null : this.#codeOwner(code);
     if (owner && owner.id !== id) throw new UserCodeTakenError();
     const updated = { ...r, ...patch, version: r.version + 1 };
     this.requests.set(id, updated);

@@ -58,6 +58,7 @@ export const QR_LOGIN_STYLE = `
   letter-spacing: 0.06em; color: var(--_fg); font-variant-numeric: tabular-nums;
 }
 .typed { margin: 0 0 1rem; }
+.show-code { background: none; color: var(--_accent); padding: 0; margin: 0 0 1rem; text-decoration: underline; }
 .typed p { margin: 0; color: var(--_muted); }
 .typed strong { color: var(--_fg); overflow-wrap: anywhere; }
 .typed .code {

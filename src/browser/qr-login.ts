@@ -1,6 +1,6 @@
 import encodeQR from "qr";
 import { normalizeBasePath } from "../http/base-path.ts";
-import type { Created, Redeemed } from "../wire.ts";
+import type { Created, QrSchedule, Redeemed, UserCodeShown } from "../wire.ts";
 import { ApiError, callApi } from "./api.ts";
 import { type BrowserKey, createBrowserKey } from "./browser-key.ts";
 import { messageFor } from "./error-messages.ts";
@@ -30,6 +30,9 @@ interface Current {
   /** The host's `confirmAccount`: ask "Continue as …?" once approved instead of redeeming at once. */
   confirmAccount: boolean;
 }
+
+/** A shown typed code is replaced this long before it runs out, so the person never types a dead one. */
+const CODE_RENEW_MS = 3_000;
 
 /** What the element says when the phone denied the request, by the denial's reason. */
 const DENIED_WORDS: Record<string, MessageKey> = {
@@ -62,6 +65,7 @@ const TEMPLATE = `
     <p class="status" part="status" role="status" aria-live="polite" aria-atomic="true"></p>
     <p class="comparison" part="comparison" hidden><strong class="number" part="number" dir="ltr"></strong></p>
     <p class="hint" part="hint"></p>
+    <button type="button" class="show-code" part="show-code" hidden></button>
     <div class="typed" part="typed" hidden>
       <p class="intro"><strong class="url" dir="ltr"></strong></p>
       <p class="code" part="code"></p>
@@ -92,7 +96,7 @@ const TEMPLATE = `
  * image URL shown above the status) and the `--qr-login-accent-color` custom property.
  * Events: `signed-in` (cancelable; `detail` is {@link SignedInDetail}) and `status-change`.
  * Styling: `--qr-login-*` custom properties and the parts
- * `frame qr logo status comparison number hint typed code button cancel passkey`.
+ * `frame qr logo status comparison number hint show-code typed code button cancel passkey`.
  * @example
  * <script type="module" src="/qrlogin/assets/qr-login.js"></script>
  * <qr-login redirect="/account"></qr-login>
@@ -113,6 +117,11 @@ export class QrLoginElement extends HTMLElementBase {
   #reconnecting = false;
   /** The QR's URL and typed code, kept for their labels. */
   #shown: { url: string | null; userCode: string } = { url: null, userCode: "" };
+  /** The next QR of the schedule, and the next typed code while one is shown. */
+  #qrTimer: ReturnType<typeof setTimeout> | undefined;
+  #codeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The request a typed code is asked for. */
+  #current: Current | null = null;
   /** What the button does now: start over, continue, or redeem again. */
   #action = () => this.restart();
   /**
@@ -135,6 +144,7 @@ export class QrLoginElement extends HTMLElementBase {
     this.#url = this.#part("url");
     this.#part("button").addEventListener("click", () => this.#action());
     this.#part("passkey").addEventListener("click", () => this.setAttribute("mode", "passkey"));
+    this.#part("show-code").addEventListener("click", () => this.#askForCode());
   }
 
   /** What the element currently shows. */
@@ -186,7 +196,7 @@ export class QrLoginElement extends HTMLElementBase {
     );
     this.#renderQr(null);
     this.#part("qr").hidden = this.#login !== null || this.#passkeyMode;
-    this.#part("typed").hidden = true;
+    this.#hideCode();
     this.#part("passkey").hidden = true;
     this.#showNumber(null);
     this.#start(generation).catch((error) => this.#fail(generation, error));
@@ -228,11 +238,13 @@ export class QrLoginElement extends HTMLElementBase {
     } else if (created.mode === "passkey") {
       this.#askForPasskey(current, "pending", this.#say("login.passkeySignIn"), this.#say("login.passkeyHint"));
     } else {
-      this.#showQr(created.qr.url, created.userCode);
+      this.#current = current;
+      this.#showSchedule(created.qr, performance.now());
       this.#showPending();
+      this.#part("show-code").hidden = false;
       if (created.passkeySignIn) this.#offerPasskey(current);
     }
-    this.#stop = followRequest({
+    const stopFollowing = followRequest({
       basePath: this.#basePath,
       id: created.id,
       transport: this.getAttribute("transport") === "poll" ? "poll" : "sse",
@@ -244,13 +256,66 @@ export class QrLoginElement extends HTMLElementBase {
       onError: (error) => this.#fail(generation, error),
       words: this.#words,
     });
+    this.#stop = () => {
+      stopFollowing();
+      this.#stopShowing();
+    };
+  }
+
+  /**
+   * Shows each QR of the schedule for its period, by this browser's own clock from when the answer
+   * arrived: the server sends nothing while the request waits.
+   */
+  #showSchedule(schedule: QrSchedule, start: number): void {
+    const period = Math.floor((performance.now() - start) / schedule.everyMs);
+    const url = schedule.urls[period];
+    // Past the last period the request has expired; its stream says so.
+    if (url === undefined) return;
+    this.#renderQr(url);
+    const next = start + (period + 1) * schedule.everyMs - performance.now();
+    this.#qrTimer = setTimeout(() => this.#showSchedule(schedule, start), Math.max(0, next));
+  }
+
+  /** Asks for a typed code and shows it; a new one is asked for shortly before it runs out, while it is shown. */
+  #askForCode(): void {
+    const current = this.#current;
+    if (!current || current.generation !== this.#generation || this.#status !== "pending") return;
+    this.#part("show-code").hidden = true;
+    callApi<UserCodeShown>(fetch, `${this.#basePath}/requests/${current.id}/user-code`, {
+      method: "POST",
+      words: this.#words,
+    })
+      .then((shown) => {
+        if (current.generation !== this.#generation || this.#status !== "pending") return;
+        this.#showCode(shown);
+        this.#codeTimer = setTimeout(() => this.#askForCode(), Math.max(1_000, shown.expiresInMs - CODE_RENEW_MS));
+      })
+      .catch((error: unknown) => this.#fail(current.generation, error));
+  }
+
+  #showCode(shown: UserCodeShown): void {
+    this.#shown.userCode = shown.userCode;
+    this.#url.textContent = shown.url.replace(/^https?:\/\//, "");
+    this.#part("code").textContent = shown.userCode;
+    this.#paintCode();
+    this.#part("typed").hidden = false;
+  }
+
+  #hideCode(): void {
+    this.#part("typed").hidden = true;
+    this.#part("show-code").hidden = true;
+  }
+
+  /** Stops changing the QR and the typed code: the request has moved on. */
+  #stopShowing(): void {
+    clearTimeout(this.#qrTimer);
+    clearTimeout(this.#codeTimer);
   }
 
   #update(current: Current, update: RequestUpdate): void {
     if (current.generation !== this.#generation) return;
     switch (update.status) {
       case "pending":
-        if (update.qr) this.#showQr(update.qr.url, update.qr.userCode);
         this.#showPending();
         break;
       case "scanned":
@@ -295,11 +360,12 @@ export class QrLoginElement extends HTMLElementBase {
    * `mode` attribute says so to the host, without starting over.
    */
   #switchToPasskey(current: Current): void {
+    this.#stopShowing();
     this.#activeMode = "passkey";
     this.setAttribute("mode", "passkey");
     this.#fade();
     this.#part("qr").hidden = true;
-    this.#part("typed").hidden = true;
+    this.#hideCode();
     this.#showNumber(null);
     this.#askForPasskey(
       current,
@@ -397,8 +463,9 @@ export class QrLoginElement extends HTMLElementBase {
 
   /** A phone has the request; `comparison` is the number it must be told, when one is needed. */
   #showScanned(comparison: number | null, approver: string | null): void {
+    this.#stopShowing();
     this.#fade();
-    this.#part("typed").hidden = true;
+    this.#hideCode();
     this.#showNumber(comparison);
     const login = this.#login;
     if (login) {
@@ -422,16 +489,6 @@ export class QrLoginElement extends HTMLElementBase {
     this.#number.textContent = comparison === null ? "" : String(comparison);
   }
 
-  /** Shows a QR and the typed code issued with it; both change at every rotation. */
-  #showQr(url: string, userCode: string): void {
-    this.#renderQr(url);
-    this.#shown.userCode = userCode;
-    this.#url.textContent = url.replace(/#.*$/, "").replace(/^https?:\/\//, "");
-    this.#part("code").textContent = userCode;
-    this.#paintCode();
-    this.#part("typed").hidden = false;
-  }
-
   #showPending(): void {
     this.#part("qr").classList.remove("faded");
     this.#show("pending", this.#say("login.pending"), this.#sayApp("login.pendingHint", "login.pendingHintApp"));
@@ -440,7 +497,7 @@ export class QrLoginElement extends HTMLElementBase {
   #end(status: QrLoginStatus, text: Line, action: MessageKey): void {
     this.#stop();
     this.#fade();
-    this.#part("typed").hidden = true;
+    this.#hideCode();
     this.#showNumber(null);
     this.#show(status, text, this.#say(null));
     this.#offer(this.#say(action), () => this.restart());
@@ -524,6 +581,7 @@ export class QrLoginElement extends HTMLElementBase {
     fill(this.#part("intro"), app ? "login.typedIntroApp" : "login.typedIntro", "url", this.#url);
     this.#part("cancel").textContent = words.t("login.notYou");
     this.#part("passkey").textContent = words.t("login.usePasskey");
+    this.#part("show-code").textContent = words.t("login.showCode");
     this.#part("button").textContent = this.#buttonLabel();
     this.#paintHint();
     this.#paintStatus();
@@ -583,6 +641,7 @@ export class QrLoginElement extends HTMLElementBase {
       | "number"
       | "hint"
       | "typed"
+      | "show-code"
       | "intro"
       | "url"
       | "code"

@@ -1,12 +1,9 @@
-import type { QrShown, RequestEvents, RequestSnapshot } from "../wire.ts";
+import type { RequestEvents, RequestSnapshot } from "../wire.ts";
 import { ApiError, busyRetryDelay, callApi } from "./api.ts";
 import type { Translator } from "./i18n/translator.ts";
 
-/** What the desktop learns about its request: a new QR (with its typed code), or a new status. */
-export type RequestUpdate = Pick<
-  RequestSnapshot,
-  "status" | "qr" | "approver" | "comparison" | "reason" | "passkeyRequired"
->;
+/** What the desktop learns about its request: a new status. */
+export type RequestUpdate = Pick<RequestSnapshot, "status" | "approver" | "comparison" | "reason" | "passkeyRequired">;
 
 /** Options of {@link followRequest}. */
 export interface FollowOptions {
@@ -24,15 +21,7 @@ export interface FollowOptions {
 }
 
 const FINAL = new Set(["approved", "denied", "expired", "cancelled", "redeemed"]);
-const EVENTS: readonly (keyof RequestEvents)[] = [
-  "qr",
-  "scanned",
-  "approved",
-  "denied",
-  "expired",
-  "cancelled",
-  "redeemed",
-];
+const EVENTS: readonly (keyof RequestEvents)[] = ["scanned", "approved", "denied", "expired", "cancelled", "redeemed"];
 const POLL_WAIT_S = 25;
 const RETRY_MS = 2_000;
 
@@ -75,7 +64,7 @@ export function followRequest(options: FollowOptions): () => void {
           lost = false;
           const changed = version !== null && snapshot.version !== version;
           version = snapshot.version;
-          if (snapshot.qr || changed || FINAL.has(snapshot.status)) deliver(snapshot);
+          if (changed || FINAL.has(snapshot.status)) deliver(snapshot);
         } catch (error) {
           if (stopped) return;
           const failure = error instanceof ApiError ? error : new ApiError("BAD_RESPONSE", 0, undefined, options.words);
@@ -103,8 +92,7 @@ export function followRequest(options: FollowOptions): () => void {
         if (lost) options.onConnection(true);
         lost = false;
         const data = JSON.parse((message as MessageEvent<string>).data) as RequestEvents[typeof event];
-        // A `qr` event's data is the QR itself; the others carry the snapshot's fields.
-        deliver(event === "qr" ? { status: "pending", qr: data as QrShown } : { ...data, status: event });
+        deliver({ ...data, status: event });
       });
     }
     source.addEventListener("open", () => {

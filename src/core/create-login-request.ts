@@ -3,6 +3,7 @@ import { generateComparisonNumber } from "./comparison.ts";
 import type { Lifetimes } from "./lifetimes.ts";
 import type { LoginRequest } from "./login-request.ts";
 import type { RequesterContext } from "./requester-context.ts";
+import { type ScanKey, scanTokenSchedule } from "./scan-token.ts";
 import { hashSecret, randomToken, SECRET_BYTES } from "./secrets.ts";
 import { maskApprover } from "./transitions.ts";
 import { generateUserCode } from "./user-code.ts";
@@ -12,21 +13,29 @@ export interface CreatedLoginRequest {
   request: LoginRequest;
   /** Goes to the desktop only (HttpOnly cookie or response body); proves it is the requester. */
   browserSecret: string;
-  /** Goes into the QR; proves the phone saw the screen. */
-  scanToken: string;
-  /** Shown on the desktop for typing on the phone (no separator). */
-  userCode: string;
+  /** Go into the QR, one per period in turn; each proves the phone saw the screen then. */
+  scanTokens: string[];
+  /** A device's code, shown for typing on the phone (no separator); a QR request shows one only on demand. */
+  userCode: string | null;
+}
+
+/** What making a request needs: the clock, the random source, the lifetimes and the deployment's scan keys. */
+export interface CreateDeps {
+  clock: Clock;
+  random: RandomSource;
+  lifetimes: Lifetimes;
+  keys: readonly ScanKey[];
 }
 
 /**
  * Makes a new QR request in `pending`, with fresh secrets stored only as hashes, waiting
  * `lifetimeMs` (default `lifetimes.pending`) for a scan or code.
  * @example
- * const { request, browserSecret, scanToken, userCode } =
- *   createLoginRequest({ clock, random, lifetimes }, { requester });
+ * const { request, browserSecret, scanTokens } =
+ *   createLoginRequest({ clock, random, lifetimes, keys }, { requester });
  */
 export function createLoginRequest(
-  deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
+  deps: CreateDeps,
   input: {
     requester: RequesterContext;
     publicKey?: string | null;
@@ -36,11 +45,12 @@ export function createLoginRequest(
 ): CreatedLoginRequest {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);
-  const scanToken = randomToken(deps.random, SECRET_BYTES.scanToken);
-  const userCode = generateUserCode(deps.random);
+  const mode = input.mode ?? "qr";
+  // A device's screen cannot ask for a code later, so it gets its one code now.
+  const userCode = mode === "device" ? generateUserCode(deps.random) : null;
   const request: LoginRequest = {
     id: randomToken(deps.random, SECRET_BYTES.requestId),
-    mode: input.mode ?? "qr",
+    mode,
     state: "pending",
     version: 1,
     createdAt: now,
@@ -48,12 +58,10 @@ export function createLoginRequest(
     // A device's code cannot be refreshed on its screen, so the device flow sets its own lifetime.
     expiresAt: now + (input.lifetimeMs ?? deps.lifetimes.pending),
     browserSecretHash: hashSecret(browserSecret),
-    scanTokenHash: hashSecret(scanToken),
-    scanTokenIssuedAt: now,
-    previousScanTokenHash: null,
-    previousScanTokenValidUntil: 0,
-    userCodeHash: hashSecret(userCode),
+    userCodeHash: userCode === null ? null : hashSecret(userCode),
+    userCodeIssuedAt: userCode === null ? 0 : now,
     previousUserCodeHash: null,
+    previousUserCodeValidUntil: 0,
     comparison: null,
     login: null,
     approverId: null,
@@ -62,7 +70,7 @@ export function createLoginRequest(
     deniedReason: null,
     requester: input.requester,
   };
-  return { request, browserSecret, scanToken, userCode };
+  return { request, browserSecret, scanTokens: scanTokenSchedule(deps.keys, request, deps.lifetimes), userCode };
 }
 
 /**
@@ -71,10 +79,12 @@ export function createLoginRequest(
  * @example createPushRequest(deps, { login: "alice@example.com", approverId: "u1", requester })
  */
 export function createPushRequest(
-  deps: { clock: Clock; random: RandomSource; lifetimes: Lifetimes },
+  deps: CreateDeps,
   input: { login: string; approverId: string | null; requester: RequesterContext; publicKey?: string | null },
 ): CreatedLoginRequest {
   const made = createLoginRequest(deps, { requester: input.requester, publicKey: input.publicKey ?? null });
+  // Nothing to scan: a push request is bound to its account from the start.
+  made.scanTokens = [];
   made.request = {
     ...made.request,
     mode: "push",

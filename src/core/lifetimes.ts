@@ -1,8 +1,8 @@
 /** How long each secret and state lives, in milliseconds. */
 export interface Lifetimes {
-  /** A scan token is replaced this often. Default 20 s. */
+  /** The QR changes this often, and a typed code shown on demand lives this long. Default 20 s. */
   scanToken: number;
-  /** The replaced token still works this long, for a phone that was mid-scan. Default 5 s. */
+  /** A replaced QR or code still works this long, for a phone that was mid-scan. Default 5 s. */
   scanTokenGrace: number;
   /** A request waits this long in `pending` for a scan or code. Default 2 min. */
   pending: number;

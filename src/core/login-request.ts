@@ -21,7 +21,10 @@ export type RequestStatus = RequestState | "expired";
 /** States in which a request can still move on; each has a deadline in `expiresAt`. */
 export const LIVE_STATES: readonly RequestState[] = ["pending", "scanned", "approved"];
 
-/** One sign-in attempt, as stored. Every secret is kept only as its SHA-256 hash. */
+/**
+ * One sign-in attempt, as stored. Every secret is kept only as its SHA-256 hash; scan tokens are not
+ * kept at all (they are derived from the deployment's secret, see scan-token.ts).
+ */
 export interface LoginRequest {
   /** Routing id; not a secret. */
   id: string;
@@ -34,14 +37,15 @@ export interface LoginRequest {
   /** Deadline of the current state; for finished requests, when they finished. */
   expiresAt: number;
   browserSecretHash: string;
-  scanTokenHash: string;
-  scanTokenIssuedAt: number;
-  /** The token replaced by the last rotation, valid until `previousScanTokenValidUntil`. */
-  previousScanTokenHash: string | null;
-  previousScanTokenValidUntil: number;
-  userCodeHash: string;
-  /** The code replaced by the last rotation, valid until `previousScanTokenValidUntil` like its token. */
+  /**
+   * The typed code: a device's is made with its request; a QR request's only when the desktop asks
+   * to show one (then again each time it runs out while shown), so a waiting desktop has none.
+   */
+  userCodeHash: string | null;
+  userCodeIssuedAt: number;
+  /** The code replaced by the last one shown, valid until `previousUserCodeValidUntil`. */
   previousUserCodeHash: string | null;
+  previousUserCodeValidUntil: number;
   /** Number matching: the two digits shown on the desktop (push mode). */
   comparison: number | null;
   /** The account name a push request was made for. */
@@ -64,12 +68,10 @@ export type RequestPatch = Partial<
     | "state"
     | "updatedAt"
     | "expiresAt"
-    | "scanTokenHash"
-    | "scanTokenIssuedAt"
-    | "previousScanTokenHash"
-    | "previousScanTokenValidUntil"
     | "userCodeHash"
+    | "userCodeIssuedAt"
     | "previousUserCodeHash"
+    | "previousUserCodeValidUntil"
     | "approverId"
     | "approverHint"
     | "comparison"
@@ -80,13 +82,12 @@ export type RequestPatch = Partial<
 
 /**
  * The compare-and-set condition of a transition: the request must still be in one of `from`,
- * not past its deadline at `liveAt`, (for rotation) still carry `scanTokenHash`, and (for steps
- * that must follow exactly the record they read, such as a redemption's lease) be at `version`.
+ * not past its deadline at `liveAt`, and (for steps that must follow exactly the record they read,
+ * such as a redemption's lease or a new typed code) be at `version`.
  */
 export interface TransitionGuard {
   from: readonly RequestState[];
   liveAt: number;
-  scanTokenHash?: string;
   version?: number;
 }
 

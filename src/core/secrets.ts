@@ -5,7 +5,6 @@ import type { RandomSource } from "./clock.ts";
 export const SECRET_BYTES = {
   requestId: 16,
   browserSecret: 32,
-  scanToken: 16,
 } as const;
 
 /** A random base64url string of `bytes` random bytes. */
@@ -26,9 +25,4 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const presented = Buffer.from(hashSecret(secret));
   const stored = Buffer.from(storedHash);
   return presented.length === stored.length && timingSafeEqual(presented, stored);
-}
-
-/** True for a string that could be a token we issued (base64url, sane length); anything else is refused early. */
-export function looksLikeToken(value: string): boolean {
-  return /^[A-Za-z0-9_-]{16,128}$/.test(value);
 }

@@ -55,54 +55,40 @@ export function maskApprover(name: string): string {
 }
 
 /**
- * Which of a request's scan tokens `tokenHash` is, and whether it still works at `now`: the current
- * one for `scanToken + scanTokenGrace` after issue, the replaced one until its grace ends.
- */
-export function scanTokenWorks(request: LoginRequest, tokenHash: string, now: number, lifetimes: Lifetimes): boolean {
-  if (tokenHash === request.scanTokenHash) {
-    return now < request.scanTokenIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace;
-  }
-  return tokenHash === request.previousScanTokenHash && now < request.previousScanTokenValidUntil;
-}
-
-/**
- * The same for a typed code: it is rotated with the scan token, so a code read off a screen (or out
- * of an e-mail) a minute ago no longer claims anything.
+ * Whether a typed code works at `now`: a device's for as long as its request waits; a QR request's
+ * current code for `scanToken + scanTokenGrace` after it was shown, the one it replaced until its
+ * grace ends — so a code read off a screen (or out of an e-mail) a minute ago claims nothing.
  */
 export function userCodeWorks(request: LoginRequest, codeHash: string, now: number, lifetimes: Lifetimes): boolean {
   if (codeHash === request.userCodeHash) {
-    return now < request.scanTokenIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace;
+    return request.mode === "device" || now < request.userCodeIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace;
   }
-  return codeHash === request.previousUserCodeHash && now < request.previousScanTokenValidUntil;
+  return codeHash === request.previousUserCodeHash && now < request.previousUserCodeValidUntil;
 }
 
-/** True once the current scan token has lived its `scanToken` lifetime and a new one should be shown. */
-export function rotationDue(request: LoginRequest, now: number, lifetimes: Lifetimes): boolean {
-  return now >= request.scanTokenIssuedAt + lifetimes.scanToken;
-}
-
-/** pending → pending with a fresh scan token and user code; the old ones keep working for the grace window. */
-export function planRotation(
+/**
+ * pending → pending with a new typed code, because the desktop asked to show one; the code it
+ * replaces keeps working for the grace window. Guarded by version: two asks at once make one code.
+ */
+export function planUserCode(
   request: LoginRequest,
-  fresh: { scanTokenHash: string; userCodeHash: string },
+  userCodeHash: string,
   now: number,
   lifetimes: Lifetimes,
 ): Transition {
   require(request, now, "pending", "shown");
+  if (request.mode !== "qr") throw new QrLoginError("invalid_request", "Only a QR request shows a code on demand.");
   const graceEnd = Math.min(
     now + lifetimes.scanTokenGrace,
-    request.scanTokenIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace,
+    request.userCodeIssuedAt + lifetimes.scanToken + lifetimes.scanTokenGrace,
   );
   return {
-    guard: { from: ["pending"], liveAt: now, scanTokenHash: request.scanTokenHash },
+    guard: { from: ["pending"], liveAt: now, version: request.version },
     patch: {
-      scanTokenHash: fresh.scanTokenHash,
-      scanTokenIssuedAt: now,
-      previousScanTokenHash: request.scanTokenHash,
-      previousScanTokenValidUntil: graceEnd,
-      userCodeHash: fresh.userCodeHash,
+      userCodeHash,
+      userCodeIssuedAt: now,
       previousUserCodeHash: request.userCodeHash,
-      updatedAt: now,
+      previousUserCodeValidUntil: request.userCodeHash === null ? 0 : graceEnd,
     },
   };
 }

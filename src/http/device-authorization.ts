@@ -132,14 +132,15 @@ export async function deviceAuthorization(
       origin: undefined,
       client: await askingClient(options, body.client_id, body.scope ?? null),
     });
-    const { request, browserSecret, scanToken, userCode } = await ctx.flows.create(
+    const { request, browserSecret, scanTokens, userCode } = await ctx.flows.create(
       { requester, mode: "device", lifetimeMs: options.expiresIn * 1000 },
       { ip: incoming.ip ?? null },
     );
-    const complete = ctx.qrUrl(scanToken);
+    // A device's request has one token and one code for its whole life: its screen cannot refresh.
+    const complete = ctx.qrUrl(scanTokens[0] as string);
     return json(200, {
       device_code: `${request.id}.${browserSecret}`,
-      user_code: formatUserCode(userCode),
+      user_code: formatUserCode(userCode as string),
       verification_uri: complete.slice(0, complete.indexOf("#")),
       verification_uri_complete: complete,
       expires_in: Math.round((request.expiresAt - request.createdAt) / 1000),

@@ -12,12 +12,13 @@ import type {
   ErrorBody,
   PasskeyChallenge,
   PasskeyRequestOptions,
-  QrShown,
+  QrSchedule,
   Redeemed,
   RequestCard,
   RequestEvents,
   Requester,
   RequestSnapshot,
+  UserCodeShown,
 } from "../wire.ts";
 
 /** Whether `A` and `B` are the same type, optional fields included. */
@@ -34,14 +35,27 @@ const status = z.enum(["pending", "scanned", "approved", "redeeming", "denied", 
 const mode = z.enum(["qr", "device", "push", "passkey"]);
 const time = z.number().describe("Milliseconds since 1970 on the server's clock.");
 
-const qrShown = mirror<QrShown>()(
+const qrSchedule = mirror<QrSchedule>()(
   z
     .object({
-      url: z.string().describe("`<origin><basePath>/a#t=<scan token>`: what the QR encodes."),
-      expiresAt: time.describe("When the next rotation is due."),
-      userCode: z.string().describe("The typed code, `BCDF-GHJK`."),
+      urls: z
+        .array(z.string())
+        .describe("`<origin><basePath>/a#t=<scan token>`, one per period: what the QR encodes, in turn."),
+      everyMs: z.int().describe("How long each is shown: `urls[i]` from `i × everyMs` after the answer arrived."),
     })
-    .describe("A QR to show on the desktop, with the typed code that rotates with it."),
+    .describe(
+      "The QRs a waiting desktop shows in turn; it changes them itself, so the server sends nothing more while it waits.",
+    ),
+);
+
+const userCodeShown = mirror<UserCodeShown>()(
+  z
+    .object({
+      userCode: z.string().describe("The typed code, `BCDF-GHJK`."),
+      expiresInMs: z.int().describe("How long it works from now; ask again when it runs out while shown."),
+      url: z.string().describe("Where the phone types it: `<origin><basePath>/a`."),
+    })
+    .describe("A code to type on the phone instead of scanning, made when the desktop asks for one."),
 );
 
 const created = mirror<Created>()(
@@ -50,8 +64,7 @@ const created = mirror<Created>()(
       z.object({
         id: z.string(),
         mode: z.literal("qr"),
-        qr: z.object({ url: z.string(), expiresAt: time }),
-        userCode: z.string(),
+        qr: qrSchedule,
         expiresAt: time,
         confirmAccount: z.literal(true).optional(),
         browserSecret: z.string().optional().describe("Only when asked for with `secretInBody`."),
@@ -82,7 +95,7 @@ const created = mirror<Created>()(
           "A passkey request: nothing to show; the desktop asks for `GET /requests/:id/passkey-options` and posts the assertion to `POST /requests/:id/passkey`.",
         ),
     ])
-    .describe("A new request: a QR and typed code to show, a push request's number, or a passkey request."),
+    .describe("A new request: the QRs to show, a push request's number, or a passkey request."),
 );
 
 const snapshot = mirror<RequestSnapshot>()(
@@ -92,7 +105,6 @@ const snapshot = mirror<RequestSnapshot>()(
       status,
       version: z.int(),
       expiresAt: time,
-      qr: qrShown.optional().describe("Only when a new QR was just issued."),
       approver: z.string().nullable().optional().describe("Once scanned: the account, masked (`a•••@example.com`)."),
       comparison: z.int().optional().describe("With `scanned`: the number to show for number matching."),
       reason: z.string().nullable().optional().describe("With `denied`: `not_me`, `wrong_number` or null."),
@@ -232,7 +244,6 @@ const alert = mirror<ApproverAlert>()(
 
 const requestEvents = mirror<RequestEvents>()(
   z.object({
-    qr: qrShown,
     scanned: z.object({
       expiresAt: time,
       approver: z.string().nullable().optional(),
@@ -261,7 +272,8 @@ const approverEvents = mirror<ApproverEvents>()(
 export const answers = {
   Created: created,
   RequestSnapshot: snapshot,
-  QrShown: qrShown,
+  QrSchedule: qrSchedule,
+  UserCodeShown: userCodeShown,
   Requester: requester,
   RequestCard: card,
   ApproverRequests: z.object({ requests: z.array(card) }).describe("The push requests waiting for this approver."),

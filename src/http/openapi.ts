@@ -69,13 +69,20 @@ const OPERATIONS: Record<string, Operation> = {
   "GET /requests/:id/events": {
     operationId: "requestEvents",
     tag: "desktop",
-    summary: "Server-Sent Events of the request: each rotated QR, then its scan, decision and end.",
+    summary: "Server-Sent Events of the request: its scan, decision and end (nothing but heartbeats while it waits).",
     caller: "browser",
     answer: {
       status: 200,
       events: "RequestEvents",
       description: "An event stream; each event's id is the request's version, and `x-events` names each one's data.",
     },
+  },
+  "POST /requests/:id/user-code": {
+    operationId: "showUserCode",
+    tag: "desktop",
+    summary: "A code to type on the phone instead of scanning; a new one each time (at most one a second).",
+    caller: "browser",
+    answer: { status: 200, json: "UserCodeShown", description: "The code, how long it works and where to type it." },
   },
   "POST /requests/:id/redeem": {
     operationId: "redeemRequest",

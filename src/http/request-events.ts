@@ -1,6 +1,5 @@
 import type { LoginRequest, RequestStatus } from "../core/login-request.ts";
 import { statusOf } from "../core/login-request.ts";
-import { formatUserCode } from "../core/user-code.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
 import type { RequestSnapshot } from "../wire.ts";
 import { type LiveStreamContext, liveStream, TIMER_MARGIN_MS } from "./live-stream.ts";
@@ -8,26 +7,17 @@ import type { EventSink } from "./outgoing.ts";
 
 /** What the desktop's event stream and long-poll need from the surrounding handler. */
 export interface RequestEventsContext extends LiveStreamContext {
-  flows: Pick<LoginFlows, "now" | "lifetimes" | "get" | "rotateScanToken" | "watchRequest">;
-  /** The QR's URL for a scan token. */
-  qrUrl(scanToken: string): string;
+  flows: Pick<LoginFlows, "now" | "get" | "watchRequest">;
 }
 
 const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "redeemed"];
 
 const DECIDED_RECHECK_MS = 5_000;
 
-/** The secrets a rotation just issued, in plain text for the desktop's screen. */
-interface Shown {
-  scanToken: string;
-  userCode: string;
-}
-
-/** The snapshot of `request`, with the QR and code of a rotation if one was just made. */
-export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, shown?: Shown): RequestSnapshot {
+/** The snapshot of `request` as its desktop may see it. */
+export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest): RequestSnapshot {
   const status = statusOf(request, ctx.flows.now());
   const snapshot: RequestSnapshot = { id: request.id, status, version: request.version, expiresAt: request.expiresAt };
-  if (shown) snapshot.qr = qrOf(ctx, request, shown);
   if (status === "scanned" || status === "approved") snapshot.approver = request.approverHint;
   if (status === "scanned" && request.comparison !== null) snapshot.comparison = request.comparison;
   if (status === "scanned" && request.mode === "passkey") snapshot.passkeyRequired = true;
@@ -35,40 +25,17 @@ export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest, sho
   return snapshot;
 }
 
-function qrOf(ctx: RequestEventsContext, request: LoginRequest, shown: Shown) {
-  return {
-    url: ctx.qrUrl(shown.scanToken),
-    expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken,
-    userCode: formatUserCode(shown.userCode),
-  };
-}
-
-/** When the desktop next needs a look without being told: the next rotation or the deadline. */
+/** When the desktop next needs a look without being told: the deadline, or a re-read should a message be lost. */
 function nextDeadline(ctx: RequestEventsContext, request: LoginRequest): number {
-  // Once scanned, a few desktops are waiting for a decision that must not be missed: if its message
-  // was lost (a notifier outage), a look every few seconds still finds it well within the 30 s to redeem.
-  // A request that never rotates (a device's, a passkey request) is looked at the same way while pending.
-  if (request.state !== "pending" || request.mode !== "qr") {
-    return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
-  }
-  return Math.min(request.expiresAt, request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken);
+  // If a change's message was lost (a notifier outage), a look every few seconds still finds it.
+  return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
 }
 
 /**
- * Reads the request and, while pending, rotates its scan token when due — or at once when the
- * desktop has missed a change (`knownVersion` behind), since it cannot have that token.
- */
-async function refreshed(ctx: RequestEventsContext, id: string, knownVersion: number | null) {
-  const request = await ctx.flows.get(id);
-  const missedRotation = knownVersion !== null && knownVersion < request.version;
-  const rotated = await ctx.flows.rotateScanToken(request, missedRotation);
-  return rotated ? { request: rotated.request, shown: rotated } : { request, shown: undefined };
-}
-
-/**
- * The desktop's event stream: `qr` on each rotation, then `scanned`, `approved`,
- * `denied`, `expired`, `cancelled` or `redeemed`. It always starts from the stored state, so a
- * desktop that reconnects (to any instance, with `Last-Event-ID`) loses nothing.
+ * The desktop's event stream: `scanned`, `approved`, `denied`, `expired`, `cancelled` or
+ * `redeemed`. While the request waits nothing is sent but heartbeats: the desktop changes its QR by
+ * itself. It always starts from the stored state, so a desktop that reconnects (to any instance,
+ * with `Last-Event-ID`) loses nothing.
  */
 export function openRequestEvents(
   ctx: RequestEventsContext,
@@ -76,16 +43,12 @@ export function openRequestEvents(
   lastEventId: number | null,
 ): (sink: EventSink) => () => void {
   let sentVersion = lastEventId ?? 0;
-  // Only a resuming stream forces a rotation; later, two streams of one request would take turns forever.
-  let resuming = lastEventId !== null;
   const watch = (listener: () => void) => ctx.flows.watchRequest(id, listener);
   return liveStream(ctx, watch, async (stream) => {
-    const { request, shown } = await refreshed(ctx, id, resuming ? sentVersion : null);
-    resuming = false;
-    const snapshot = snapshotOf(ctx, request, shown);
+    const request = await ctx.flows.get(id);
+    const snapshot = snapshotOf(ctx, request);
     const final = FINAL.includes(snapshot.status);
-    if (snapshot.qr) stream.send("qr", snapshot.qr, request.version);
-    else if (final || (snapshot.status !== "pending" && request.version > sentVersion)) {
+    if (final || (snapshot.status !== "pending" && request.version > sentVersion)) {
       stream.send(snapshot.status, eventData(snapshot), request.version);
     }
     sentVersion = Math.max(sentVersion, request.version);
@@ -101,7 +64,7 @@ function eventData(snapshot: RequestSnapshot): Record<string, unknown> {
 
 /**
  * The long-poll fallback: answers at once if the desktop's `knownVersion` is stale or the state
- * is final, else waits up to `waitMs` for a change, a rotation or the deadline.
+ * is final, else waits up to `waitMs` for a change or the deadline.
  */
 export async function pollRequest(
   ctx: RequestEventsContext,
@@ -123,11 +86,10 @@ export async function pollRequest(
   try {
     for (;;) {
       changed = false;
-      const { request, shown } = await refreshed(ctx, id, knownVersion);
-      const snapshot = snapshotOf(ctx, request, shown);
+      const request = await ctx.flows.get(id);
+      const snapshot = snapshotOf(ctx, request);
       const remaining = until - ctx.flows.now();
       if (
-        shown ||
         remaining <= 0 ||
         signal.aborted ||
         knownVersion === null ||

@@ -5,7 +5,7 @@ import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { Caller, LoginFlows } from "../service/login-flows.ts";
 import type { WebAuthnSite } from "../service/passkey-check.ts";
-import type { Created, Decision, PasskeyChallenge, Redeemed, RequestCard } from "../wire.ts";
+import type { Created, Decision, PasskeyChallenge, Redeemed, RequestCard, UserCodeShown } from "../wire.ts";
 import { type ApprovalPageContext, serveApprovalPage } from "./approval-page.ts";
 import { type ApproverEventsContext, openApproverEvents } from "./approver-events.ts";
 import { bodies, readBody } from "./bodies.ts";
@@ -62,6 +62,7 @@ const ROUTES: readonly (readonly [string, string, Handler, { changesState: boole
   ["POST", "/requests", createRequest, { changesState: true }],
   ["GET", "/requests/:id", getRequest, { changesState: false }],
   ["GET", "/requests/:id/events", requestEvents, { changesState: false }],
+  ["POST", "/requests/:id/user-code", showUserCode, { changesState: true }],
   ["POST", "/requests/:id/redeem", redeem, { changesState: true }],
   ["DELETE", "/requests/:id", cancel, { changesState: true }],
   ["POST", "/scan", scan, { changesState: true }],
@@ -223,12 +224,11 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     answer = { id: created.request.id, mode: "passkey", expiresAt: created.request.expiresAt };
   } else {
     created = await ctx.flows.create({ requester, publicKey }, caller);
-    const { request, scanToken } = created;
+    const { request, scanTokens } = created;
     answer = {
       id: request.id,
       mode: "qr",
-      qr: { url: ctx.qrUrl(scanToken), expiresAt: request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken },
-      userCode: formatUserCode(created.userCode),
+      qr: { urls: scanTokens.map((token) => ctx.qrUrl(token)), everyMs: ctx.flows.lifetimes.scanToken },
       expiresAt: request.expiresAt,
       ...(ctx.passkeySignIn ? { passkeySignIn: true as const } : {}),
     };
@@ -271,6 +271,17 @@ async function requestEvents(ctx: RouteContext, incoming: IncomingRequest, id: s
   const release = ctx.streams.take(incoming, { request: id });
   const stream = releasingWhenDone(openRequestEvents(ctx, id, lastEventId), release);
   return { status: 200, headers: EVENT_STREAM_HEADERS, stream };
+}
+
+async function showUserCode(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {
+  const { userCode, validUntil } = await ctx.flows.showUserCode(id, browserSecretOf(incoming, id));
+  const qr = ctx.qrUrl("");
+  const shown: UserCodeShown = {
+    userCode: formatUserCode(userCode),
+    expiresInMs: validUntil - ctx.flows.now(),
+    url: qr.slice(0, qr.indexOf("#")),
+  };
+  return json(200, shown);
 }
 
 async function redeem(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {

@@ -40,10 +40,6 @@ export class MeasuredStore implements LoginStore {
     return this.#timed("get", () => this.store.get(id));
   }
 
-  findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
-    return this.#timed("findByScanTokenHash", () => this.store.findByScanTokenHash(tokenHash));
-  }
-
   findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     return this.#timed("findByUserCodeHash", () => this.store.findByUserCodeHash(codeHash));
   }

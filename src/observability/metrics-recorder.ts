@@ -16,7 +16,6 @@ export const METRIC_NAMES = {
 const OPERATIONS: Record<StoreOperation, true> = {
   create: true,
   get: true,
-  findByScanTokenHash: true,
   findByUserCodeHash: true,
   transition: true,
   listPushRequests: true,

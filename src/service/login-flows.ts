@@ -6,7 +6,8 @@ import { QrLoginError } from "../core/errors.ts";
 import type { Lifetimes } from "../core/lifetimes.ts";
 import { type LoginRequest, statusOf, type Transition } from "../core/login-request.ts";
 import { networkKey, type RequesterContext, sameNetwork } from "../core/requester-context.ts";
-import { hashSecret, looksLikeToken, randomToken, SECRET_BYTES, secretMatches } from "../core/secrets.ts";
+import { checkScanToken, readScanToken, type ScanKey, scanPeriodWorks } from "../core/scan-token.ts";
+import { hashSecret, secretMatches } from "../core/secrets.ts";
 import {
   type Approver,
   checkPasskeySignIn,
@@ -17,10 +18,8 @@ import {
   planRedeemFinish,
   planRedeemRelease,
   planRedeemStart,
-  planRotation,
   planScan,
-  rotationDue,
-  scanTokenWorks,
+  planUserCode,
   userCodeWorks,
   WRONG_NUMBER_REASON,
 } from "../core/transitions.ts";
@@ -80,6 +79,8 @@ export interface LoginFlowsDeps {
   clock: Clock;
   random: RandomSource;
   lifetimes: Lifetimes;
+  /** The deployment's scan keys (the first makes tokens): the same on every instance. */
+  keys: readonly ScanKey[];
   limiter: RateLimiter;
   relayPolicy: RelayPolicy;
   /** How long "This wasn't me" blocks push requests to that account from that network, in ms. */
@@ -100,6 +101,8 @@ export interface LoginFlowsDeps {
   observe?: ((step: FlowStep) => void) | undefined;
 }
 
+/** A desktop is shown a new typed code at most this often. */
+const SHOW_CODE_EVERY_MS = 1_000;
 // Each attempt re-reads the request, so losing a race ends with the error the winner's change implies.
 const MAX_ATTEMPTS = 3;
 const NOBODY: Caller = { ip: null };
@@ -235,40 +238,55 @@ export class LoginFlows {
   }
 
   /**
-   * Replaces the scan token and the typed code if due (or `force`d) and the request is a pending QR
-   * request. Returns both in plain text for the desktop, or `null` when nothing was rotated.
+   * The desktop asks to show a typed code (the person cannot scan): a new code for its pending QR
+   * request, in plain text for the screen, working for `lifetimes.scanToken` (plus the grace). Only
+   * desktops that ask write anything; a waiting desktop holds no code a guesser could hit.
    */
-  async rotateScanToken(
-    request: LoginRequest,
-    force = false,
-  ): Promise<{ request: LoginRequest; scanToken: string; userCode: string } | null> {
-    const now = this.now();
-    if (request.mode !== "qr" || request.state !== "pending" || now >= request.expiresAt) return null;
-    if (!force && !rotationDue(request, now, this.lifetimes)) return null;
-    const scanToken = randomToken(this.#deps.random, SECRET_BYTES.scanToken);
-    const userCode = generateUserCode(this.#deps.random);
-    const fresh = { scanTokenHash: hashSecret(scanToken), userCodeHash: hashSecret(userCode) };
-    const { guard, patch } = planRotation(request, fresh, now, this.lifetimes);
-    let rotated: LoginRequest | null;
-    try {
-      rotated = await this.#deps.store.transition(request.id, guard, patch);
-    } catch (error) {
-      // One chance in billions: the new code is another request's. The next look rotates again.
-      if (error instanceof UserCodeTakenError) return null;
-      throw error;
+  async showUserCode(
+    id: string,
+    browserSecret: string | undefined,
+  ): Promise<{ request: LoginRequest; userCode: string; validUntil: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const request = await this.authenticateBrowser(id, browserSecret);
+      const now = this.now();
+      // Each new code is a write: a desktop gets one a second at most, however often it asks.
+      if (now < request.userCodeIssuedAt + SHOW_CODE_EVERY_MS) {
+        throw new QrLoginError("slow_down", "A code was shown a moment ago; ask again in a second.");
+      }
+      const userCode = generateUserCode(this.#deps.random);
+      const { guard, patch } = planUserCode(request, hashSecret(userCode), now, this.lifetimes);
+      let shown: LoginRequest | null;
+      try {
+        shown = await this.#deps.store.transition(id, guard, patch);
+      } catch (error) {
+        // One chance in billions: the new code is another request's.
+        if (error instanceof UserCodeTakenError && attempt < MAX_ATTEMPTS) continue;
+        throw error;
+      }
+      if (shown) return { request: shown, userCode, validUntil: now + this.lifetimes.scanToken };
+      if (attempt >= MAX_ATTEMPTS) throw new QrLoginError("slow_down", "The request is changing; ask again.");
     }
-    if (!rotated) return null;
-    await this.#publish(rotated);
-    return { request: rotated, scanToken, userCode };
   }
 
-  /** The phone scanned a QR: claims the request for the approver. */
+  /**
+   * The phone scanned a QR: claims the request for the approver. The token names its request and
+   * period, so it is checked with one read and no index: its MAC under the deployment's secret, then
+   * its period against the clock.
+   */
   async scanToken(scanToken: string, approver: Approver, caller: Caller = NOBODY): Promise<LoginRequest> {
     await this.#limitScan(approver, caller);
-    const tokenHash = looksLikeToken(scanToken) ? hashSecret(scanToken) : null;
-    const found = tokenHash ? await this.#deps.store.findByScanTokenHash(tokenHash) : null;
-    if (!found || !tokenHash) throw new QrLoginError("SCAN_TOKEN_INVALID", "This QR code is not a valid sign-in code.");
-    if (!this.#secretWorks(found, tokenHash, scanTokenWorks) && found.state === "pending") {
+    const claim = readScanToken(scanToken);
+    const check = claim ? checkScanToken(this.#deps.keys, claim) : "forged";
+    if (claim && check === "unknown-key") {
+      // Not an attacker's guess (that fails the MAC): an instance with another secret made this QR.
+      this.#deps.onHookError?.(
+        new Error("a QR made with another deployment secret was scanned: give every instance the same QRLOGIN_SECRET"),
+        claim.requestId,
+      );
+    }
+    const found = claim && check === "valid" ? await this.#deps.store.get(claim.requestId) : null;
+    if (!claim || !found) throw new QrLoginError("SCAN_TOKEN_INVALID", "This QR code is not a valid sign-in code.");
+    if (found.state === "pending" && !scanPeriodWorks(found, claim.period, this.now(), this.lifetimes)) {
       throw new QrLoginError("expired_token", "This QR code has changed. Scan the code on the screen again.");
     }
     return this.#claim(found, approver, caller);
@@ -305,7 +323,7 @@ export class LoginFlows {
     const code = normalizeUserCode(typed);
     const codeHash = code ? hashSecret(code) : null;
     const found = codeHash ? await this.#deps.store.findByUserCodeHash(codeHash) : null;
-    if (!found || !codeHash || !this.#secretWorks(found, codeHash, userCodeWorks)) {
+    if (!found || !codeHash || !userCodeWorks(found, codeHash, this.now(), this.lifetimes)) {
       await this.#audit("code_miss", null, approver.userId, caller, { left, guarded: !global.within });
       throw new QrLoginError(
         "USER_CODE_INVALID",
@@ -322,16 +340,6 @@ export class LoginFlows {
       );
     }
     return this.#claim(found, approver, caller);
-  }
-
-  /** Whether a scan token or typed code works now: a device's lives as long as its request. */
-  #secretWorks(
-    request: LoginRequest,
-    hash: string,
-    works: (request: LoginRequest, hash: string, now: number, lifetimes: Lifetimes) => boolean,
-  ): boolean {
-    if (request.mode === "device") return true;
-    return works(request, hash, this.now(), this.lifetimes);
   }
 
   async #limitScan(approver: Approver, caller: Caller): Promise<void> {

@@ -13,12 +13,10 @@ export const REQUEST_COLUMNS = [
   ["updatedAt", "updated_at", "int"],
   ["expiresAt", "expires_at", "int"],
   ["browserSecretHash", "browser_secret_hash", "text"],
-  ["scanTokenHash", "scan_token_hash", "text"],
-  ["scanTokenIssuedAt", "scan_token_issued_at", "int"],
-  ["previousScanTokenHash", "previous_scan_token_hash", "text"],
-  ["previousScanTokenValidUntil", "previous_scan_token_valid_until", "int"],
   ["userCodeHash", "user_code_hash", "text"],
+  ["userCodeIssuedAt", "user_code_issued_at", "int"],
   ["previousUserCodeHash", "previous_user_code_hash", "text"],
+  ["previousUserCodeValidUntil", "previous_user_code_valid_until", "int"],
   ["comparison", "comparison", "int"],
   ["login", "login", "text"],
   ["approverId", "approver_id", "text"],
@@ -70,7 +68,6 @@ export function transitionSql(
   });
   assignments.push("version = version + 1");
   let where = `id = ${next(id)} AND state IN (${guard.from.map((s) => next(s)).join(", ")}) AND expires_at > ${next(guard.liveAt)}`;
-  if (guard.scanTokenHash !== undefined) where += ` AND scan_token_hash = ${next(guard.scanTokenHash)}`;
   if (guard.version !== undefined) where += ` AND version = ${next(guard.version)}`;
   return { set: assignments.join(", "), where, values };
 }

@@ -5,7 +5,6 @@ export function guardHolds(request: LoginRequest, guard: TransitionGuard): boole
   return (
     guard.from.includes(request.state) &&
     request.expiresAt > guard.liveAt &&
-    (guard.scanTokenHash === undefined || request.scanTokenHash === guard.scanTokenHash) &&
     (guard.version === undefined || request.version === guard.version)
   );
 }

@@ -14,20 +14,17 @@ import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-
  */
 export interface LoginStore {
   /**
-   * Inserts a new request. Throws {@link UserCodeTakenError} if another stored request has the same
-   * user code hash (the caller makes a new code and tries again); nothing is written then.
+   * Inserts a new request. Throws {@link UserCodeTakenError} if it has a user code hash another
+   * stored request has (the caller makes a new code and tries again); nothing is written then.
    */
   create(request: LoginRequest): Promise<void>;
   /** The request with this id, or `null`. */
   get(id: string): Promise<LoginRequest | null>;
-  /** The request whose current or previous scan token has this hash, or `null`. */
-  findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null>;
   /** The request whose current or previous user code has this hash, or `null`. */
   findByUserCodeHash(codeHash: string): Promise<LoginRequest | null>;
   /**
    * Applies `patch` and bumps `version` if, atomically, the request is in one of `guard.from`,
-   * its `expiresAt` is after `guard.liveAt`, and (when given) its scan token hash equals
-   * `guard.scanTokenHash` and its version `guard.version`. Returns the updated request, or `null`
+   * its `expiresAt` is after `guard.liveAt`, and (when given) its version is `guard.version`. Returns the updated request, or `null`
    * if the guard did not hold. A patch that gives the request a user code another stored request
    * has throws {@link UserCodeTakenError} and changes nothing.
    */

@@ -9,31 +9,21 @@ import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCo
  */
 export class MemoryStore implements LoginStore {
   readonly #byId = new Map<string, LoginRequest>();
-  readonly #idByToken = new Map<string, string>();
   readonly #idByCode = new Map<string, string>();
   readonly #counters = new Map<string, CounterState>();
   #audit: AuditEntry[] = [];
   #alerts: Alert[] = [];
 
   async create(request: LoginRequest): Promise<void> {
-    if (this.#idByCode.has(request.userCodeHash)) throw new UserCodeTakenError();
+    if (request.userCodeHash !== null && this.#idByCode.has(request.userCodeHash)) throw new UserCodeTakenError();
     if (this.#byId.has(request.id)) throw new Error(`request ${request.id} already exists`);
     this.#byId.set(request.id, structuredClone(request));
-    this.#idByToken.set(request.scanTokenHash, request.id);
-    this.#idByCode.set(request.userCodeHash, request.id);
+    if (request.userCodeHash !== null) this.#idByCode.set(request.userCodeHash, request.id);
   }
 
   async get(id: string): Promise<LoginRequest | null> {
     const request = this.#byId.get(id);
     return request ? structuredClone(request) : null;
-  }
-
-  async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
-    const id = this.#idByToken.get(tokenHash);
-    const request = id === undefined ? undefined : this.#byId.get(id);
-    // The index keeps tokens of rotations past; only the current and previous ones count.
-    if (!request || (request.scanTokenHash !== tokenHash && request.previousScanTokenHash !== tokenHash)) return null;
-    return structuredClone(request);
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
@@ -46,16 +36,12 @@ export class MemoryStore implements LoginStore {
   async transition(id: string, guard: TransitionGuard, patch: RequestPatch): Promise<LoginRequest | null> {
     const current = this.#byId.get(id);
     if (!current || !guardHolds(current, guard)) return null;
-    const codeOwner = patch.userCodeHash === undefined ? undefined : this.#idByCode.get(patch.userCodeHash);
+    const codeOwner = patch.userCodeHash == null ? undefined : this.#idByCode.get(patch.userCodeHash);
     if (codeOwner !== undefined && codeOwner !== id) throw new UserCodeTakenError();
     const updated: LoginRequest = { ...current, ...patch, version: current.version + 1 };
     this.#byId.set(id, updated);
-    // The indexes keep only the current and previous token and code; older ones are dropped.
-    if (patch.scanTokenHash !== undefined) {
-      if (current.previousScanTokenHash) this.#idByToken.delete(current.previousScanTokenHash);
-      this.#idByToken.set(patch.scanTokenHash, id);
-    }
-    if (patch.userCodeHash !== undefined) {
+    // The index keeps only the current and previous code; older ones are dropped.
+    if (patch.userCodeHash != null) {
       if (current.previousUserCodeHash) this.#idByCode.delete(current.previousUserCodeHash);
       this.#idByCode.set(patch.userCodeHash, id);
     }
@@ -116,9 +102,7 @@ export class MemoryStore implements LoginStore {
     for (const [id, request] of this.#byId) {
       if (request.expiresAt >= before) continue;
       this.#byId.delete(id);
-      this.#idByToken.delete(request.scanTokenHash);
-      if (request.previousScanTokenHash) this.#idByToken.delete(request.previousScanTokenHash);
-      this.#idByCode.delete(request.userCodeHash);
+      if (request.userCodeHash) this.#idByCode.delete(request.userCodeHash);
       if (request.previousUserCodeHash) this.#idByCode.delete(request.previousUserCodeHash);
       count++;
     }

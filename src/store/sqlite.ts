@@ -60,6 +60,41 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX alerts_user ON alerts (user_id, at);
    CREATE INDEX alerts_at ON alerts (at);`,
+  // Scan tokens are derived from the deployment's secret, no longer stored; a QR request has a typed
+  // code only once its desktop shows one. SQLite cannot drop NOT NULL in place, so the table is rebuilt.
+  `CREATE TABLE login_requests_next (
+     id TEXT PRIMARY KEY,
+     mode TEXT NOT NULL,
+     state TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     browser_secret_hash TEXT NOT NULL,
+     user_code_hash TEXT,
+     user_code_issued_at INTEGER NOT NULL,
+     previous_user_code_hash TEXT,
+     previous_user_code_valid_until INTEGER NOT NULL,
+     comparison INTEGER,
+     login TEXT,
+     approver_id TEXT,
+     approver_hint TEXT,
+     public_key TEXT,
+     denied_reason TEXT,
+     requester TEXT NOT NULL
+   ) STRICT;
+   INSERT INTO login_requests_next
+     SELECT id, mode, state, version, created_at, updated_at, expires_at, browser_secret_hash,
+            user_code_hash, scan_token_issued_at, previous_user_code_hash, previous_scan_token_valid_until,
+            comparison, login, approver_id, approver_hint, public_key, denied_reason, requester
+     FROM login_requests;
+   DROP TABLE login_requests;
+   ALTER TABLE login_requests_next RENAME TO login_requests;
+   CREATE INDEX login_requests_expires_at ON login_requests (expires_at);
+   CREATE INDEX login_requests_push ON login_requests (approver_id, expires_at) WHERE mode = 'push';
+   CREATE UNIQUE INDEX login_requests_user_code ON login_requests (user_code_hash) WHERE user_code_hash IS NOT NULL;
+   CREATE INDEX login_requests_previous_user_code ON login_requests (previous_user_code_hash)
+     WHERE previous_user_code_hash IS NOT NULL;`,
 ];
 
 /** Options of {@link SqliteStore}. */
@@ -78,7 +113,6 @@ export class SqliteStore implements LoginStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #byId: Database.Statement;
-  readonly #byToken: Database.Statement;
   readonly #byCode: Database.Statement;
   readonly #byApprover: Database.Statement;
   readonly #hit: Database.Statement;
@@ -103,9 +137,6 @@ export class SqliteStore implements LoginStore {
       `INSERT INTO login_requests (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
     this.#byId = this.#db.prepare("SELECT * FROM login_requests WHERE id = ?");
-    this.#byToken = this.#db.prepare(
-      "SELECT * FROM login_requests WHERE scan_token_hash = ? UNION ALL SELECT * FROM login_requests WHERE previous_scan_token_hash = ? LIMIT 1",
-    );
     this.#byCode = this.#db.prepare(
       "SELECT * FROM login_requests WHERE user_code_hash = ? UNION ALL SELECT * FROM login_requests WHERE previous_user_code_hash = ? LIMIT 1",
     );
@@ -150,10 +181,6 @@ export class SqliteStore implements LoginStore {
 
   async get(id: string): Promise<LoginRequest | null> {
     return this.#row(this.#byId.get(id));
-  }
-
-  async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
-    return this.#row(this.#byToken.get(tokenHash, tokenHash));
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import * as nodeTest from "node:test";
 import { DEFAULT_LIFETIMES } from "../core/lifetimes.ts";
-import { statusOf } from "../core/login-request.ts";
+import { type LoginRequest, statusOf } from "../core/login-request.ts";
+import { scanKeys, scanTokenFor } from "../core/scan-token.ts";
 import { hashSecret } from "../core/secrets.ts";
-import { planRotation, scanTokenWorks } from "../core/transitions.ts";
+import { planUserCode, userCodeWorks } from "../core/transitions.ts";
+import type { LoginFlows } from "../service/login-flows.ts";
 import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "../store/login-store.ts";
 import { flowsOver, ManualClock, newRequest } from "./fixtures.ts";
-
-/** The hashes of a rotation's new scan token and user code, made from one word. */
-function freshSecrets(word: string) {
-  return { scanTokenHash: hashSecret(word), userCodeHash: hashSecret(`code:${word}`) };
-}
 
 /**
  * The test functions the suites register with: node's test runner by default, or any runner with the
@@ -49,7 +46,8 @@ const CONCURRENCY = 50;
 /**
  * The one suite every LoginStore must pass — the project's own stores and anyone else's: round trips,
  * look-ups, the compare-and-set contract under real concurrency (across several connections where the
- * backend has them), rotation of tokens and codes, expiry, counters and give-backs, audit and alerts,
+ * backend has them), derived scan tokens (claimed once, dead after their period and grace, never
+ * another request's), typed codes and their replacement, expiry, counters and give-backs, audit and alerts,
  * purge and restart.
  * @example
  * import { storeConformance } from "qrlogin/testing";
@@ -83,18 +81,25 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(await store.get("AAAAAAAAAAAAAAAAAAAAAA"), null);
     });
 
-    it("finds a request by its scan token hash and by its user code hash", async () => {
-      const { request, scanToken, userCode } = newRequest();
+    it("finds a request by its user code hash", async () => {
+      const { request, userCode } = newRequest(undefined, undefined, "device");
       await store.create(request);
-      assert.equal((await store.findByScanTokenHash(hashSecret(scanToken)))?.id, request.id);
-      assert.equal((await store.findByUserCodeHash(hashSecret(userCode)))?.id, request.id);
-      assert.equal(await store.findByScanTokenHash(hashSecret("not-a-token")), null);
+      assert.equal((await store.findByUserCodeHash(hashSecret(userCode as string)))?.id, request.id);
       assert.equal(await store.findByUserCodeHash(hashSecret("BCDFGHJK-nope")), null);
     });
 
-    it("create with a user code already in use throws UserCodeTakenError and writes nothing", async () => {
+    it("requests without a typed code do not collide on the missing code", async () => {
       const first = newRequest();
       const second = newRequest();
+      assert.equal(first.request.userCodeHash, null);
+      await store.create(first.request);
+      await store.create(second.request);
+      assert.equal((await store.get(second.request.id))?.userCodeHash, null);
+    });
+
+    it("create with a user code already in use throws UserCodeTakenError and writes nothing", async () => {
+      const first = newRequest(undefined, undefined, "device");
+      const second = newRequest(undefined, undefined, "device");
       await store.create(first.request);
       await assert.rejects(
         store.create({ ...second.request, userCodeHash: first.request.userCodeHash }),
@@ -118,20 +123,12 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.deepEqual(await store.get(request.id), updated);
     });
 
-    it("transition refuses a wrong state, a passed deadline or a replaced scan token, and changes nothing", async () => {
+    it("transition refuses a wrong state or a passed deadline, and changes nothing", async () => {
       const { request } = newRequest();
       await store.create(request);
       const patch = { state: "approved" as const };
       assert.equal(await store.transition(request.id, { from: ["scanned"], liveAt: request.createdAt }, patch), null);
       assert.equal(await store.transition(request.id, { from: ["pending"], liveAt: request.expiresAt }, patch), null);
-      assert.equal(
-        await store.transition(
-          request.id,
-          { from: ["pending"], liveAt: request.createdAt, scanTokenHash: "other" },
-          patch,
-        ),
-        null,
-      );
       assert.equal(await store.transition("AAAAAAAAAAAAAAAAAAAAAA", { from: ["pending"], liveAt: 0 }, patch), null);
       assert.deepEqual(await store.get(request.id), request);
     });
@@ -174,64 +171,106 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(results.filter((r) => r === null).length, CONCURRENCY - 1);
     });
 
-    it("rotation: the replaced token works through the grace window, then stops; two rotations on, it is gone", async () => {
-      const clock = new ManualClock();
-      const { request, scanToken } = newRequest(clock);
-      const lifetimes = DEFAULT_LIFETIMES;
-      await store.create(request);
-      const oldHash = hashSecret(scanToken);
-      clock.advance(lifetimes.scanToken);
-      const rotation = planRotation(request, freshSecrets("second-token-000000000"), clock.now(), lifetimes);
-      const rotated = await store.transition(request.id, rotation.guard, rotation.patch);
-      assert.ok(rotated);
-      const found = await store.findByScanTokenHash(oldHash);
-      assert.equal(found?.id, request.id);
-      clock.advance(lifetimes.scanTokenGrace - 1);
-      assert.equal(scanTokenWorks(found, oldHash, clock.now(), lifetimes), true);
-      clock.advance(1);
-      assert.equal(scanTokenWorks(found, oldHash, clock.now(), lifetimes), false);
-      // A rotation planned against the old token loses: the guard names the token it replaces.
-      assert.equal(await store.transition(request.id, rotation.guard, rotation.patch), null);
-      const again = planRotation(rotated, freshSecrets("third-token-0000000000"), clock.now(), lifetimes);
-      assert.ok(await store.transition(request.id, again.guard, again.patch));
-      assert.equal(await store.findByScanTokenHash(oldHash), null);
-      assert.equal((await store.findByScanTokenHash(hashSecret("second-token-000000000")))?.id, request.id);
-    });
-
-    it("rotation moves the typed code too: the previous code is still found, the one before is gone", async () => {
-      const clock = new ManualClock();
-      const { request, userCode } = newRequest(clock);
-      await store.create(request);
-      const first = hashSecret(userCode);
-      const second = freshSecrets(`second-${Math.random()}`);
-      clock.advance(DEFAULT_LIFETIMES.scanToken);
-      const once = planRotation(request, second, clock.now(), DEFAULT_LIFETIMES);
-      const rotated = await store.transition(request.id, once.guard, once.patch);
-      assert.ok(rotated);
-      assert.equal((await store.findByUserCodeHash(first))?.id, request.id, "the previous code, for its grace");
-      assert.equal((await store.findByUserCodeHash(second.userCodeHash))?.id, request.id);
-      clock.advance(DEFAULT_LIFETIMES.scanToken);
-      const twice = planRotation(rotated, freshSecrets(`third-${Math.random()}`), clock.now(), DEFAULT_LIFETIMES);
-      assert.ok(await store.transition(request.id, twice.guard, twice.patch));
-      assert.equal(await store.findByUserCodeHash(first), null);
-      assert.equal((await store.findByUserCodeHash(second.userCodeHash))?.id, request.id);
-    });
-
-    it("a rotation onto another request's code throws UserCodeTakenError and changes nothing", async () => {
+    it("a new typed code: the one it replaced works through its grace and is still found; two codes on, it is gone", async () => {
       const clock = new ManualClock();
       const { request } = newRequest(clock);
-      const other = newRequest(clock).request;
+      const lifetimes = DEFAULT_LIFETIMES;
+      await store.create(request);
+      const first = hashSecret(`first-${Math.random()}`);
+      const once = planUserCode(request, first, clock.now(), lifetimes);
+      const shown = await store.transition(request.id, once.guard, once.patch);
+      assert.ok(shown);
+      assert.equal((await store.findByUserCodeHash(first))?.id, request.id);
+      // Two asks planned from the same read make one code: the guard names the version they read.
+      assert.equal(await store.transition(request.id, once.guard, once.patch), null);
+      clock.advance(lifetimes.scanToken);
+      const second = hashSecret(`second-${Math.random()}`);
+      const twice = planUserCode(shown, second, clock.now(), lifetimes);
+      const replaced = await store.transition(request.id, twice.guard, twice.patch);
+      assert.ok(replaced);
+      const found = await store.findByUserCodeHash(first);
+      assert.equal(found?.id, request.id, "the previous code, for its grace");
+      clock.advance(lifetimes.scanTokenGrace - 1);
+      assert.equal(userCodeWorks(found as LoginRequest, first, clock.now(), lifetimes), true);
+      clock.advance(1);
+      assert.equal(userCodeWorks(found as LoginRequest, first, clock.now(), lifetimes), false);
+      const thrice = planUserCode(replaced, hashSecret(`third-${Math.random()}`), clock.now(), lifetimes);
+      assert.ok(await store.transition(request.id, thrice.guard, thrice.patch));
+      assert.equal(await store.findByUserCodeHash(first), null);
+      assert.equal((await store.findByUserCodeHash(second))?.id, request.id);
+    });
+
+    it("a new code that is another request's throws UserCodeTakenError and changes nothing", async () => {
+      const clock = new ManualClock();
+      const { request } = newRequest(clock);
+      const other = newRequest(clock, undefined, "device").request;
       await store.create(request);
       await store.create(other);
-      const rotation = planRotation(
-        request,
-        { scanTokenHash: hashSecret(`t-${Math.random()}`), userCodeHash: other.userCodeHash },
-        clock.now(),
-        DEFAULT_LIFETIMES,
-      );
-      await assert.rejects(store.transition(request.id, rotation.guard, rotation.patch), UserCodeTakenError);
+      const taken = planUserCode(request, other.userCodeHash as string, clock.now(), DEFAULT_LIFETIMES);
+      await assert.rejects(store.transition(request.id, taken.guard, taken.patch), UserCodeTakenError);
       assert.deepEqual(await store.get(request.id), request);
-      assert.equal((await store.findByUserCodeHash(other.userCodeHash))?.id, other.id);
+      assert.equal((await store.findByUserCodeHash(other.userCodeHash as string))?.id, other.id);
+    });
+
+    it(`a derived scan token claims its request once, among ${CONCURRENCY} concurrent scans`, async () => {
+      const clock = new ManualClock();
+      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const flows = stores.map((s) => flowsOver(s, clock));
+      const { request, scanTokens } = newRequest(clock);
+      await store.create(request);
+      const results = await Promise.allSettled(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (flows[i % flows.length] as LoginFlows).scanToken(
+            scanTokens[0] as string,
+            { userId: `phone-${i}` },
+            { ip: `198.51.${i}.7` },
+          ),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      for (const r of results) if (r.status === "rejected") assert.equal(r.reason.code, "ALREADY_CLAIMED");
+      assert.equal((await store.get(request.id))?.state, "scanned");
+    });
+
+    it("a derived scan token works through its period and grace, then dies; the next period's works then", async () => {
+      const lifetimes = DEFAULT_LIFETIMES;
+      const scanAt = async (offset: number, period: number) => {
+        const clock = new ManualClock();
+        const { request, scanTokens } = newRequest(clock);
+        await store.create(request);
+        clock.advance(offset);
+        return flowsOver(store, clock).scanToken(
+          scanTokens[period] as string,
+          { userId: "alice" },
+          { ip: "198.51.100.7" },
+        );
+      };
+      const end = lifetimes.scanToken + lifetimes.scanTokenGrace;
+      assert.equal((await scanAt(end - 1, 0)).state, "scanned");
+      await assert.rejects(scanAt(end, 0), { code: "expired_token" });
+      await assert.rejects(scanAt(0, 2), { code: "expired_token" }, "a later period's token is not yet good");
+      assert.equal((await scanAt(lifetimes.scanToken, 1)).state, "scanned");
+      assert.equal((await scanAt(2 * lifetimes.scanToken + lifetimes.scanTokenGrace - 1, 1)).state, "scanned");
+    });
+
+    it("a scan token of one request never claims another, and a token under another secret claims nothing", async () => {
+      const clock = new ManualClock();
+      const flows = flowsOver(store, clock);
+      const mine = newRequest(clock);
+      const theirs = newRequest(clock);
+      await store.create(mine.request);
+      await store.create(theirs.request);
+      // Their id with my MAC: the MAC covers the id, so it is a forgery.
+      const spliced = Buffer.from(mine.scanTokens[0] as string, "base64url");
+      Buffer.from(theirs.request.id, "base64url").copy(spliced, 1);
+      const alien = scanTokenFor(scanKeys(["another deployment's secret, also long enough"]), theirs.request.id, 0);
+      for (const token of [spliced.toString("base64url"), alien, `${mine.scanTokens[0]}x`, "not-a-token"]) {
+        await assert.rejects(flows.scanToken(token, { userId: "mallory" }, { ip: "198.51.100.66" }), {
+          code: "SCAN_TOKEN_INVALID",
+        });
+      }
+      assert.deepEqual(await store.get(theirs.request.id), theirs.request);
+      assert.deepEqual(await store.get(mine.request.id), mine.request);
     });
 
     it("a guard with a version holds only at that version (a redemption's lease)", async () => {
@@ -248,14 +287,15 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
 
     it("expiry is enforced by the core even when the store returns the stale record", async () => {
       const clock = new ManualClock();
-      const { request, scanToken } = newRequest(clock);
+      const { request, scanTokens } = newRequest(clock);
       await store.create(request);
       clock.advance(DEFAULT_LIFETIMES.pending);
       const stale = await store.get(request.id);
       assert.equal(stale?.state, "pending", "the store keeps it; a TTL is garbage collection only");
       assert.equal(statusOf(stale as NonNullable<typeof stale>, clock.now()), "expired");
       const flows = flowsOver(store, clock);
-      await assert.rejects(flows.scanToken(scanToken, { userId: "alice" }, { ip: "203.0.113.7" }), {
+      const last = scanTokens.at(-1) as string;
+      await assert.rejects(flows.scanToken(last, { userId: "alice" }, { ip: "203.0.113.7" }), {
         code: "expired_token",
       });
       assert.deepEqual(await store.get(request.id), request);

@@ -3,6 +3,7 @@ import type { Clock, RandomSource } from "../core/clock.ts";
 import { createLoginRequest } from "../core/create-login-request.ts";
 import { DEFAULT_LIFETIMES, type Lifetimes } from "../core/lifetimes.ts";
 import type { RequesterContext } from "../core/requester-context.ts";
+import { scanKeys } from "../core/scan-token.ts";
 import { LoginFlows, type LoginFlowsDeps } from "../service/login-flows.ts";
 import { RateLimiter, resolveLimits } from "../service/rate-limits.ts";
 import { LocalNotifier } from "../store/local-notifier.ts";
@@ -43,12 +44,22 @@ export const desktopRequester: RequesterContext = {
   origin: "https://example.com",
 };
 
-/** A fresh request with its secrets, made by the real core, at the clock's time. */
+/** The deployment secret of the suites' requests and flows. */
+export const TEST_KEYS = scanKeys(["qrlogin conformance suite: a deployment secret"]);
+
+/**
+ * A fresh request with its secrets, made by the real core, at the clock's time: a QR request, or a
+ * `device` one, which carries a typed code from the start.
+ */
 export function newRequest(
   clock: Clock = new ManualClock(),
   random: RandomSource = seededRandom(String(Math.random())),
+  mode: "qr" | "device" = "qr",
 ) {
-  return createLoginRequest({ clock, random, lifetimes: DEFAULT_LIFETIMES }, { requester: desktopRequester });
+  return createLoginRequest(
+    { clock, random, lifetimes: DEFAULT_LIFETIMES, keys: TEST_KEYS },
+    { requester: desktopRequester, mode },
+  );
 }
 
 /** The flows over `store` with default limits and policies, an in-process notifier and `clock`. */
@@ -59,6 +70,7 @@ export function flowsOver(store: LoginStore, clock: Clock, overrides: Partial<Lo
     clock,
     random: seededRandom(String(Math.random())),
     lifetimes: DEFAULT_LIFETIMES as Lifetimes,
+    keys: TEST_KEYS,
     limiter: new RateLimiter(store, resolveLimits()),
     relayPolicy: "warn",
     notMeBlockMs: 3_600_000,

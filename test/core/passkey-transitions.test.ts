@@ -7,8 +7,8 @@ import {
   checkPasskeySignIn,
   planApprove,
   planPasskeySignIn,
-  planRotation,
   planScan,
+  planUserCode,
 } from "../../src/core/transitions.ts";
 import { ManualClock, newRequest } from "../../src/testing/fixtures.ts";
 
@@ -78,7 +78,7 @@ describe("passkey steps of the state machine", () => {
     const challenge = challengeOf(approvalBinding(request));
     assert.match(challenge, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(challengeOf(approvalBinding({ ...request })), challenge, "derived, so every instance agrees");
-    const rotated = apply(request, planRotation(request, { scanTokenHash: "t", userCodeHash: "c" }, clock.now(), L));
+    const rotated = apply(request, planUserCode(request, "c", clock.now(), L));
     const changes: [string, LoginRequest][] = [
       ["another request", { ...request, id: "B".repeat(22) }],
       ["another version", rotated],

@@ -2,6 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DEFAULT_LIFETIMES, resolveLifetimes } from "../../src/core/lifetimes.ts";
 import { type LoginRequest, statusOf } from "../../src/core/login-request.ts";
+import {
+  checkScanToken,
+  readScanToken,
+  scanKeys,
+  scanPeriodCount,
+  scanPeriodWorks,
+} from "../../src/core/scan-token.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import {
   maskApprover,
@@ -11,21 +18,16 @@ import {
   planRedeemFinish,
   planRedeemRelease,
   planRedeemStart,
-  planRotation,
   planScan,
-  rotationDue,
-  scanTokenWorks,
+  planUserCode,
   userCodeWorks,
   WRONG_NUMBER_REASON,
 } from "../../src/core/transitions.ts";
-import { ManualClock, newRequest } from "../../src/testing/fixtures.ts";
+import { ManualClock, newRequest, TEST_KEYS } from "../../src/testing/fixtures.ts";
 
 const L = DEFAULT_LIFETIMES;
 const alice = { userId: "alice", displayName: "alice@example.com" };
 const mallory = { userId: "mallory" };
-
-/** The hashes of a rotation's new token and code, made from one word. */
-const fresh = (word: string) => ({ scanTokenHash: hashSecret(word), userCodeHash: hashSecret(`code-${word}`) });
 
 /** Applies a plan the way a store would, for walking the state machine without one. */
 function apply(request: LoginRequest, plan: { patch: object }): LoginRequest {
@@ -191,62 +193,99 @@ describe("the request state machine", () => {
   });
 });
 
-describe("scan token rotation", () => {
-  it("is due after 20 s", () => {
+describe("derived scan tokens", () => {
+  it("a QR request gets one token per 20 s period of its wait; a device one token for its life", () => {
+    const clock = new ManualClock();
+    const { request, scanTokens } = newRequest(clock);
+    assert.equal(scanTokens.length, L.pending / L.scanToken);
+    assert.equal(new Set(scanTokens).size, scanTokens.length);
+    assert.equal(scanPeriodCount(request, L), scanTokens.length);
+    assert.equal(newRequest(clock, undefined, "device").scanTokens.length, 1);
+  });
+
+  it("each token carries 128 bits of MAC under the secret and names its request and period", () => {
+    const { request, scanTokens } = newRequest();
+    const claim = readScanToken(scanTokens[3] as string);
+    assert.ok(claim);
+    assert.equal(claim.requestId, request.id);
+    assert.equal(claim.period, 3);
+    assert.equal(claim.mac.length, 16);
+    assert.equal(checkScanToken(TEST_KEYS, claim), "valid");
+    const flipped = { ...claim, mac: Buffer.from(claim.mac.map((byte, i) => (i === 0 ? byte ^ 1 : byte))) };
+    assert.equal(checkScanToken(TEST_KEYS, flipped), "forged");
+    assert.equal(checkScanToken(TEST_KEYS, { ...claim, period: 4 }), "forged");
+    assert.equal(checkScanToken(scanKeys(["a different deployment secret, long enough"]), claim), "unknown-key");
+  });
+
+  it("a period's token works from 5 s before its period to 5 s after it, and never past the last period", () => {
     const clock = new ManualClock();
     const { request } = newRequest(clock);
-    assert.equal(rotationDue(request, clock.now() + L.scanToken - 1, L), false);
-    assert.equal(rotationDue(request, clock.now() + L.scanToken, L), true);
+    const t0 = request.createdAt;
+    assert.equal(scanPeriodWorks(request, 0, t0 + L.scanToken + L.scanTokenGrace - 1, L), true);
+    assert.equal(scanPeriodWorks(request, 0, t0 + L.scanToken + L.scanTokenGrace, L), false);
+    assert.equal(scanPeriodWorks(request, 1, t0 + L.scanToken - L.scanTokenGrace - 1, L), false);
+    assert.equal(scanPeriodWorks(request, 1, t0 + L.scanToken - L.scanTokenGrace, L), true);
+    assert.equal(scanPeriodWorks(request, scanPeriodCount(request, L), request.expiresAt - 1, L), false);
+    const device = newRequest(clock, undefined, "device").request;
+    assert.equal(scanPeriodWorks(device, 0, device.expiresAt - 1, L), true);
+    assert.equal(scanPeriodWorks(device, 1, device.createdAt, L), false);
   });
 
-  it("keeps the replaced token for 5 s of grace, then refuses it", () => {
+  it("refuses what cannot be a token without reading anything", () => {
+    for (const token of ["", "short", "x".repeat(52), `${"A".repeat(51)}!`]) assert.equal(readScanToken(token), null);
+  });
+
+  it("refuses a secret shorter than 32 characters, and an empty list", () => {
+    assert.throws(() => scanKeys(["too short"]), /at least 32/);
+    assert.throws(() => scanKeys([]), /at least one/);
+  });
+});
+
+describe("typed codes on demand", () => {
+  it("a QR request starts without a code; a device request with one that lives as long as it waits", () => {
     const clock = new ManualClock();
-    const { request, scanToken } = newRequest(clock);
-    const old = hashSecret(scanToken);
+    assert.equal(newRequest(clock).request.userCodeHash, null);
+    const { request, userCode } = newRequest(clock, undefined, "device");
+    assert.equal(userCodeWorks(request, hashSecret(userCode as string), request.expiresAt - 1, L), true);
+  });
+
+  it("a new code replaces the shown one, which works through the grace; a minute-old one never", () => {
+    const clock = new ManualClock();
+    const { request } = newRequest(clock);
+    const first = hashSecret("first");
+    const shown = apply(request, planUserCode(request, first, clock.now(), L));
+    assert.equal(userCodeWorks(shown, first, clock.now() + L.scanToken + L.scanTokenGrace - 1, L), true);
+    assert.equal(userCodeWorks(shown, first, clock.now() + L.scanToken + L.scanTokenGrace, L), false);
     clock.advance(L.scanToken);
-    const rotated = apply(request, planRotation(request, fresh("new"), clock.now(), L));
-    assert.equal(scanTokenWorks(rotated, hashSecret("new"), clock.now(), L), true);
-    assert.equal(scanTokenWorks(rotated, old, clock.now() + L.scanTokenGrace - 1, L), true);
-    assert.equal(scanTokenWorks(rotated, old, clock.now() + L.scanTokenGrace, L), false);
+    const second = hashSecret("second");
+    const replaced = apply(shown, planUserCode(shown, second, clock.now(), L));
+    assert.equal(userCodeWorks(replaced, second, clock.now(), L), true);
+    assert.equal(userCodeWorks(replaced, first, clock.now() + L.scanTokenGrace - 1, L), true);
+    assert.equal(userCodeWorks(replaced, first, clock.now() + L.scanTokenGrace, L), false);
+    clock.advance(L.scanToken);
+    const third = apply(replaced, planUserCode(replaced, hashSecret("third"), clock.now(), L));
+    assert.equal(userCodeWorks(third, first, clock.now(), L), false, "a code two codes old is gone");
   });
 
-  it("never extends a token's life: a late rotation gives no more than 25 s in all", () => {
+  it("never extends a code's life: a late replacement gives no more than 25 s in all", () => {
     const clock = new ManualClock();
-    const { request, scanToken } = newRequest(clock);
+    const { request } = newRequest(clock);
+    const shown = apply(request, planUserCode(request, hashSecret("first"), clock.now(), L));
     const issued = clock.now();
-    clock.advance(L.scanToken + 4000); // the desktop was away; rotated 4 s late
-    const rotated = apply(request, planRotation(request, fresh("new"), clock.now(), L));
-    assert.equal(rotated.previousScanTokenValidUntil, issued + L.scanToken + L.scanTokenGrace);
-    assert.equal(scanTokenWorks(rotated, hashSecret(scanToken), issued + 25_000, L), false);
+    clock.advance(L.scanToken + 4000);
+    const replaced = apply(shown, planUserCode(shown, hashSecret("second"), clock.now(), L));
+    assert.equal(replaced.previousUserCodeValidUntil, issued + L.scanToken + L.scanTokenGrace);
   });
 
-  it("a current token that was never rotated dies 25 s after issue (no desktop watching)", () => {
-    const clock = new ManualClock();
-    const { request, scanToken } = newRequest(clock);
-    assert.equal(scanTokenWorks(request, hashSecret(scanToken), clock.now() + 24_999, L), true);
-    assert.equal(scanTokenWorks(request, hashSecret(scanToken), clock.now() + 25_000, L), false);
-  });
-
-  it("only rotates a pending request, and its guard names the token it replaces", () => {
+  it("only a pending QR request shows one, and the guard names the version it read", () => {
     const clock = new ManualClock();
     const { request } = newRequest(clock);
-    assert.equal(planRotation(request, fresh("h"), clock.now(), L).guard.scanTokenHash, request.scanTokenHash);
-    assert.throws(() => planRotation(scanned(clock), fresh("h"), clock.now(), L), { code: "authorization_pending" });
-  });
-
-  it("rotates the typed code with the token: the old code works through the grace, a minute-old one never", () => {
-    const clock = new ManualClock();
-    const { request, userCode } = newRequest(clock);
-    const old = hashSecret(userCode);
-    clock.advance(L.scanToken);
-    const rotated = apply(request, planRotation(request, fresh("new"), clock.now(), L));
-    assert.equal(userCodeWorks(rotated, fresh("new").userCodeHash, clock.now(), L), true);
-    assert.equal(userCodeWorks(rotated, old, clock.now() + L.scanTokenGrace - 1, L), true);
-    assert.equal(userCodeWorks(rotated, old, clock.now() + L.scanTokenGrace, L), false);
-    clock.advance(L.scanToken);
-    const twice = apply(rotated, planRotation(rotated, fresh("newer"), clock.now(), L));
-    assert.equal(userCodeWorks(twice, old, clock.now(), L), false, "a code two rotations old is gone");
-    assert.equal(userCodeWorks(request, old, request.createdAt + 60_000, L), false, "unrotated, it dies at 25 s");
+    assert.equal(planUserCode(request, hashSecret("h"), clock.now(), L).guard.version, request.version);
+    assert.throws(() => planUserCode(scanned(clock), hashSecret("h"), clock.now(), L), {
+      code: "authorization_pending",
+    });
+    const device = newRequest(clock, undefined, "device").request;
+    assert.throws(() => planUserCode(device, hashSecret("h"), clock.now(), L), { code: "invalid_request" });
   });
 });
 

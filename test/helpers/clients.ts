@@ -18,6 +18,9 @@ export class Desktop {
   cookie = "";
   id = "";
   qrUrl = "";
+  /** Every period's QR, as the creation answer gave them; `qrUrl` is the first. */
+  qrUrls: string[] = [];
+  /** The typed code, once {@link showCode} asked for one. */
   userCode = "";
 
   constructor(readonly base: string) {}
@@ -39,9 +42,16 @@ export class Desktop {
     });
     this.cookie = (answer.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     this.id = String(answer.body.id);
-    const qr = answer.body.qr as { url: string } | undefined;
-    this.qrUrl = qr?.url ?? "";
-    this.userCode = String(answer.body.userCode);
+    const qr = answer.body.qr as { urls: string[] } | undefined;
+    this.qrUrls = qr?.urls ?? [];
+    this.qrUrl = this.qrUrls[0] ?? "";
+    return answer;
+  }
+
+  /** Asks for a typed code to show (the person cannot scan), and keeps it in `userCode`. */
+  async showCode(): Promise<Answer> {
+    const answer = await this.request("/user-code", { method: "POST" });
+    if (answer.status === 200) this.userCode = String(answer.body.userCode);
     return answer;
   }
 

@@ -216,6 +216,8 @@ const PUBLIC_KEY = JSON.stringify({ kty: publicJwk.kty, crv: publicJwk.crv, x: p
 interface Made {
   id: string;
   browserSecret: string;
+  /** Every period's token, as the desktop holds them; `tokens` are those it has shown. */
+  schedule: string[];
   tokens: string[];
   codes: string[];
   hasKey: boolean;
@@ -321,8 +323,9 @@ class Replay {
         this.made.set(Number(args.r), {
           id: created.request.id,
           browserSecret: created.browserSecret,
-          tokens: [created.scanToken],
-          codes: [created.userCode],
+          schedule: created.scanTokens,
+          tokens: created.scanTokens.slice(0, 1),
+          codes: [],
           hasKey: publicKey !== null,
           modelNumber: args.number === undefined ? null : Number(args.number),
         });
@@ -330,10 +333,10 @@ class Replay {
       }
       case "rotate": {
         const made = this.request(args.r);
-        const rotated = await flows.rotateScanToken(await flows.get(made.id), args.force === "1");
-        if (!rotated) return "none";
-        made.tokens.push(rotated.scanToken);
-        made.codes.push(rotated.userCode);
+        const next = made.schedule[made.tokens.length];
+        if (next === undefined) return "none";
+        made.tokens.push(next);
+        made.codes.push((await flows.showUserCode(made.id, made.browserSecret)).userCode);
         return "ok";
       }
       case "scan": {

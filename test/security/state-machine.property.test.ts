@@ -32,7 +32,7 @@ const command = fc.oneof(
   fc.record({ op: fc.constant("deny" as const), by: fc.constantFrom(...USERS) }),
   fc.record({ op: fc.constant("redeem" as const), who: fc.constantFrom("desktop", "no-secret", "wrong-secret") }),
   fc.record({ op: fc.constant("cancel" as const), who: fc.constantFrom("desktop", "wrong-secret") }),
-  fc.record({ op: fc.constant("rotate" as const) }),
+  fc.record({ op: fc.constant("showCode" as const) }),
   fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 70_000 }) }),
 );
 
@@ -47,8 +47,11 @@ async function play(push: boolean, batches: Command[][]) {
     ? await flows.createPush({ login: "alice", requester: desktopRequester }, DESKTOP)
     : await flows.create({ requester: desktopRequester }, DESKTOP);
   const id = created.request.id;
-  const tokens = [created.scanToken];
-  const codes = [created.userCode];
+  // The desktop holds every period's token; it shows the one of the clock's period.
+  const tokens = created.scanTokens;
+  const shownToken = () =>
+    tokens[Math.min(tokens.length - 1, Math.floor((clock.now() - created.request.createdAt) / 20_000))];
+  const codes: string[] = [];
   let claimedBy: User | null = push ? "alice" : null;
   const approvedBy: User[] = [];
   let redeemed = 0;
@@ -58,7 +61,7 @@ async function play(push: boolean, batches: Command[][]) {
     try {
       switch (c.op) {
         case "scan": {
-          const token = (c.old ? tokens[0] : tokens.at(-1)) as string;
+          const token = (c.old ? tokens[0] : shownToken()) ?? "no token: a push request shows none";
           const r = await flows.scanToken(token, { userId: c.by }, CALLERS[c.by]);
           assert.equal(claimedBy, null, "a request is claimed once");
           claimedBy = r.approverId as User;
@@ -66,7 +69,7 @@ async function play(push: boolean, batches: Command[][]) {
           return;
         }
         case "code": {
-          const code = (c.old ? codes[0] : codes.at(-1)) as string;
+          const code = (c.old ? codes[0] : codes.at(-1)) ?? "BCDFGHJK";
           const r = await flows.scanUserCode(formatUserCode(code), { userId: c.by }, CALLERS[c.by]);
           assert.equal(claimedBy, null, "a request is claimed once");
           claimedBy = r.approverId as User;
@@ -99,12 +102,8 @@ async function play(push: boolean, batches: Command[][]) {
           await flows.cancel(id, c.who === "desktop" ? created.browserSecret : "y".repeat(43), DESKTOP);
           assert.equal(c.who, "desktop");
           return;
-        case "rotate": {
-          const rotated = await flows.rotateScanToken(await flows.get(id), true);
-          if (rotated) {
-            tokens.push(rotated.scanToken);
-            codes.push(rotated.userCode);
-          }
+        case "showCode": {
+          codes.push((await flows.showUserCode(id, created.browserSecret)).userCode);
           return;
         }
         case "wait":

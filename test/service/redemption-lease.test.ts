@@ -29,8 +29,8 @@ describe("the redemption's lease", () => {
     const flows = flowsOver(new MemoryStore(), clock, { notifier });
     const desktop = { ip: desktopRequester.ip as string };
     const phone = { ip: "203.0.113.50" };
-    const { request, scanToken, browserSecret } = await flows.create({ requester: desktopRequester }, desktop);
-    await flows.scanToken(scanToken, { userId: "alice" }, phone);
+    const { request, scanTokens, browserSecret } = await flows.create({ requester: desktopRequester }, desktop);
+    await flows.scanToken(scanTokens[0] as string, { userId: "alice" }, phone);
     await flows.approve(request.id, { userId: "alice" }, undefined, phone);
 
     const sessions: string[] = [];

@@ -70,10 +70,10 @@ describe("Redis Cluster", { skip }, () => {
     await client.connect();
     const store = new RedisStore({ client, prefix });
     try {
-      const { request } = newRequest();
+      const { request } = newRequest(undefined, undefined, "device");
       await store.create(request);
       assert.deepEqual(await store.get(request.id), request);
-      assert.equal((await store.findByUserCodeHash(request.userCodeHash))?.id, request.id);
+      assert.equal((await store.findByUserCodeHash(request.userCodeHash as string))?.id, request.id);
       assert.equal((await store.persistence()).mode, "at-risk", "the test nodes run without an AOF");
     } finally {
       await store.close();

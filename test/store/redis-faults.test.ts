@@ -98,10 +98,10 @@ describe("Redis commands whose outcome a dropped connection hid", { skip }, () =
     for (const script of [CREATE, CLAIM]) {
       const { store, close } = await storeThrough(firstRuns(script, replyLost));
       try {
-        const { request } = newRequest();
+        const { request } = newRequest(undefined, undefined, "device");
         await store.create(request);
         assert.deepEqual(await store.get(request.id), request);
-        assert.equal((await store.findByUserCodeHash(request.userCodeHash))?.id, request.id);
+        assert.equal((await store.findByUserCodeHash(request.userCodeHash as string))?.id, request.id);
       } finally {
         await close();
       }

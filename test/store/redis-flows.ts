@@ -30,7 +30,7 @@ export async function approve(flows: LoginFlows, n: number): Promise<Approved> {
   const phone = { ip: `10.${(n >> 8) & 255}.${n & 255}.2` };
   const user = { userId: `user-${n}` };
   const created = await flows.create({ requester: { ...desktopRequester, ip: desktop.ip } }, desktop);
-  await flows.scanToken(created.scanToken, user, phone);
+  await flows.scanToken(created.scanTokens[0] as string, user, phone);
   await flows.approve(created.request.id, user, undefined, phone);
   return { id: created.request.id, browserSecret: created.browserSecret, desktop };
 }

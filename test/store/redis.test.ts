@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
-import { planRotation } from "../../src/core/transitions.ts";
+import { planUserCode } from "../../src/core/transitions.ts";
 import { RedisNotifier, RedisStore } from "../../src/store/redis.ts";
 import { notifierConformance, storeConformance } from "../../src/testing/conformance.ts";
 import { ManualClock, newRequest } from "../../src/testing/fixtures.ts";
@@ -28,75 +28,59 @@ describe("Redis specifics", { skip }, () => {
     await admin.close();
   });
 
-  it("sets TTLs for garbage collection and drops the index key of a token two rotations back", async () => {
+  it("sets TTLs for garbage collection and drops the index key of a code two codes back", async () => {
     const retentionMs = 3_600_000;
     const store = new RedisStore({ url, prefix, retentionMs });
     try {
       const clock = new ManualClock();
-      const { request, scanToken } = newRequest(clock);
+      const { request } = newRequest(clock);
       await store.create(request);
       const ttl = await admin.pTTL(`${prefix}{${request.id}}`);
       const expected = request.expiresAt - request.createdAt + retentionMs;
       assert.ok(ttl > expected - 5_000 && ttl <= expected, `record TTL ${ttl} near ${expected}`);
-      assert.ok((await admin.pTTL(`${prefix}code:${request.userCodeHash}`)) > 0);
-      const tokenKey = (token: string) => `${prefix}token:${hashSecret(token)}`;
-      assert.equal(await admin.get(tokenKey(scanToken)), request.id);
-
+      const codeKey = (code: string) => `${prefix}code:${hashSecret(code)}`;
       let current = request;
-      for (const token of ["second-token-000000000", "third-token-0000000000"]) {
+      for (const code of ["first-code", "second-code", "third-code"]) {
         clock.advance(DEFAULT_LIFETIMES.scanToken);
-        const rotation = planRotation(
-          current,
-          { scanTokenHash: hashSecret(token), userCodeHash: hashSecret(`redis-specific-code:${token}`) },
-          clock.now(),
-          DEFAULT_LIFETIMES,
-        );
-        const rotated = await store.transition(request.id, rotation.guard, rotation.patch);
-        assert.ok(rotated);
-        current = rotated;
+        const shown = planUserCode(current, hashSecret(code), clock.now(), DEFAULT_LIFETIMES);
+        const moved = await store.transition(request.id, shown.guard, shown.patch);
+        assert.ok(moved);
+        current = moved;
       }
-      assert.equal(await admin.exists(tokenKey(scanToken)), 0, "the first token's key is gone");
-      assert.equal(await admin.get(tokenKey("second-token-000000000")), request.id);
-      assert.equal(await admin.get(tokenKey("third-token-0000000000")), request.id);
+      assert.equal(await admin.exists(codeKey("first-code")), 0, "the first code's key is gone");
+      assert.equal(await admin.get(codeKey("second-code")), request.id);
+      assert.equal(await admin.get(codeKey("third-code")), request.id);
+      assert.ok((await admin.pTTL(codeKey("third-code"))) > 0);
     } finally {
       await store.close();
     }
   });
 
-  it("transitions racing a rotation still apply, and the index follows the winning rotation", async () => {
+  it("transitions racing a new code still apply, and the index follows the code that won", async () => {
     const store = new RedisStore({ url, prefix });
     try {
       const clock = new ManualClock();
-      const { request, scanToken } = newRequest(clock);
+      const { request } = newRequest(clock);
       await store.create(request);
-      clock.advance(DEFAULT_LIFETIMES.scanToken);
       const now = clock.now();
-      // Rotations change the token keys a concurrent transition has read; it must re-read them, not fail.
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) => {
           if (i % 2 === 0) {
-            const rotation = planRotation(
-              request,
-              { scanTokenHash: hashSecret(`token-${i}`), userCodeHash: hashSecret(`code-${i}`) },
-              now,
-              DEFAULT_LIFETIMES,
-            );
-            return store.transition(request.id, rotation.guard, rotation.patch);
+            const shown = planUserCode(request, hashSecret(`code-${i}`), now, DEFAULT_LIFETIMES);
+            return store.transition(request.id, shown.guard, shown.patch);
           }
           return store.transition(request.id, { from: ["pending"], liveAt: now }, { updatedAt: now + i });
         }),
       );
-      const rotations = results.filter((r, i) => i % 2 === 0 && r !== null);
-      assert.equal(rotations.length, 1);
+      const codes = results.filter((r, i) => i % 2 === 0 && r !== null);
+      assert.ok(codes.length <= 1, "one code from one read at most");
       assert.equal(results.filter((r, i) => i % 2 === 1 && r !== null).length, 20);
       const final = await store.get(request.id);
-      assert.equal(final?.version, request.version + 21);
-      assert.equal(final?.scanTokenHash, rotations[0]?.scanTokenHash);
-      assert.equal((await store.findByScanTokenHash(final?.scanTokenHash ?? ""))?.id, request.id);
-      assert.equal((await store.findByScanTokenHash(hashSecret(scanToken)))?.id, request.id);
+      assert.equal(final?.version, request.version + 20 + codes.length);
+      if (final?.userCodeHash) assert.equal((await store.findByUserCodeHash(final.userCodeHash))?.id, request.id);
       for (const [i, result] of results.entries()) {
         if (i % 2 === 0 && result === null)
-          assert.equal(await admin.exists(`${prefix}token:${hashSecret(`token-${i}`)}`), 0);
+          assert.equal(await admin.exists(`${prefix}code:${hashSecret(`code-${i}`)}`), 0);
       }
     } finally {
       await store.close();
@@ -106,11 +90,11 @@ describe("Redis specifics", { skip }, () => {
   it("purge removes the record, its index keys and its expiry entry", async () => {
     const store = new RedisStore({ url, prefix });
     try {
-      const { request, scanToken } = newRequest(new ManualClock(Date.UTC(2019, 0, 1)));
+      const { request } = newRequest(new ManualClock(Date.UTC(2019, 0, 1)), undefined, "device");
       await store.create(request);
+      assert.equal(await admin.exists(`${prefix}code:${request.userCodeHash}`), 1);
       assert.equal(await store.purge(request.expiresAt + 1), 1);
       assert.equal(await admin.exists(`${prefix}{${request.id}}`), 0);
-      assert.equal(await admin.exists(`${prefix}token:${hashSecret(scanToken)}`), 0);
       assert.equal(await admin.exists(`${prefix}code:${request.userCodeHash}`), 0);
       assert.equal(await admin.zScore(`${prefix}expiries`, request.id), null);
     } finally {

@@ -22,6 +22,7 @@ export const ar: Catalogue = {
   "login.pending": "امسح الرمز بهاتفك",
   "login.pendingHint": "افتح الكاميرا على هاتف سجّلت الدخول عليه، ووجّهها نحو الرمز.",
   "login.pendingHintApp": "افتح تطبيق {app} على هاتفك وامسح هذا الرمز.",
+  "login.showCode": "لا توجد كاميرا؟ اعرض رمزًا لكتابته",
   "login.typedIntro": "لا توجد كاميرا؟ افتح {url} على هاتفك واكتب",
   "login.typedIntroApp": "لا توجد كاميرا؟ افتح تطبيق {app} على هاتفك واكتب",
   "login.codeLabel": "الرمز {code}",

@@ -20,6 +20,7 @@ export const de: Catalogue = {
   "login.pendingHint":
     "Öffnen Sie die Kamera auf einem Telefon, auf dem Sie angemeldet sind, und richten Sie sie auf den Code.",
   "login.pendingHintApp": "Öffnen Sie die App {app} auf Ihrem Telefon und scannen Sie diesen Code.",
+  "login.showCode": "Keine Kamera? Code zum Eintippen anzeigen",
   "login.typedIntro": "Keine Kamera? Öffnen Sie auf Ihrem Telefon {url} und geben Sie diesen Code ein:",
   "login.typedIntroApp": "Keine Kamera? Öffnen Sie die App {app} auf Ihrem Telefon und geben Sie diesen Code ein:",
   "login.codeLabel": "Code {code}",

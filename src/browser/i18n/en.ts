@@ -24,6 +24,7 @@ export const en = {
   "login.pending": "Scan with your phone",
   "login.pendingHint": "Open the camera on a phone where you're signed in and point it at the code.",
   "login.pendingHintApp": "Open the {app} app on your phone and scan this code.",
+  "login.showCode": "No camera? Show a code to type",
   "login.typedIntro": "No camera? On your phone open {url} and type",
   "login.typedIntroApp": "No camera? Open the {app} app on your phone and type",
   "login.codeLabel": "code {code}",

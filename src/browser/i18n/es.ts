@@ -19,6 +19,7 @@ export const es: Catalogue = {
   "login.pending": "Escanea con tu teléfono",
   "login.pendingHint": "Abre la cámara de un teléfono en el que hayas iniciado sesión y apunta al código.",
   "login.pendingHintApp": "Abre la aplicación {app} en tu teléfono y escanea este código.",
+  "login.showCode": "¿No tienes cámara? Mostrar un código para escribir",
   "login.typedIntro": "¿No tienes cámara? En tu teléfono, abre {url} y escribe",
   "login.typedIntroApp": "¿No tienes cámara? Abre la aplicación {app} en tu teléfono y escribe",
   "login.codeLabel": "código {code}",

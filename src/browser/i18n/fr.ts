@@ -23,6 +23,7 @@ export const fr: Catalogue = {
   "login.pendingHint":
     "Ouvrez l’appareil photo d’un téléphone sur lequel vous êtes connecté et pointez-le vers le code.",
   "login.pendingHintApp": "Ouvrez l’application {app} sur votre téléphone et scannez ce code.",
+  "login.showCode": "Pas d’appareil photo\u202f? Afficher un code à saisir",
   "login.typedIntro": "Pas d’appareil photo\u202f? Sur votre téléphone, ouvrez {url} et saisissez",
   "login.typedIntroApp": "Pas d’appareil photo\u202f? Ouvrez l’application {app} sur votre téléphone et saisissez",
   "login.codeLabel": "code {code}",

@@ -19,6 +19,7 @@ export const ja: Catalogue = {
   "login.pending": "スマートフォンでスキャン",
   "login.pendingHint": "ログイン済みのスマートフォンでカメラを起動し、コードに向けてください。",
   "login.pendingHintApp": "スマートフォンで {app} アプリを開き、このコードをスキャンしてください。",
+  "login.showCode": "カメラが使えない場合は、入力用のコードを表示",
   "login.typedIntro": "カメラが使えない場合は、スマートフォンで {url} を開いて次のコードを入力してください",
   "login.typedIntroApp": "カメラが使えない場合は、スマートフォンで {app} アプリを開いて次のコードを入力してください",
   "login.codeLabel": "コード {code}",

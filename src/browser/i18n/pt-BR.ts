@@ -19,6 +19,7 @@ export const ptBR: Catalogue = {
   "login.pending": "Escaneie com o celular",
   "login.pendingHint": "Abra a câmera de um celular em que você esteja conectado e aponte para o código.",
   "login.pendingHintApp": "Abra o app {app} no celular e escaneie este código.",
+  "login.showCode": "Sem câmera? Mostrar um código para digitar",
   "login.typedIntro": "Sem câmera? No celular, abra {url} e digite",
   "login.typedIntroApp": "Sem câmera? Abra o app {app} no celular e digite",
   "login.codeLabel": "código {code}",

@@ -18,6 +18,7 @@ export const zhCN: Catalogue = {
   "login.pending": "用手机扫码",
   "login.pendingHint": "在已登录的手机上打开相机，对准二维码。",
   "login.pendingHintApp": "在手机上打开 {app} 应用，扫描此二维码。",
+  "login.showCode": "没有相机？显示要输入的代码",
   "login.typedIntro": "没有相机？在手机上打开 {url} 并输入",
   "login.typedIntroApp": "没有相机？在手机上打开 {app} 应用并输入",
   "login.codeLabel": "代码 {code}",

@@ -61,6 +61,18 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX qrlogin_alerts_at ON qrlogin_alerts (at);`,
   // Which transition wrote a row last, so that one whose connection died can tell whether it committed.
   "ALTER TABLE login_requests ADD COLUMN write_id TEXT;",
+  // Scan tokens are derived from the deployment's secret, no longer stored; a QR request has a typed
+  // code only once its desktop shows one, so the code's unique index skips the many without one.
+  `DROP INDEX login_requests_scan_token;
+   DROP INDEX login_requests_previous_scan_token;
+   ALTER TABLE login_requests DROP COLUMN scan_token_hash, DROP COLUMN previous_scan_token_hash;
+   ALTER TABLE login_requests RENAME COLUMN scan_token_issued_at TO user_code_issued_at;
+   ALTER TABLE login_requests RENAME COLUMN previous_scan_token_valid_until TO previous_user_code_valid_until;
+   ALTER TABLE login_requests DROP CONSTRAINT ${USER_CODE_CONSTRAINT}, ALTER COLUMN user_code_hash DROP NOT NULL;
+   CREATE UNIQUE INDEX ${USER_CODE_CONSTRAINT} ON login_requests (user_code_hash) WHERE user_code_hash IS NOT NULL;
+   DROP INDEX login_requests_previous_user_code;
+   CREATE INDEX login_requests_previous_user_code ON login_requests (previous_user_code_hash)
+     WHERE previous_user_code_hash IS NOT NULL;`,
 ];
 
 /** A 64-bit advisory lock key of its own for each schema's migrations, as the signed decimal PostgreSQL takes. */

@@ -89,13 +89,6 @@ export class PostgresStore implements LoginStore {
     return this.#one(`SELECT * FROM ${this.#table} WHERE id = $1`, [id]);
   }
 
-  async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
-    return this.#one(
-      `SELECT * FROM ${this.#table} WHERE scan_token_hash = $1 OR previous_scan_token_hash = $1 LIMIT 1`,
-      [tokenHash],
-    );
-  }
-
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     return this.#one(
       `SELECT * FROM ${this.#table} WHERE user_code_hash = $1 OR previous_user_code_hash = $1 ORDER BY user_code_hash = $1 DESC LIMIT 1`,

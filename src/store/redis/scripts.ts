@@ -30,18 +30,18 @@ return 1
 
 export const TRANSITION = script(`
 -- KEYS[1]: the record
--- ARGV[1]: JSON { from, liveAt, token?, version?, set, unset, retention, write }
+-- ARGV[1]: JSON { from, liveAt, version?, set, unset, retention, write }
 -- Answers nil when the guard does not hold; otherwise { how, ttl, indexed fields before, HGETALL after },
 -- how being 'applied', or 'again' when this same write (its id) was applied already and its reply lost.
-local INDEXED = { 'scan_token_hash', 'previous_scan_token_hash', 'user_code_hash', 'previous_user_code_hash', 'approver_id' }
+local INDEXED = { 'user_code_hash', 'previous_user_code_hash', 'approver_id' }
 local a = cjson.decode(ARGV[1])
 local function ttl()
   local n = redis.call('HMGET', KEYS[1], 'expires_at', 'updated_at')
   return string.format('%d', math.max(tonumber(n[1]) - tonumber(n[2]), 0) + a.retention)
 end
-local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'scan_token_hash', 'version', 'write_id')
+local r = redis.call('HMGET', KEYS[1], 'state', 'expires_at', 'version', 'write_id')
 if not r[1] then return nil end
-if r[5] == a.write then
+if r[4] == a.write then
   -- Written again, unchanged, so that a WAITAOF on this connection also waits for it.
   redis.call('HSET', KEYS[1], 'write_id', a.write)
   return { 'again', ttl(), {}, redis.call('HGETALL', KEYS[1]) }
@@ -50,8 +50,8 @@ local allowed = false
 for _, state in ipairs(a.from) do
   if state == r[1] then allowed = true end
 end
-if not allowed or tonumber(r[2]) <= a.liveAt or (a.token and a.token ~= r[3]) then return nil end
-if a.version and tonumber(r[4]) ~= a.version then return nil end
+if not allowed or tonumber(r[2]) <= a.liveAt then return nil end
+if a.version and tonumber(r[3]) ~= a.version then return nil end
 local before = redis.call('HMGET', KEYS[1], unpack(INDEXED))
 local fields = { 'write_id', a.write }
 for field, value in pairs(a.set) do
@@ -69,12 +69,11 @@ return { 'applied', t, before, redis.call('HGETALL', KEYS[1]) }
 export const PURGE = script(`
 -- KEYS[1]: the record; ARGV[1]: the cut-off
 -- Answers { 'gone' }, { 'kept', expires_at } or { 'deleted', the indexed fields it had }.
-local r = redis.call('HMGET', KEYS[1], 'expires_at', 'scan_token_hash', 'previous_scan_token_hash',
-  'user_code_hash', 'previous_user_code_hash', 'approver_id')
+local r = redis.call('HMGET', KEYS[1], 'expires_at', 'user_code_hash', 'previous_user_code_hash', 'approver_id')
 if not r[1] then return { 'gone' } end
 if tonumber(r[1]) >= tonumber(ARGV[1]) then return { 'kept', r[1] } end
 redis.call('DEL', KEYS[1])
-return { 'deleted', r[2], r[3], r[4], r[5], r[6] }
+return { 'deleted', r[2], r[3], r[4] }
 `);
 
 export const CLAIM = script(`

@@ -50,7 +50,6 @@ const ACKNOWLEDGE_TIMEOUT_MS = 2_000;
 
 /** The index fields of a record, in the order the TRANSITION and PURGE scripts give them. */
 interface Indexed {
-  tokens: (string | null)[];
   codes: (string | null)[];
   approver: string | null;
 }
@@ -60,17 +59,16 @@ interface Indexed {
  * hash, `qrlogin:{<id>}`; the braces make its id the cluster hash tag. Every Lua script touches one
  * key, so each runs atomically on whichever node owns it.
  *
- * Look-ups that are not by id — scan token, user code, an approver's push requests, what purge is
- * due to delete — go through index keys in slots of their own (`qrlogin:token:<hash>`,
- * `qrlogin:code:<hash>`, `qrlogin:push:<approver>`, `qrlogin:expiries`). They cannot share the
- * record's slot (the caller knows the token, not the id), so they are written by separate commands
+ * A scan names its request's id, so it is one read. Look-ups that are not by id — user code, an
+ * approver's push requests, what purge is due to delete — go through index keys in slots of their
+ * own (`qrlogin:code:<hash>`, `qrlogin:push:<approver>`, `qrlogin:expiries`). They cannot share the
+ * record's slot (the caller knows the code, not the id), so they are written by separate commands
  * and the record is the only truth: a reader always re-reads the record and checks that it still
- * names the token, code or approver, so an entry that names a record not (yet, or any longer) there
- * misleads nobody. A create writes the record and its entries at once, since nobody knows its id or
- * token before it returns; a rotation claims its new user code (`CLAIM`, the one step that can fail:
- * codes are unique across requests) before the record's script, and writes the new token's entry
- * after it, before the desktop is shown the token. Entries left behind by a crash in between, or by
- * a rotation two steps back, expire with their TTL (and are deleted when the caller knows them).
+ * names the code or approver, so an entry that names a record not (yet, or any longer) there
+ * misleads nobody. A create writes the record and its entries at once, since nobody knows its id
+ * before it returns; a new code is claimed (`CLAIM`, the one step that can fail: codes are unique
+ * across requests) before the record's script. Entries left behind by a crash in between, or by a
+ * code two steps back, expire with their TTL (and are deleted when the caller knows them).
  *
  * Rate-limit counters are hashes `qrlogin:counter:<key>`, each in its own slot, indexed by window end
  * in `qrlogin:counters` for purge; the audit trail and alerts are sorted sets by time (`qrlogin:audit`,
@@ -146,24 +144,23 @@ export class RedisStore implements LoginStore {
     const fields = COLUMNS.flatMap((column, i) => (values[i] == null ? [] : [column, String(values[i])]));
     const ttl = String(Math.max(request.expiresAt - request.updatedAt, 0) + this.#retentionMs);
     const index = [request.id, String(request.expiresAt), ttl, String(request.createdAt - this.#retentionMs)];
-    const token = this.#tokenKey(request.scanTokenHash);
+    const code = request.userCodeHash;
     const approverSet =
       request.mode === "push" && request.approverId != null ? this.#approverKey(request.approverId) : null;
-    // All at once, in one round trip: nobody knows the id or the scan token before this returns, so
-    // entries written ahead of the record mislead nobody; only the code's claim can fail, and undoes the rest.
+    // All at once, in one round trip: nobody knows the id before this returns, so entries written
+    // ahead of the record mislead nobody; only a code's claim can fail, and undoes the rest.
     const [claim, reply] = await Promise.all([
-      this.#claimCode(request.id, request.userCodeHash, ttl),
+      code === null ? null : this.#claimCode(request.id, code, ttl),
       this.#script(CREATE, this.#recordKey(request.id), [ttl, ...fields]),
-      this.#send(token, ["SET", token, request.id, "PX", ttl]),
       this.#script(INDEX, this.#expiriesKey(), index),
       approverSet ? this.#script(INDEX, approverSet, index) : null,
     ]);
     const ours = reply === 1 || reply === request.browserSecretHash;
     if (claim !== "taken" && ours) return;
-    const undo: Promise<unknown>[] = [this.#script(DELETE_IF, token, [request.id])];
+    const undo: Promise<unknown>[] = [];
     if (!ours) {
       // Another request has this id: its record and entries stay; only our claim goes.
-      if (claim === "new") undo.push(this.#script(DELETE_IF, this.#codeKey(request.userCodeHash), [request.id]));
+      if (claim === "new" && code !== null) undo.push(this.#script(DELETE_IF, this.#codeKey(code), [request.id]));
       await Promise.all(undo);
       throw new Error(`request ${request.id} already exists`);
     }
@@ -179,15 +176,6 @@ export class RedisStore implements LoginStore {
     const values = (await this.#send(key, ["HMGET", key, ...COLUMNS])) as (string | null)[];
     if (values[0] == null) return null;
     return requestFromRow(Object.fromEntries(COLUMNS.map((column, i) => [column, values[i]])));
-  }
-
-  async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
-    const key = this.#tokenKey(tokenHash);
-    const id = await this.#send(key, ["GET", key]);
-    const request = typeof id === "string" ? await this.get(id) : null;
-    // The index and the record are read apart; only a record that still names the token counts.
-    if (!request || (request.scanTokenHash !== tokenHash && request.previousScanTokenHash !== tokenHash)) return null;
-    return request;
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
@@ -215,7 +203,6 @@ export class RedisStore implements LoginStore {
     const args = JSON.stringify({
       from: guard.from,
       liveAt: guard.liveAt,
-      token: guard.scanTokenHash,
       version: guard.version,
       set,
       unset,
@@ -335,28 +322,19 @@ export class RedisStore implements LoginStore {
   }
 
   /**
-   * Brings the index keys in line with a record a transition wrote: keys for the tokens and codes it
+   * Brings the index keys in line with a record a transition wrote: keys for the codes it
    * names now (with its TTL), none for those it named `before` (when known: a write answered `again`
    * does not know them, and leaves stale keys to their TTL), and its deadline in its approver's set.
    */
   async #reindex(request: LoginRequest, patch: RequestPatch, ttl: string, before: Indexed | null): Promise<void> {
     const writes: Promise<unknown>[] = [];
-    const touched = ["scanTokenHash", "previousScanTokenHash", "userCodeHash", "previousUserCodeHash"];
-    if (touched.some((field) => field in patch)) {
-      const now = indexedOf([
-        request.scanTokenHash,
-        request.previousScanTokenHash,
-        request.userCodeHash,
-        request.previousUserCodeHash,
-        request.approverId,
-      ]);
+    if ("userCodeHash" in patch || "previousUserCodeHash" in patch) {
+      const now = indexedOf([request.userCodeHash, request.previousUserCodeHash, request.approverId]);
       const keys = (hashes: (string | null)[], keyOf: (hash: string) => string) =>
         hashes.filter((hash): hash is string => hash != null).map(keyOf);
-      const kept = [...keys(now.tokens, (h) => this.#tokenKey(h)), ...keys(now.codes, (h) => this.#codeKey(h))];
+      const kept = keys(now.codes, (h) => this.#codeKey(h));
       for (const key of kept) writes.push(this.#send(key, ["SET", key, request.id, "PX", ttl]));
-      const stale = before
-        ? [...keys(before.tokens, (h) => this.#tokenKey(h)), ...keys(before.codes, (h) => this.#codeKey(h))]
-        : [];
+      const stale = before ? keys(before.codes, (h) => this.#codeKey(h)) : [];
       for (const key of stale) if (!kept.includes(key)) writes.push(this.#script(DELETE_IF, key, [request.id]));
     }
     if (request.mode === "push" && request.approverId != null && ("expiresAt" in patch || "approverId" in patch)) {
@@ -454,8 +432,8 @@ export class RedisStore implements LoginStore {
       return false;
     }
     if (outcome === "deleted") {
-      const { tokens, codes, approver } = indexedOf(rest);
-      const entries = [...tokens.map((h) => h && this.#tokenKey(h)), ...codes.map((h) => h && this.#codeKey(h))];
+      const { codes, approver } = indexedOf(rest);
+      const entries = codes.map((h) => h && this.#codeKey(h));
       await Promise.all([
         ...entries.flatMap((key) => (key ? [this.#script(DELETE_IF, key, [id])] : [])),
         approver == null ? null : this.#send(this.#approverKey(approver), ["ZREM", this.#approverKey(approver), id]),
@@ -487,10 +465,6 @@ export class RedisStore implements LoginStore {
 
   #recordKey(id: string): string {
     return `${this.#prefix}{${id}}`;
-  }
-
-  #tokenKey(hash: string): string {
-    return `${this.#prefix}token:${hash}`;
   }
 
   #codeKey(hash: string): string {
@@ -530,9 +504,8 @@ export class RedisStore implements LoginStore {
 
 /** Index fields in the scripts' order: scan token, previous token, user code, previous code, approver. */
 function indexedOf(fields: (string | null | undefined)[]): Indexed {
-  const [token, previousToken, code, previousCode, approver] = fields.map((f) => f ?? null);
+  const [code, previousCode, approver] = fields.map((f) => f ?? null);
   return {
-    tokens: [token ?? null, previousToken ?? null],
     codes: [code ?? null, previousCode ?? null],
     approver: approver ?? null,
   };

@@ -64,6 +64,13 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       opened.push(s);
       return s;
     };
+    let others: LoginStore[] | undefined;
+    /** The store and, where the backend shares data, two more connections to it, opened once for the suite. */
+    const connections = async () => {
+      if (!backend.shared) return [store];
+      others ??= [await open(), await open()];
+      return [store, ...others];
+    };
     before(async () => {
       store = await open();
     });
@@ -134,7 +141,7 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
     });
 
     it(`transition — only one of ${CONCURRENCY} concurrent callers wins`, async () => {
-      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const stores = await connections();
       const { request } = newRequest();
       await store.create(request);
       const now = request.createdAt + 1;
@@ -154,7 +161,7 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
     });
 
     it(`consume (approved → redeemed) returns the request to one of ${CONCURRENCY} concurrent callers`, async () => {
-      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const stores = await connections();
       const { request } = newRequest();
       await store.create({ ...request, state: "approved", approverId: "alice" });
       const now = request.createdAt + 1;
@@ -214,7 +221,7 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
 
     it(`a derived scan token claims its request once, among ${CONCURRENCY} concurrent scans`, async () => {
       const clock = new ManualClock();
-      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const stores = await connections();
       const flows = stores.map((s) => flowsOver(s, clock));
       const { request, scanTokens } = newRequest(clock);
       await store.create(request);
@@ -342,7 +349,7 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
     });
 
     it(`hit — ${CONCURRENCY} concurrent hits on a fresh key get the counts 1…${CONCURRENCY}, each once`, async () => {
-      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const stores = await connections();
       const key = `race-${Math.random()}`;
       const counts = await Promise.all(
         Array.from({ length: CONCURRENCY }, (_, i) => (stores[i % stores.length] as LoginStore).hit(key, 60_000, 1000)),
@@ -366,7 +373,7 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
     });
 
     it(`hit — ${CONCURRENCY} concurrent hits and give-backs on one key end where they should`, async () => {
-      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const stores = await connections();
       const key = `race-back-${Math.random()}`;
       // Started high enough that no give-back meets 0, where it would stop.
       for (let i = 0; i < CONCURRENCY; i++) await store.hit(key, 60_000, 1000);

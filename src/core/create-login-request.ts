@@ -60,6 +60,7 @@ export function createLoginRequest(
     approverHint: null,
     publicKey: input.publicKey ?? null,
     deniedReason: null,
+    sealedRedemption: null,
     requester: input.requester,
   };
   return { request, browserSecret, scanToken, userCode };

@@ -60,6 +60,8 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX alerts_user ON alerts (user_id, at);
    CREATE INDEX alerts_at ON alerts (at);`,
+  // A redemption's result, sealed for the desktop, so that it can be answered again if its answer was lost.
+  "ALTER TABLE login_requests ADD COLUMN sealed_redemption TEXT;",
 ];
 
 /** Options of {@link SqliteStore}. */

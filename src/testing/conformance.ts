@@ -174,6 +174,29 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(results.filter((r) => r === null).length, CONCURRENCY - 1);
     });
 
+    it(`a redemption's sealed result is written with redeemed, by the one of ${CONCURRENCY} lease holders that wins`, async () => {
+      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      const { request } = newRequest();
+      await store.create({ ...request, state: "redeeming", approverId: "alice" });
+      assert.equal((await store.get(request.id))?.sealedRedemption, null, "nothing sealed before the redemption");
+      const now = request.createdAt + 1;
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (stores[i % stores.length] as LoginStore).transition(
+            request.id,
+            { from: ["redeeming"], liveAt: 0, version: request.version },
+            { state: "redeemed", sealedRedemption: `v1.sealed-by-${i}`, expiresAt: now, updatedAt: now },
+          ),
+        ),
+      );
+      const winners = results.filter((r) => r !== null);
+      assert.equal(winners.length, 1);
+      const stored = await store.get(request.id);
+      assert.equal(stored?.state, "redeemed");
+      assert.equal(stored?.sealedRedemption, winners[0]?.sealedRedemption, "the winner's result, and only it");
+      assert.match(String(stored?.sealedRedemption), /^v1\.sealed-by-\d+$/);
+    });
+
     it("rotation: the replaced token works through the grace window, then stops; two rotations on, it is gone", async () => {
       const clock = new ManualClock();
       const { request, scanToken } = newRequest(clock);

@@ -61,6 +61,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX qrlogin_alerts_at ON qrlogin_alerts (at);`,
   // Which transition wrote a row last, so that one whose connection died can tell whether it committed.
   "ALTER TABLE login_requests ADD COLUMN write_id TEXT;",
+  // A redemption's result, sealed for the desktop, so that it can be answered again if its answer was lost.
+  "ALTER TABLE login_requests ADD COLUMN sealed_redemption TEXT;",
 ];
 
 /** A 64-bit advisory lock key of its own for each schema's migrations, as the signed decimal PostgreSQL takes. */

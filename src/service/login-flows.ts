@@ -638,7 +638,8 @@ export class LoginFlows {
    * An RFC 8628 device polls with its device code, the request's id and browser secret: the code must
    * have been issued to `clientId` (else `invalid_grant`), be polled at most once per `intervalMs`
    * (else `slow_down`) and be approved (else `authorization_pending`); then it is redeemed like a
-   * desktop's, `signIn` signing the device in once.
+   * desktop's, `signIn` signing the device in once: a poll repeated within `lifetimes.redemption`
+   * gets the same tokens again (a device whose answer was lost), a later one `invalid_grant`.
    */
   async pollDevice<T>(
     id: string,
@@ -662,7 +663,11 @@ export class LoginFlows {
     if (status === "pending" || status === "scanned") {
       throw new QrLoginError("authorization_pending", "Waiting for approval on the phone.");
     }
-    return this.redeem(id, secret, undefined, caller, signIn);
+    return this.redeem(id, secret, undefined, caller, signIn).catch((error: unknown) => {
+      // RFC 6749 §5.2: a grant already used (past the window in which its device is answered again).
+      if (isAlreadyRedeemed(error)) throw new QrLoginError("invalid_grant", "This device_code was already used.");
+      throw error;
+    });
   }
 
   /**

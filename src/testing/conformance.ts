@@ -175,7 +175,9 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
     });
 
     it(`a redemption's sealed result is written with redeemed, by the one of ${CONCURRENCY} lease holders that wins`, async () => {
-      const stores = backend.shared ? [store, await open(), await open()] : [store];
+      // Closed at once: every store of a shared service holds connections of its own.
+      const others = backend.shared ? [await backend.open(), await backend.open()] : [];
+      const stores = [store, ...others];
       const { request } = newRequest();
       await store.create({ ...request, state: "redeeming", approverId: "alice" });
       assert.equal((await store.get(request.id))?.sealedRedemption, null, "nothing sealed before the redemption");
@@ -195,6 +197,7 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(stored?.state, "redeemed");
       assert.equal(stored?.sealedRedemption, winners[0]?.sealedRedemption, "the winner's result, and only it");
       assert.match(String(stored?.sealedRedemption), /^v1\.sealed-by-\d+$/);
+      for (const other of others) await other.close();
     });
 
     it("rotation: the replaced token works through the grace window, then stops; two rotations on, it is gone", async () => {

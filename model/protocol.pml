@@ -57,8 +57,9 @@ mtype = {
   allow, warn, require_number, refuse,
   /* what a phone types as the number */
   n_none, n_right, n_wrong,
-  /* outcomes: accepted, nothing to do, planned (number.pml), and the code's error codes */
-  ok, none, planned,
+  /* outcomes: accepted, nothing to do, planned (number.pml), a redemption's result answered again, and
+     the code's error codes */
+  ok, none, planned, replayed,
   expired_token, CANCELLED, access_denied, ALREADY_REDEEMED, NOT_SCANNED, authorization_pending,
   ALREADY_DECIDED, REDEMPTION_IN_PROGRESS, ALREADY_CLAIMED, NOT_YOUR_REQUEST, WRONG_NUMBER,
   NETWORK_MISMATCH, SCAN_TOKEN_INVALID, USER_CODE_INVALID, BROWSER_SECRET_INVALID,
@@ -72,7 +73,9 @@ bool made[NREQ];          /* created yet */
 bool push[NREQ];          /* mode "push" (else "qr") */
 mtype st[NREQ];           /* state */
 byte left[NREQ];          /* ticks until expiresAt; in S_REDEEMING, until expiresAt + redemption,
-                             the end of the window in which an ended lease may be taken over */
+                             the end of the window in which an ended lease may be taken over; in
+                             S_REDEEMED, until updatedAt + redemption, the end of the window in which
+                             the sealed result is answered again */
 byte tokLeft[NREQ];       /* ticks until the current token and code stop working
                              (scanTokenIssuedAt + scanToken + scanTokenGrace) */
 byte prevLeft[NREQ];      /* ticks until the previous ones stop (previousScanTokenValidUntil) */
@@ -87,7 +90,7 @@ byte hookLeft[4];         /* per redemption: ticks until its hook times out */
 mtype claimer[NREQ] = NOBODY;     /* the account whose phone claimed it (scan, code), or a push named */
 mtype approvedBy[NREQ] = NOBODY;  /* the account whose approval landed */
 byte sessions[NREQ];              /* sessions issued for it */
-mtype sessionTo[NREQ] = NOBODY;   /* the desktop that received the last one */
+mtype sessionTo[NREQ] = NOBODY;   /* the desktop that received the last one (or it again) */
 mtype sessionAcct[NREQ] = NOBODY; /* its account */
 bool dead[NREQ];                  /* seen expired or cancelled */
 
@@ -290,8 +293,9 @@ inline cancel(r, secret, res) {
 #endif
 
 /*
- * redeem, first part: authenticateBrowser, checkBrowserKeyProof, planRedeemStart (the lease, or its
- * takeover once it ended). `me` names this redemption; `secret` and `key` say what its desktop holds.
+ * redeem, first part: authenticateBrowser, checkBrowserKeyProof, the sealed result answered again
+ * (replayableRedemption: the same session, no hook), planRedeemStart (the lease, or its takeover once
+ * it ended). `me` names this redemption; `secret` and `key` say what its desktop holds.
  */
 inline redeem_start(r, me, secret, key, res) {
   if
@@ -307,6 +311,7 @@ inline redeem_start(r, me, secret, key, res) {
      fi
 #else
      if
+     :: st[r] == S_REDEEMED && left[r] > 0 -> res = replayed
      :: st[r] == S_REDEEMING && left[r] > T_REDEMPTION -> res = REDEMPTION_IN_PROGRESS
      :: st[r] == S_REDEEMING && left[r] == 0 -> res = expired_token
      :: st[r] == S_REDEEMING && left[r] > 0 && left[r] <= T_REDEMPTION ->
@@ -322,7 +327,10 @@ inline redeem_start(r, me, secret, key, res) {
   fi
 }
 
-/* The host's issueSession returned in time: the desktop gets its session, then planRedeemFinish. */
+/*
+ * The host's issueSession returned in time: the desktop gets its session, then planRedeemFinish, which
+ * writes it sealed for the browser secret, answered again for `redemption` ticks.
+ */
 inline hook_ok(r, me, who, res) {
   sessions[r]++; sessionTo[r] = who; sessionAcct[r] = approver[r]; hookLeft[me] = 0;
 #ifdef WEAK_NO_LEASE
@@ -332,7 +340,7 @@ inline hook_ok(r, me, who, res) {
   fi;
 #else
   if
-  :: st[r] == S_REDEEMING && lease[r] == me -> st[r] = S_REDEEMED; left[r] = 0; lease[r] = 0
+  :: st[r] == S_REDEEMING && lease[r] == me -> st[r] = S_REDEEMED; left[r] = T_REDEMPTION; lease[r] = 0
   :: else -> skip   /* it outlived its lease: the code still returns the session */
   fi;
 #endif

@@ -59,7 +59,7 @@ inline age_knowledge(r) {
 #define REDEEM(actor, r, me, secret, key, tab) \
        redeem_start(r, me, secret, key, res); \
        printf("@S %d %e redeem r=%d tab=%d secret=%d key=%d -> %e\n", ticks, actor, r, me, secret, key, res); \
-       if :: res == ok -> tab = LEASED :: else -> skip fi
+       if :: res == ok -> tab = LEASED :: res == replayed -> sessionTo[r] = actor :: else -> skip fi
 #ifdef SLOW_NOTIFIER
 #define PUBLISHED(actor, r, me, tab) \
   :: atomic { tab == 2 -> tab = 1; hookLeft[me] = T_HOOK; \

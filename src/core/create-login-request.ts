@@ -68,6 +68,7 @@ export function createLoginRequest(
     approverHint: null,
     publicKey: input.publicKey ?? null,
     deniedReason: null,
+    sealedRedemption: null,
     requester: input.requester,
   };
   return { request, browserSecret, scanTokens: scanTokenSchedule(deps.keys, request, deps.lifetimes), userCode };

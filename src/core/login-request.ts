@@ -59,6 +59,12 @@ export interface LoginRequest {
   /** Why a request was denied, e.g. `not_me`. */
   deniedReason: string | null;
   requester: RequesterContext;
+  /**
+   * A redeemed request's result (what `issueSession` returned), sealed for the desktop's browser
+   * secret (see `sealed-redemption.ts`): written with `redeemed`, so the desktop can get it back if
+   * the answer was lost. `null` otherwise.
+   */
+  sealedRedemption: string | null;
 }
 
 /** The fields a transition may change. `version` is bumped by the store itself. */
@@ -76,6 +82,7 @@ export type RequestPatch = Partial<
     | "approverHint"
     | "comparison"
     | "deniedReason"
+    | "sealedRedemption"
     | "mode"
   >
 >;

@@ -226,12 +226,25 @@ export function planRedeemStart(request: LoginRequest, now: number, lifetimes: L
   return { guard: { from: ["approved"], liveAt: now }, patch };
 }
 
-/** redeeming → redeemed, by the holder of the lease only (the version it got), exactly once. */
-export function planRedeemFinish(request: LoginRequest, now: number): Transition {
+/**
+ * redeeming → redeemed, by the holder of the lease only (the version it got), exactly once; the
+ * result the host gave, `sealed` for the desktop, is written in the same step.
+ */
+export function planRedeemFinish(request: LoginRequest, sealed: string, now: number): Transition {
   return {
     guard: { from: ["redeeming"], liveAt: 0, version: request.version },
-    patch: { state: "redeemed", expiresAt: now, updatedAt: now },
+    patch: { state: "redeemed", sealedRedemption: sealed, expiresAt: now, updatedAt: now },
   };
+}
+
+/**
+ * The sealed result a redeemed request may answer again at `now` — within `redemption` of its
+ * redemption, to the desktop whose answer was lost (the caller checks its secret by opening it) —
+ * or `null`: then a redeem gets `ALREADY_REDEEMED`.
+ */
+export function replayableRedemption(request: LoginRequest, now: number, lifetimes: Lifetimes): string | null {
+  if (request.state !== "redeemed" || now >= request.updatedAt + lifetimes.redemption) return null;
+  return request.sealedRedemption;
 }
 
 /** redeeming → approved: the host could not sign the desktop in; the approval is kept for another try. */

@@ -43,6 +43,7 @@ const STEPS: Record<FlowStep["type"], true> = {
   redeemed: true,
   cancelled: true,
   expired: true,
+  replayed: true,
 };
 
 /** Every type of step counted. */

@@ -33,7 +33,7 @@ export class PromMetrics implements MetricsRecorder {
     const registers = [registry];
     this.#steps = new Counter({
       name: METRIC_NAMES.steps,
-      help: "Login request steps: created, scanned, approved, denied, redeemed, cancelled, expired.",
+      help: "Login request steps: created, scanned, approved, denied, redeemed, cancelled, expired, replayed.",
       labelNames: ["event", "mode"],
       registers,
     });

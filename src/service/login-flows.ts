@@ -7,6 +7,7 @@ import type { Lifetimes } from "../core/lifetimes.ts";
 import { type LoginRequest, statusOf, type Transition } from "../core/login-request.ts";
 import { networkKey, type RequesterContext, sameNetwork } from "../core/requester-context.ts";
 import { checkScanToken, readScanToken, type ScanKey, scanPeriodWorks } from "../core/scan-token.ts";
+import { openRedemption, sealRedemption } from "../core/sealed-redemption.ts";
 import { hashSecret, secretMatches } from "../core/secrets.ts";
 import {
   type Approver,
@@ -20,6 +21,7 @@ import {
   planRedeemStart,
   planScan,
   planUserCode,
+  replayableRedemption,
   userCodeWorks,
   WRONG_NUMBER_REASON,
 } from "../core/transitions.ts";
@@ -37,12 +39,13 @@ export interface LoginEvent {
 }
 
 /**
- * A step as the operator's logs and metrics see it: every {@link LoginEvent}, and `expired` when a
+ * A step as the operator's logs and metrics see it: every {@link LoginEvent}, `expired` when a
  * request is first found past its deadline (once per request across instances sharing the store; a
- * request nobody looks at again after its deadline is not counted).
+ * request nobody looks at again after its deadline is not counted), and `replayed` when a desktop
+ * whose answer was lost is given its redemption's result again.
  */
 export interface FlowStep {
-  type: LoginEvent["type"] | "expired";
+  type: LoginEvent["type"] | "expired" | "replayed";
   request: LoginRequest;
   at: number;
   /** With `redeemed`: ms from the stored approval (or a failed redemption's giving it back) to now. */
@@ -546,6 +549,11 @@ export class LoginFlows {
    * settle within `hookTimeoutMs`, the lease is given back (`approved`) and the desktop may try again
    * (`SESSION_FAILED`); if the process dies meanwhile, the desktop may take the lease over once it
    * ended. With a browser key, `signature` must prove possession before anything changes.
+   *
+   * `signIn`'s result must be JSON: it is written with `redeemed`, sealed for the browser secret, so
+   * that the same desktop redeeming again within `lifetimes.redemption` (its answer was lost to a
+   * crash or a dropped connection) gets the same result back, its JSON copy, without a second
+   * `signIn` and without any change to the request. Anyone else, or later, gets `ALREADY_REDEEMED`.
    */
   async redeem<T>(
     id: string,
@@ -556,10 +564,22 @@ export class LoginFlows {
   ): Promise<{ request: LoginRequest; session: T }> {
     const request = await this.authenticateBrowser(id, browserSecret);
     checkBrowserKeyProof(request.publicKey, id, signature);
+    const secret = browserSecret as string;
+    const replayed = this.#replay<T>(request, secret, caller);
+    if (replayed) return replayed;
     // An approved record was last changed by its approval; a lease taken over has lost that time.
     const approvedAt = request.state === "approved" ? request.updatedAt : null;
-    const leased = await this.#apply(id, caller, (r, now) => planRedeemStart(r, now, this.lifetimes), false);
+    let leased: LoginRequest;
+    try {
+      leased = await this.#apply(id, caller, (r, now) => planRedeemStart(r, now, this.lifetimes), false);
+    } catch (error) {
+      // This desktop's other redemption may have finished since the read above.
+      const again = isAlreadyRedeemed(error) ? this.#replay<T>(await this.get(id), secret, caller) : null;
+      if (again) return again;
+      throw error;
+    }
     let session: T;
+    let sealed: string;
     try {
       // The hook's time counts from the lease, not from now: a slow publish of the lease must not
       // let the hook outlive it, or a second redemption could take the lease over while it runs.
@@ -570,6 +590,8 @@ export class LoginFlows {
         left,
         "issueSession",
       );
+      // Sealed before anything is written: a result that is not JSON fails like the hook itself.
+      sealed = sealRedemption(session, secret, id, this.#deps.random);
     } catch (error) {
       const { guard, patch } = planRedeemRelease(leased, this.now(), this.lifetimes);
       const released = await this.#deps.store.transition(id, guard, patch).catch((e: unknown) => {
@@ -584,7 +606,7 @@ export class LoginFlows {
         "The sign-in was approved but the session could not be started. The approval is kept: try again.",
       );
     }
-    const { guard, patch } = planRedeemFinish(leased, this.now());
+    const { guard, patch } = planRedeemFinish(leased, sealed, this.now());
     const redeemed = await this.#deps.store.transition(id, guard, patch);
     if (!redeemed) {
       // Only if this redemption outlived its lease and another took it over: both signed in.
@@ -597,6 +619,23 @@ export class LoginFlows {
     return { request: redeemed, session };
   }
 
+  /**
+   * The result of a redemption of `request` again, if it is redeemed, recently enough, and sealed
+   * for `browserSecret`; reported as `replayed`, with no change, no `signIn` and no alert.
+   */
+  #replay<T>(
+    request: LoginRequest,
+    browserSecret: string,
+    caller: Caller,
+  ): { request: LoginRequest; session: T } | null {
+    const sealed = replayableRedemption(request, this.now(), this.lifetimes);
+    const session = sealed === null ? undefined : openRedemption(sealed, browserSecret, request.id);
+    if (session === undefined) return null;
+    void this.#audit("replayed", request.id, request.approverId, caller, { mode: request.mode });
+    this.#observe({ type: "replayed", request, at: this.now() });
+    return { request, session: session as T };
+  }
+
   /** The desktop gives up on its request. */
   async cancel(id: string, browserSecret: string | undefined, caller: Caller = NOBODY): Promise<LoginRequest> {
     await this.authenticateBrowser(id, browserSecret);
@@ -607,7 +646,8 @@ export class LoginFlows {
    * An RFC 8628 device polls with its device code, the request's id and browser secret: the code must
    * have been issued to `clientId` (else `invalid_grant`), be polled at most once per `intervalMs`
    * (else `slow_down`) and be approved (else `authorization_pending`); then it is redeemed like a
-   * desktop's, `signIn` signing the device in once.
+   * desktop's, `signIn` signing the device in once: a poll repeated within `lifetimes.redemption`
+   * gets the same tokens again (a device whose answer was lost), a later one `invalid_grant`.
    */
   async pollDevice<T>(
     id: string,
@@ -631,7 +671,11 @@ export class LoginFlows {
     if (status === "pending" || status === "scanned") {
       throw new QrLoginError("authorization_pending", "Waiting for approval on the phone.");
     }
-    return this.redeem(id, secret, undefined, caller, signIn);
+    return this.redeem(id, secret, undefined, caller, signIn).catch((error: unknown) => {
+      // RFC 6749 §5.2: a grant already used (past the window in which its device is answered again).
+      if (isAlreadyRedeemed(error)) throw new QrLoginError("invalid_grant", "This device_code was already used.");
+      throw error;
+    });
   }
 
   /**
@@ -779,6 +823,10 @@ export class LoginFlows {
       this.#deps.onHookError?.(error, step.request.id);
     }
   }
+}
+
+function isAlreadyRedeemed(error: unknown): boolean {
+  return error instanceof QrLoginError && error.code === "ALREADY_REDEEMED";
 }
 
 function networkMismatch(): QrLoginError {

@@ -24,6 +24,7 @@ export const REQUEST_COLUMNS = [
   ["publicKey", "public_key", "text"],
   ["deniedReason", "denied_reason", "text"],
   ["requester", "requester", "json"],
+  ["sealedRedemption", "sealed_redemption", "text"],
 ] as const satisfies readonly (readonly [keyof LoginRequest, string, Kind])[];
 
 const COLUMN_OF = new Map<string, string>(REQUEST_COLUMNS.map(([field, column]) => [field, column]));

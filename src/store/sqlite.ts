@@ -60,6 +60,8 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX alerts_user ON alerts (user_id, at);
    CREATE INDEX alerts_at ON alerts (at);`,
+  // A redemption's result, sealed for the desktop, so that it can be answered again if its answer was lost.
+  "ALTER TABLE login_requests ADD COLUMN sealed_redemption TEXT;",
   // Scan tokens are derived from the deployment's secret, no longer stored; a QR request has a typed
   // code only once its desktop shows one. SQLite cannot drop NOT NULL in place, so the table is rebuilt.
   `CREATE TABLE login_requests_next (
@@ -81,12 +83,14 @@ const MIGRATIONS: readonly string[] = [
      approver_hint TEXT,
      public_key TEXT,
      denied_reason TEXT,
-     requester TEXT NOT NULL
+     requester TEXT NOT NULL,
+     sealed_redemption TEXT
    ) STRICT;
    INSERT INTO login_requests_next
      SELECT id, mode, state, version, created_at, updated_at, expires_at, browser_secret_hash,
             user_code_hash, scan_token_issued_at, previous_user_code_hash, previous_scan_token_valid_until,
-            comparison, login, approver_id, approver_hint, public_key, denied_reason, requester
+            comparison, login, approver_id, approver_hint, public_key, denied_reason, requester,
+            sealed_redemption
      FROM login_requests;
    DROP TABLE login_requests;
    ALTER TABLE login_requests_next RENAME TO login_requests;

@@ -178,6 +178,29 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(results.filter((r) => r === null).length, CONCURRENCY - 1);
     });
 
+    it(`a redemption's sealed result is written with redeemed, by the one of ${CONCURRENCY} lease holders that wins`, async () => {
+      const stores = await connections();
+      const { request } = newRequest();
+      await store.create({ ...request, state: "redeeming", approverId: "alice" });
+      assert.equal((await store.get(request.id))?.sealedRedemption, null, "nothing sealed before the redemption");
+      const now = request.createdAt + 1;
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (stores[i % stores.length] as LoginStore).transition(
+            request.id,
+            { from: ["redeeming"], liveAt: 0, version: request.version },
+            { state: "redeemed", sealedRedemption: `v1.sealed-by-${i}`, expiresAt: now, updatedAt: now },
+          ),
+        ),
+      );
+      const winners = results.filter((r) => r !== null);
+      assert.equal(winners.length, 1);
+      const stored = await store.get(request.id);
+      assert.equal(stored?.state, "redeemed");
+      assert.equal(stored?.sealedRedemption, winners[0]?.sealedRedemption, "the winner's result, and only it");
+      assert.match(String(stored?.sealedRedemption), /^v1\.sealed-by-\d+$/);
+    });
+
     it("a new typed code: the one it replaced works through its grace and is still found; two codes on, it is gone", async () => {
       const clock = new ManualClock();
       const { request } = newRequest(clock);

@@ -20,6 +20,7 @@ import {
   planRedeemStart,
   planScan,
   planUserCode,
+  replayableRedemption,
   userCodeWorks,
   WRONG_NUMBER_REASON,
 } from "../../src/core/transitions.ts";
@@ -145,10 +146,22 @@ describe("the request state machine", () => {
     const leased = apply(approved, plan);
     assert.equal(statusOf(leased, clock.now() + 10 * L.pending), "redeeming", "a lease is never 'expired'");
     assert.throws(() => planRedeemStart(leased, clock.now(), L), { code: "REDEMPTION_IN_PROGRESS" });
-    const finish = planRedeemFinish(leased, clock.now());
+    const finish = planRedeemFinish(leased, "sealed", clock.now());
     assert.equal(finish.guard.version, leased.version, "only the holder of this very lease may finish");
     const redeemed = apply(leased, finish);
+    assert.equal(redeemed.sealedRedemption, "sealed", "the result is written with redeemed, in one step");
     assert.throws(() => planRedeemStart(redeemed, clock.now(), L), { code: "ALREADY_REDEEMED" });
+  });
+
+  it("redeem: a redeemed request's sealed result may be answered again only within the redemption window", () => {
+    const clock = new ManualClock();
+    const s = scanned(clock);
+    const approved = apply(s, planApprove(s, alice, undefined, clock.now(), L));
+    assert.equal(replayableRedemption(approved, clock.now(), L), null, "nothing to replay before the redemption");
+    const leased = apply(approved, planRedeemStart(approved, clock.now(), L));
+    const redeemed = apply(leased, planRedeemFinish(leased, "sealed", clock.now()));
+    assert.equal(replayableRedemption(redeemed, clock.now() + L.redemption - 1, L), "sealed");
+    assert.equal(replayableRedemption(redeemed, clock.now() + L.redemption, L), null);
   });
 
   it("redeem: a failed sign-in gives the approval back; a lease cut short by a crash is taken over once it ended", () => {

@@ -17,10 +17,14 @@ async function form(base: string, path: string, fields: Record<string, string>, 
 
 describe("RFC 8628 device authorization grant", () => {
   let server: TestServer;
+  const issued: string[] = [];
   before(async () => {
     server = await startServer({
       deviceFlow: { clientIds: ["cli", "tv"], interval: 0.2 },
-      issueSession: ({ userId, grant }) => ({ body: { access_token: `at-${userId}`, expires_in: 3600, grant } }),
+      issueSession: ({ userId, grant }) => {
+        issued.push(userId);
+        return { body: { access_token: `at-${userId}`, expires_in: 3600, grant } };
+      },
     });
   });
   after(() => server.close());
@@ -30,7 +34,7 @@ describe("RFC 8628 device authorization grant", () => {
     form(server.url, "/oauth/token", { grant_type: GRANT, device_code: deviceCode, client_id: "cli", ...fields });
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it("device code → pending → the user types the code on the phone and approves → the host's token, once", async () => {
+  it("device code → pending → the user types the code on the phone and approves → the host's token, issued once", async () => {
     const auth = await authorize();
     assert.equal(auth.status, 200);
     assert.match(String(auth.body.user_code), /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
@@ -56,7 +60,32 @@ describe("RFC 8628 device authorization grant", () => {
     });
     await sleep(250);
     const again = await poll(deviceCode);
-    assert.equal(again.status, 400, "a device code is good for one token");
+    assert.deepEqual(again, token, "a device whose answer was lost gets the same token again, not a new one");
+    assert.deepEqual(issued, ["alice"]);
+  });
+
+  it("after the redemption window a used device code is invalid_grant", async () => {
+    const short = await startServer({
+      deviceFlow: { clientIds: ["cli"], interval: 0.05 },
+      lifetimes: { redemption: 500 },
+      issueSession: ({ userId }) => ({ body: { access_token: `at-${userId}` } }),
+    });
+    try {
+      const code = await form(short.url, "/oauth/device_authorization", { client_id: "cli" });
+      const phone = new Phone(short.url, "bob");
+      await phone.approve(String((await phone.typeCode(String(code.body.user_code))).body.id));
+      const pollShort = () =>
+        form(short.url, "/oauth/token", {
+          grant_type: GRANT,
+          device_code: String(code.body.device_code),
+          client_id: "cli",
+        });
+      assert.equal((await pollShort()).status, 200);
+      await sleep(600);
+      assert.deepEqual((await pollShort()).body.error, "invalid_grant");
+    } finally {
+      await short.close();
+    }
   });
 
   it("polling faster than the interval gets slow_down", async () => {

@@ -74,6 +74,7 @@ describe("the models of the protocol (SPIN)", () => {
       ["signin", "hook ok"],
       ["signin", "hook SESSION_FAILED"],
       ["signin", "redeem REDEMPTION_IN_PROGRESS"],
+      ["signin", "redeem replayed"],
       ["signin", "approve WRONG_NUMBER"],
       ["relay", "scan NETWORK_MISMATCH"],
       ["relay", "approve NETWORK_MISMATCH"],

@@ -390,7 +390,8 @@ class Replay {
           ),
         };
         const first = await Promise.race([leased.promise.then(() => "leased"), redemption.settled]);
-        if (first !== "leased") return first;
+        // A session without the hook is the sealed result answered again.
+        if (first !== "leased") return first === "ok" ? "replayed" : first;
         this.redemptions.set(args.tab as string, redemption);
         return "ok";
       }

@@ -4,7 +4,8 @@
 // QRLOGIN_SESSIONS_FILE (the host's session store, keyed by request id: one line per issueSession
 // call, `<request id> <user id> <pid>`) and QRLOGIN_CRASHES=1 (stop dead at the crash points that
 // approvers named `crash-<point>-…` ask for; see crash-point.ts).
-// Prints `listening <port>` once it serves, and `session <request id> <user id>` for each desktop it signs in.
+// Prints `listening <port>` once it serves, and `session <request id> <user id>` for each desktop it signs in;
+// the session's body names the process that issued it (`issuedBy`), so a replayed one can be told apart.
 // Rate limits are far above what the tests send, since every test client comes from 127.0.0.1.
 import { appendFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -30,7 +31,8 @@ const qr = createQrLogin({
   notifier,
   ...hooks,
   issueSession: async (input) => {
-    const session = await hooks.issueSession(input);
+    const session = { ...(await hooks.issueSession(input)) };
+    session.body = { ...session.body, issuedBy: process.pid };
     // The host has stored the session (above) but the process dies before it answers.
     if (crashes && crashPointOf(input.request.approverId) === "in-hook") return stopDead("in-hook", input.request.id);
     return session;

@@ -61,6 +61,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX qrlogin_alerts_at ON qrlogin_alerts (at);`,
   // Which transition wrote a row last, so that one whose connection died can tell whether it committed.
   "ALTER TABLE login_requests ADD COLUMN write_id TEXT;",
+  // A redemption's result, sealed for the desktop, so that it can be answered again if its answer was lost.
+  "ALTER TABLE login_requests ADD COLUMN sealed_redemption TEXT;",
   // Scan tokens are derived from the deployment's secret, no longer stored; a QR request has a typed
   // code only once its desktop shows one, so the code's unique index skips the many without one.
   `DROP INDEX login_requests_scan_token;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as oauth from "openid-client";
-import { Phone } from "../helpers/clients.ts";
+import { Desktop, Phone } from "../helpers/clients.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 
 const GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -86,9 +86,10 @@ describe("RFC 8628 with discovery, named clients and its own lifetime", () => {
   });
 
   it("keeps the browser's card free of a client", async () => {
-    const created = await fetch(`${server.url}/qrlogin/requests`, { method: "POST" });
-    const { userCode } = (await created.json()) as { userCode: string };
-    const card = await new Phone(server.url, "carol").typeCode(userCode);
+    const desktop = new Desktop(server.url);
+    await desktop.create();
+    await desktop.showCode();
+    const card = await new Phone(server.url, "carol").typeCode(desktop.userCode);
     assert.equal((card.body.requester as Record<string, unknown>).client, undefined);
   });
 

@@ -86,7 +86,7 @@ describe("a node:http2 binding over the exported route entry", () => {
   it("create, scan, approve: the desktop's stream sees approved, and redeeming sets the session cookie", async () => {
     const created = await call(client, "POST", "/qrlogin/requests", {}, {});
     assert.equal(created.status, 201);
-    const { id, qr: shown } = created.body as { id: string; qr: { url: string } };
+    const { id, qr: shown } = created.body as { id: string; qr: { urls: string[] } };
     const cookie = String(created.headers["set-cookie"]).split(";")[0] ?? "";
     assert.match(cookie, new RegExp(`^qrlogin-${id}=`), "plain-text h2c gets no __Host- prefix");
 
@@ -95,7 +95,7 @@ describe("a node:http2 binding over the exported route entry", () => {
     await events.until("retry: ");
 
     const phone = { [TEST_USER_HEADER]: "alice" };
-    const token = new URL(shown.url).hash.slice(3);
+    const token = new URL(shown.urls[0] as string).hash.slice(3);
     assert.equal((await call(client, "POST", "/qrlogin/scan", phone, { token })).status, 200);
     await events.until("event: scanned");
     assert.equal((await call(client, "POST", `/qrlogin/requests/${id}/approve`, phone, {})).status, 200);

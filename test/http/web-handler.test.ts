@@ -19,8 +19,8 @@ describe("Web handler (Request → Response)", () => {
   it("runs the whole flow, with the event stream as a ReadableStream", async () => {
     const created = await call("/qrlogin/requests", { method: "POST" });
     assert.equal(created.status, 201);
-    const request = (await created.json()) as { id: string; qr: { url: string } };
-    assert.match(request.qr.url, /^https:\/\/example\.com\/qrlogin\/a#t=/);
+    const request = (await created.json()) as { id: string; qr: { urls: string[] } };
+    assert.match(request.qr.urls[0] as string, /^https:\/\/example\.com\/qrlogin\/a#t=/);
     const cookie = (created.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     assert.match(cookie, new RegExp(`^__Host-qrlogin-${request.id}=`), "HTTPS gets the __Host- prefix");
     assert.match(created.headers.get("set-cookie") ?? "", /; Path=\/; .*Secure/);
@@ -43,7 +43,7 @@ describe("Web handler (Request → Response)", () => {
       }
     };
 
-    const token = new URL(request.qr.url).hash.slice(3);
+    const token = new URL(request.qr.urls[0] as string).hash.slice(3);
     const phone = { ...json, authorization: "Phone alice" };
     const scan = await call("/qrlogin/scan", { method: "POST", headers: phone, body: JSON.stringify({ token }) });
     assert.equal(scan.status, 200);

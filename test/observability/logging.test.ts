@@ -54,6 +54,7 @@ describe("structured logs", () => {
       // A QR scanned, approved and redeemed, with the browser secret in the body as a CLI asks.
       const qrDesktop = new Desktop(server.url);
       const created = await qrDesktop.create({ secretInBody: true });
+      await qrDesktop.showCode();
       secrets.push(String(created.body.browserSecret), qrDesktop.scanToken, qrDesktop.userCode);
       secrets.push(qrDesktop.userCode.replace("-", ""), qrDesktop.cookie.split("=")[1] ?? "");
       ids.push(qrDesktop.id);
@@ -65,6 +66,7 @@ describe("structured logs", () => {
       // A typed code, denied as "This wasn't me".
       const typed = new Desktop(server.url);
       await typed.create();
+      await typed.showCode();
       secrets.push(typed.scanToken, typed.userCode, typed.userCode.replace("-", ""));
       ids.push(typed.id);
       await new Phone(server.url, "bob").typeCode(typed.userCode);

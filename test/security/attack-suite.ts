@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { redemptionMessage } from "../../src/core/browser-key.ts";
+import { scanKeys, scanTokenFor } from "../../src/core/scan-token.ts";
 import { openRedemption } from "../../src/core/sealed-redemption.ts";
 import { USER_CODE_ALPHABET } from "../../src/core/user-code.ts";
 import type { IssuedSession, IssueSession } from "../../src/http/session.ts";
@@ -156,6 +157,7 @@ export function attackSuite(kind: StoreKind): void {
         onServer({}, async (server) => {
           const desktop = new Desktop(server.url);
           await desktop.create();
+          await desktop.showCode();
           const attacker = new Phone(server.url, "guesser", "192.0.2.1");
           for (let i = 0; i < 5; i++) {
             const miss = await attacker.typeCode("BBBB-BBBB");
@@ -175,6 +177,27 @@ export function attackSuite(kind: StoreKind): void {
           for (let i = 0; i < 35; i++) answers.push(await flooder.scan(`guess${String(i).padStart(20, "0")}`));
           assert.ok(answers.slice(0, 30).every((a) => a.body.error === "SCAN_TOKEN_INVALID"));
           assert.equal(answers.at(-1)?.status, 429);
+        }));
+
+      it("forging derived scan tokens: another request's id under my MAC, another deployment's secret, a later period, a flipped bit", () =>
+        onServer({ lifetimes: { scanToken: 20_000 } }, async (server) => {
+          const mine = new Desktop(server.url);
+          await mine.create({}, from(HIS_NETWORK));
+          const victim = new Desktop(server.url);
+          await victim.create({}, from(HER_DESKTOP));
+          const token = (desktop: Desktop, period: number) => new URL(desktop.qrUrls[period] as string).hash.slice(3);
+          const spliced = Buffer.from(token(mine, 0), "base64url");
+          Buffer.from(victim.id, "base64url").copy(spliced, 1);
+          const flipped = Buffer.from(token(victim, 0), "base64url");
+          flipped[flipped.length - 1] = (flipped.at(-1) as number) ^ 1;
+          const alien = scanTokenFor(scanKeys(["an attacker's own deployment secret, 32+"]), victim.id, 0);
+          const attacker = new Phone(server.url, "mallory", HIS_NETWORK);
+          for (const forged of [spliced, flipped].map((b) => b.toString("base64url")).concat(alien)) {
+            assert.equal((await attacker.scan(forged)).body.error, "SCAN_TOKEN_INVALID");
+          }
+          assert.equal((await attacker.scan(token(victim, 3))).body.error, "expired_token", "a later period's, early");
+          assert.equal((await victim.request("")).body.status, "pending", "nothing claimed her screen");
+          assert.equal((await victim.request("")).body.version, 1, "nothing was written to it");
         }));
 
       it("a photographed QR signs nobody in: no browser secret, no stream, no redemption", () =>
@@ -341,6 +364,7 @@ export function attackSuite(kind: StoreKind): void {
         onServer({}, async (server) => {
           const desktop = new Desktop(server.url);
           const created = await desktop.create({ secretInBody: true });
+          await desktop.showCode();
           const url = new URL(desktop.qrUrl);
           assert.equal(url.search, "");
           assert.match(url.hash, /^#t=/);
@@ -649,6 +673,7 @@ export function attackSuite(kind: StoreKind): void {
           async (server) => {
             const desktop = new Desktop(server.url);
             await desktop.create({}, from(BYSTANDER));
+            await desktop.showCode();
             const guesser = new Phone(server.url, "guesser", "192.0.2.1");
             const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => guesser.typeCode(guessedCode(i))));
             const counts = tally(answers);
@@ -666,6 +691,7 @@ export function attackSuite(kind: StoreKind): void {
         onServer({ limits: { ...limits, codeMissesPerIp: { max: 20, windowMs: 15 * MINUTE } } }, async (server) => {
           const desktop = new Desktop(server.url);
           await desktop.create({}, from(BYSTANDER));
+          await desktop.showCode();
           const answers = await Promise.all(
             Array.from({ length: 100 }, (_, i) =>
               new Phone(server.url, `guesser-${i}`, "192.0.2.7").typeCode(guessedCode(i)),
@@ -686,6 +712,9 @@ export function attackSuite(kind: StoreKind): void {
           await hers.create({}, from(HER_DESKTOP));
           const someoneElses = new Desktop(server.url);
           await someoneElses.create({}, from(BYSTANDER));
+          // The codes were asked for before the flood: a code lives 25 s, the flood takes far less.
+          await hers.showCode();
+          await someoneElses.showCode();
           // Many accounts, many addresses, all of another network: 60 misses spend the budget of 30.
           const flood = await Promise.all(
             Array.from({ length: 60 }, (_, i) =>
@@ -766,6 +795,7 @@ export function attackSuite(kind: StoreKind): void {
         onServer({ relayPolicy: "refuse" }, async (server) => {
           const desktop = new Desktop(server.url);
           await desktop.create({}, from(HER_DESKTOP));
+          await desktop.showCode();
           const scan = (info?: { ip: string }) =>
             server.qr.handler(
               new Request(`${server.url}/qrlogin/scan`, {
@@ -801,19 +831,25 @@ export function attackSuite(kind: StoreKind): void {
           assert.equal((await scan({ ip: HER_PHONE })).status, 200, "a known address of the same network scans");
         }));
 
-      it("createQrLogin without origin throws in production, naming origin", async () => {
+      it("createQrLogin without origin or secret throws in production, naming them", async () => {
         const store = await kind.open();
         const before = process.env.NODE_ENV;
         const hooks = testHooks(() => {});
         let configured: QrLogin | null = null;
         process.env.NODE_ENV = "production";
         try {
+          const secret = "a deployment secret of the attack suite, 32+";
           assert.throws(
-            () => createQrLogin({ store, ...hooks }),
+            () => createQrLogin({ store, ...hooks, secret }),
             (error: Error) => /`origin`/.test(error.message),
             "no silent fallback to the Host each client sends",
           );
-          configured = createQrLogin({ store, ...hooks, origin: "https://example.com" });
+          assert.throws(
+            () => createQrLogin({ store, ...hooks, origin: "https://example.com" }),
+            (error: Error) => /`secret`/.test(error.message) && /QRLOGIN_SECRET/.test(error.message),
+            "no secret made up per process: another instance could not read its QR codes",
+          );
+          configured = createQrLogin({ store, ...hooks, origin: "https://example.com", secret });
         } finally {
           if (before === undefined) delete process.env.NODE_ENV;
           else process.env.NODE_ENV = before;
@@ -823,11 +859,12 @@ export function attackSuite(kind: StoreKind): void {
     });
 
     describe("short-lived typed codes", () => {
-      it("a code read a minute earlier no longer claims: the code rotates with the QR (SSE qr event), the current one claims", async () => {
+      it("a code read a minute earlier no longer claims: a new one is shown on demand and claims; a device's lives on", async () => {
         let offset = 0;
         await onServer({ clock: { now: () => Date.now() + offset }, deviceFlow: {} }, async (server) => {
           const desktop = new Desktop(server.url);
           await desktop.create({}, from(HER_DESKTOP));
+          await desktop.showCode();
           const readEarlier = desktop.userCode;
           const device = await fetch(`${server.url}/qrlogin/oauth/device_authorization`, {
             method: "POST",
@@ -836,25 +873,28 @@ export function attackSuite(kind: StoreKind): void {
           });
           const deviceCode = ((await device.json()) as { user_code: string }).user_code;
           offset += 60_000;
-          const stream = await desktop.events();
-          try {
-            const qr = await stream.next("qr");
-            const current = String(qr.data.userCode);
-            assert.match(current, /^[A-Z]{4}-[A-Z]{4}$/);
-            assert.notEqual(current, readEarlier);
-            const phone = new Phone(server.url, "victim", HER_PHONE);
-            const stale = await phone.typeCode(readEarlier);
-            assert.equal(stale.body.error, "USER_CODE_INVALID", "the code of a minute ago");
-            assert.equal((await phone.typeCode(current)).status, 200, "the code on the screen now");
-            assert.equal((await desktop.request("")).body.status, "scanned");
-            await stream.next("scanned");
-            const cli = await new Phone(server.url, "victim", HER_PHONE).typeCode(deviceCode);
-            assert.equal(cli.status, 200, "a device's code lives as long as its request");
-          } finally {
-            stream.close();
-          }
+          const phone = new Phone(server.url, "victim", HER_PHONE);
+          const stale = await phone.typeCode(readEarlier);
+          assert.equal(stale.body.error, "USER_CODE_INVALID", "the code of a minute ago");
+          await desktop.showCode();
+          const current = desktop.userCode;
+          assert.match(current, /^[A-Z]{4}-[A-Z]{4}$/);
+          assert.notEqual(current, readEarlier);
+          assert.equal((await phone.typeCode(current)).status, 200, "the code on the screen now");
+          assert.equal((await desktop.request("")).body.status, "scanned");
+          const cli = await new Phone(server.url, "victim", HER_PHONE).typeCode(deviceCode);
+          assert.equal(cli.status, 200, "a device's code lives as long as its request");
         });
       });
+
+      it("a waiting desktop holds no typed code at all: a guesser has nothing to hit until one is shown", () =>
+        onServer({}, async (server) => {
+          const desktop = new Desktop(server.url);
+          const created = await desktop.create({}, from(HER_DESKTOP));
+          assert.equal(created.body.userCode, undefined);
+          const stored = await server.qr.flows.get(desktop.id);
+          assert.equal(stored.userCodeHash, null);
+        }));
     });
 
     describe("login CSRF: whose account", () => {

@@ -28,7 +28,7 @@ export async function qrCreate(base, agent) {
     201,
     "qrlogin create",
   );
-  return { id: body.id, secret: body.browserSecret, token: new URL(body.qr.url).hash.slice(3) };
+  return { id: body.id, secret: body.browserSecret, token: new URL(body.qr.urls[0]).hash.slice(3) };
 }
 
 /** Opens the desktop's event stream; `onEvent(name)` sees each event. */

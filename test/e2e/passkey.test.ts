@@ -148,7 +148,8 @@ describe("passkeys in Chromium with its virtual authenticator", { skip }, () => 
     assert.ok(publicKey, "the account has a passkey");
     // A second request the same phone scanned: its challenge is not this one's.
     const second = await call(desktop, "/qrlogin/requests", {});
-    const secondCard = await call(phone, "/qrlogin/scan", { userCode: second.body.userCode });
+    const shown = await call(desktop, `/qrlogin/requests/${second.body.id}/user-code`, {});
+    const secondCard = await call(phone, "/qrlogin/scan", { userCode: shown.body.userCode });
     const otherKey = (await options((secondCard.body as unknown as RequestCard).id)).publicKey as PasskeyRequestOptions;
     const approve = (body: unknown) => call(phone, `/qrlogin/requests/${id}/approve`, body);
     const unchanged = async (what: string) => {

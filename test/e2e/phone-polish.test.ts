@@ -18,8 +18,7 @@ const PHONES = {
 
 interface Created {
   id: string;
-  qr?: { url: string };
-  userCode?: string;
+  qr?: { urls: string[] };
 }
 
 describe("the phone page where people got stuck, in Chromium at two sizes", { skip }, () => {
@@ -47,7 +46,8 @@ describe("the phone page where people got stuck, in Chromium at two sizes", { sk
   /** A desktop signed in by `phone`'s account through the API (create, scan, approve, redeem): one alert. */
   async function signInThrough(desktop: BrowserContext, phone: BrowserContext): Promise<void> {
     const created = await post<Created>(desktop, "/qrlogin/requests");
-    await post(phone, "/qrlogin/scan", { userCode: created.userCode });
+    const { userCode } = await post<{ userCode: string }>(desktop, `/qrlogin/requests/${created.id}/user-code`);
+    await post(phone, "/qrlogin/scan", { userCode });
     await post(phone, `/qrlogin/requests/${created.id}/approve`);
     await post(desktop, `/qrlogin/requests/${created.id}/redeem`);
   }
@@ -88,7 +88,7 @@ describe("the phone page where people got stuck, in Chromium at two sizes", { sk
       it("a scanned request's Approve and Deny are on screen without scrolling; its heading has focus, no ring", async () => {
         // From another network, so the card carries its warning box: its longest form.
         const created = await post<Created>(desktops, "/qrlogin/requests", {}, "203.0.113.7");
-        await phone.goto(created.qr?.url ?? "");
+        await phone.goto(created.qr?.urls[0] ?? "");
         const card = phone.locator("#card .request");
         await card.waitFor();
         assert.equal(await card.locator("[data-field=warnings]").isVisible(), true);
@@ -147,11 +147,11 @@ describe("the phone page where people got stuck, in Chromium at two sizes", { sk
           await post<Created>(desktops, "/qrlogin/requests"),
           await post<Created>(desktops, "/qrlogin/requests"),
         ];
-        await phone.goto(first.qr?.url ?? "");
+        await phone.goto(first.qr?.urls[0] ?? "");
         const card = phone.locator(`#card .request[data-id="${first.id}"]`);
         await card.waitFor();
         // Same page, another fragment: what a phone's camera app does with the next QR's link.
-        await phone.goto(second.qr?.url ?? "");
+        await phone.goto(second.qr?.urls[0] ?? "");
         await phone.locator(`#card .request[data-id="${second.id}"]`).waitFor();
         assert.equal(await phone.locator("#card .request").count(), 1, "the first card made way");
         assert.equal(new URL(phone.url()).hash, "", "no token left in the address bar");

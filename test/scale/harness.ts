@@ -15,6 +15,9 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 const INSTANCE = fileURLToPath(new URL("./instance.ts", import.meta.url));
 
+/** The deployment secret the instances of a test share. */
+export const SCALE_SECRET = "the scale tests' shared deployment secret";
+
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export const POSTGRES_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -135,7 +138,8 @@ export class Instance extends Child {
    */
   static async start(store: string, port = 0, env: Record<string, string> = {}): Promise<Instance> {
     const child = spawn(process.execPath, ["--import", "tsx", INSTANCE], {
-      env: { ...process.env, ...env, QRLOGIN_STORE: store, PORT: String(port) },
+      // One deployment: every instance reads the QR codes of the others.
+      env: { ...process.env, QRLOGIN_SECRET: SCALE_SECRET, ...env, QRLOGIN_STORE: store, PORT: String(port) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const instance = new Instance(child, store, env);

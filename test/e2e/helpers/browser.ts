@@ -100,7 +100,19 @@ export async function openLoginPage(desktop: Page, site: DemoSite): Promise<void
 
 /** The typed code the desktop shows. */
 export async function typedCode(desktop: Page): Promise<string> {
-  return (await desktop.locator("qr-login .code").textContent()) ?? "";
+  const code = desktop.locator("qr-login .code");
+  // A waiting desktop has no code until the person asks for one.
+  if (!(await code.isVisible()))
+    await desktop
+      .locator("qr-login")
+      .getByRole("button", { name: /Show a code/ })
+      .click();
+  await desktop.waitForFunction(() =>
+    /^[A-Z]{4}-[A-Z]{4}$/.test(
+      document.querySelector("qr-login")?.shadowRoot?.querySelector(".code")?.textContent ?? "",
+    ),
+  );
+  return (await code.textContent()) ?? "";
 }
 
 /** The desktop signed in: it landed on the account page and its cookie opens it. */

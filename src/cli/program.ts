@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "./duration.ts";
@@ -59,7 +60,7 @@ function demoMissing(error: unknown): never {
 }
 
 /**
- * The `qrlogin` command line: `serve`, `migrate`, `purge` and `login`. Its errors are thrown (see
+ * The `qrlogin` command line: `serve`, `migrate`, `purge`, `secret` and `login`. Its errors are thrown (see
  * `exitOverride`), so that the caller chooses the exit code; `main.ts` runs it.
  * @example await program().parseAsync(["node", "qrlogin", "login", "http://127.0.0.1:3000"]);
  */
@@ -122,6 +123,15 @@ export function program(): Command {
     const { purge } = await import("./store-admin.ts");
     await purge(storeOf(options), options.olderThan, console.log);
   });
+
+  qrlogin
+    .command("secret")
+    .description(
+      "Print a new random deployment secret (256 bits), for QRLOGIN_SECRET: the same on every instance of a site.",
+    )
+    .action(() => {
+      console.log(randomBytes(32).toString("base64url"));
+    });
 
   qrlogin
     .command("login")

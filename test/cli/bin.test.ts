@@ -48,11 +48,14 @@ describe("the built qrlogin bin", () => {
 
   it("lists its commands, and runs one that opens a store", () => {
     const help = run("--help");
-    for (const command of ["serve", "migrate", "purge", "login"])
+    for (const command of ["serve", "migrate", "purge", "secret", "login"])
       assert.match(help.stdout, new RegExp(`\\n  ${command} `));
     const migrated = run("migrate", "--store", `sqlite:${join(root, "qrlogin.db")}`);
     assert.equal(migrated.status, 0, migrated.stderr);
     assert.match(migrated.stdout, /schema v0 → v\d+/);
+    const secrets = [run("secret").stdout, run("secret").stdout];
+    for (const secret of secrets) assert.match(secret, /^[A-Za-z0-9_-]{43}\n$/, "256 random bits, base64url");
+    assert.notEqual(secrets[0], secrets[1]);
     const login = run("login");
     assert.equal(login.status, 1);
     assert.match(login.stderr, /^qrlogin: Name the server/);

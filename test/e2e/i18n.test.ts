@@ -54,6 +54,8 @@ describe("every language in Chromium: <qr-login> and the phone's request card", 
       const element = desktop.locator("qr-login");
       assert.equal(await element.locator(".status").textContent(), words["login.pending"]);
       assert.equal(await element.locator(".frame").getAttribute("dir"), rtl ? "rtl" : "ltr");
+      // With the typed code shown too, so that its sentence is laid out in every language.
+      const code = await typedCode(desktop);
       assert.deepEqual(await layoutProblems(element.locator(".frame")), [], "the element's layout");
       assert.equal(await element.evaluate((e) => e.scrollWidth <= e.clientWidth), true);
       const [qrX, sideX] = await Promise.all([centreX(element.locator(".qr")), centreX(element.locator(".side"))]);
@@ -62,7 +64,7 @@ describe("every language in Chromium: <qr-login> and the phone's request card", 
 
       await phone.goto(`${site.url}/qrlogin/a`);
       assert.equal(await phone.evaluate(() => document.documentElement.dir), rtl ? "rtl" : "ltr");
-      await phone.locator("#code").fill(await typedCode(desktop));
+      await phone.locator("#code").fill(code);
       await phone.locator("#code-form button[type=submit]").click();
       const card = phone.locator("#card .request");
       await card.waitFor();

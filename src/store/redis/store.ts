@@ -191,6 +191,16 @@ export class RedisStore implements LoginStore {
     return requestFromRow(Object.fromEntries(COLUMNS.map((column, i) => [column, values[i]])));
   }
 
+  async versions(ids: string[]): Promise<Map<string, number>> {
+    // Sent together, the client pipelines them: one round trip per node, whatever slots the ids are in.
+    const found = await Promise.all(
+      ids.map((id) => this.#send(this.#recordKey(id), ["HGET", this.#recordKey(id), "version"])),
+    );
+    const versions = new Map<string, number>();
+    for (const [i, version] of found.entries()) if (version != null) versions.set(ids[i] as string, Number(version));
+    return versions;
+  }
+
   async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
     const key = this.#tokenKey(tokenHash);
     const id = await this.#send(key, ["GET", key]);

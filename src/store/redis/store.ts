@@ -12,7 +12,18 @@ import {
 } from "./durability.ts";
 import { throughFaults } from "./faults.ts";
 import { RedisLink } from "./link.ts";
-import { CLAIM, CREATE, DELETE_IF, HIT, INDEX, PURGE, PURGE_COUNTER, type Script, TRANSITION } from "./scripts.ts";
+import {
+  CLAIM,
+  CREATE,
+  DELETE_IF,
+  HIT,
+  INDEX,
+  PURGE,
+  PURGE_COUNTER,
+  type Script,
+  TRANSITION,
+  VERSIONS,
+} from "./scripts.ts";
 
 /** Options of {@link RedisStore}: where to connect (see {@link RedisConnectionOptions}) and how. */
 export interface RedisStoreOptions extends RedisConnectionOptions {
@@ -192,10 +203,16 @@ export class RedisStore implements LoginStore {
   }
 
   async versions(ids: string[]): Promise<Map<string, number>> {
-    // Sent together, the client pipelines them: one round trip per node, whatever slots the ids are in.
-    const found = await Promise.all(
-      ids.map((id) => this.#send(this.#recordKey(id), ["HGET", this.#recordKey(id), "version"])),
-    );
+    const keys = ids.map((id) => this.#recordKey(id));
+    // One read-only script for all on one node; on a cluster, whose keys are in as many slots, one
+    // HGET each, sent together so that the client pipelines them: one round trip per node.
+    const found = (
+      this.#link.kind === "cluster"
+        ? await Promise.all(keys.map((key) => this.#send(key, ["HGET", key, "version"])))
+        : keys.length === 0
+          ? []
+          : await this.#script(VERSIONS, keys, [])
+    ) as (string | null)[];
     const versions = new Map<string, number>();
     for (const [i, version] of found.entries()) if (version != null) versions.set(ids[i] as string, Number(version));
     return versions;
@@ -491,16 +508,20 @@ export class RedisStore implements LoginStore {
     return throughFaults(this.#faultWindowMs, () => this.#link.send(key, args));
   }
 
-  /** A one-key script through faults: by SHA-1, in full when the node has not cached it (after a restart or failover). */
-  async #script(script: Script, key: string, args: string[], link = this.#link): Promise<unknown> {
+  /**
+   * A script through faults, on one key (or several, on one node only): by SHA-1, in full when the
+   * node has not cached it (after a restart or failover).
+   */
+  async #script(script: Script, key: string | string[], args: string[], link = this.#link): Promise<unknown> {
     await this.persistence();
-    const tail = ["1", key, ...args];
+    const keys = typeof key === "string" ? [key] : key;
+    const tail = [String(keys.length), ...keys, ...args];
     return throughFaults(this.#faultWindowMs, async () => {
       try {
-        return await link.send(key, ["EVALSHA", script.sha, ...tail]);
+        return await link.send(keys[0], ["EVALSHA", script.sha, ...tail]);
       } catch (error) {
         if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-        return link.send(key, ["EVAL", script.lua, ...tail]);
+        return link.send(keys[0], ["EVAL", script.lua, ...tail]);
       }
     });
   }

@@ -4,6 +4,9 @@ export const WATCH_SWEEP_MS = 5_000;
 /** At most this many ids per store query: one step of the sweep, short enough not to hold up the event loop. */
 const BATCH = 500;
 
+/** The interval's slices: each watched id belongs to one, and each slice is checked in turn. */
+const SLICES = 40;
+
 /** One listener of a watched request, and what it has seen of it. */
 interface Watcher {
   listener: () => void;
@@ -11,25 +14,31 @@ interface Watcher {
   seen: () => number;
 }
 
+/** A watched request: the slice it is checked in and its listeners. */
+interface Watched {
+  slice: number;
+  watchers: Set<Watcher>;
+}
+
 /**
  * The per-process safety net under the notifier: a listener whose message was lost (a notifier
- * outage, a dropped publish) still hears of its request's change within `intervalMs`. The sweep
- * cycles through the watched ids in the order they were first watched, asking the store for the
- * versions of at most 500 at a time, its steps spread evenly over the interval so that each id is
- * checked once per interval; it wakes only the listeners whose request moved past the version they
- * saw, or is gone. Ids watched during a cycle join its end, so that their first check also comes
- * within the interval. Idle when nothing is watched; its timer never keeps the process alive.
+ * outage, a dropped publish) still hears of its request's change within `intervalMs`. Each watched
+ * id is put in the least full of 40 slices of the interval, and the sweep checks one slice after the
+ * other — asking the store for the versions of at most 500 ids a query — so that each id is checked
+ * once per interval, the first time within one interval of being watched, and the load stays even
+ * however the ids arrive (a crowd of desktops reconnecting at once included). It wakes only the
+ * listeners whose request moved past the version they saw, or is gone. Idle when nothing is
+ * watched; its timer never keeps the process alive.
  */
 export class WatchSweep {
   readonly #versions: (ids: string[]) => Promise<Map<string, number>>;
   readonly #intervalMs: number;
   readonly #onError: (error: unknown) => void;
-  readonly #watched = new Map<string, Set<Watcher>>();
-  /** The ids of the running cycle still to check: a live view, which sees ids added meanwhile. */
-  #cycle: Iterator<string> | undefined;
-  #cycleStart = Number.NEGATIVE_INFINITY;
-  /** How many ids the running cycle has checked. */
-  #checked = 0;
+  readonly #watched = new Map<string, Watched>();
+  readonly #slices: Set<string>[] = Array.from({ length: SLICES }, () => new Set());
+  /** The slice the next step checks, and when it is due (on the clock of `performance.now()`). */
+  #next = 0;
+  #nextAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stepping = false;
 
@@ -54,62 +63,68 @@ export class WatchSweep {
   /** Checks request `id` for `listener` until the returned function is called. */
   add(id: string, listener: () => void, seen: () => number): () => void {
     const watcher = { listener, seen };
-    const watchers = this.#watched.get(id) ?? new Set();
-    watchers.add(watcher);
-    this.#watched.set(id, watchers);
-    if (!this.#timer && !this.#stepping) this.#schedule(performance.now());
+    let watched = this.#watched.get(id);
+    if (!watched) {
+      watched = { slice: this.#emptiest(), watchers: new Set() };
+      this.#slices[watched.slice]?.add(id);
+      this.#watched.set(id, watched);
+    }
+    const entry = watched;
+    entry.watchers.add(watcher);
+    if (!this.#timer && !this.#stepping) {
+      this.#nextAt = performance.now();
+      this.#schedule();
+    }
     return () => {
-      watchers.delete(watcher);
-      if (watchers.size === 0 && this.#watched.get(id) === watchers) this.#watched.delete(id);
+      entry.watchers.delete(watcher);
+      if (entry.watchers.size > 0 || this.#watched.get(id) !== entry) return;
+      this.#watched.delete(id);
+      this.#slices[entry.slice]?.delete(id);
     };
   }
 
-  /** Plans the next step: on the cycle's schedule, or one interval on when a new cycle begins. */
-  #schedule(now: number): void {
-    if (this.#watched.size === 0) {
-      this.#cycle = undefined;
-      this.#cycleStart = Number.NEGATIVE_INFINITY;
-      return;
+  /** The slice with the fewest ids. */
+  #emptiest(): number {
+    let emptiest = 0;
+    for (let i = 1; i < SLICES; i++) {
+      if ((this.#slices[i]?.size ?? 0) < (this.#slices[emptiest]?.size ?? 0)) emptiest = i;
     }
-    if (!this.#cycle) {
-      // A new cycle begins one interval after the last one did (or now, when idle or late).
-      this.#cycleStart = Math.max(this.#cycleStart + this.#intervalMs, now);
-      this.#cycle = this.#watched.keys();
-      this.#checked = 0;
-    }
-    // Each step runs at the end of its share of the interval, so an id is checked an interval after
-    // the cycle began, and as long after that in the next: never more than one interval apart.
-    const size = this.#watched.size;
-    const due = this.#cycleStart + (this.#intervalMs * Math.min(this.#checked + BATCH, size)) / size;
-    this.#timer = setTimeout(() => void this.#step(), Math.max(0, due - now));
+    return emptiest;
+  }
+
+  /** Plans the next step one slice of the interval after the last one was due, so no delay piles up. */
+  #schedule(): void {
+    if (this.#watched.size === 0) return;
+    this.#nextAt += this.#intervalMs / SLICES;
+    this.#timer = setTimeout(() => void this.#step(), Math.max(0, this.#nextAt - performance.now()));
     this.#timer.unref();
   }
 
   async #step(): Promise<void> {
     this.#timer = undefined;
     this.#stepping = true;
-    const ids: string[] = [];
-    while (this.#cycle && ids.length < BATCH) {
-      const next = this.#cycle.next();
-      if (next.done) this.#cycle = undefined;
-      else ids.push(next.value);
-    }
-    this.#checked += ids.length;
+    const ids = [...(this.#slices[this.#next] ?? [])];
+    this.#next = (this.#next + 1) % SLICES;
     try {
-      if (ids.length > 0) this.#wake(ids, await this.#versions(ids));
+      for (let i = 0; i < ids.length; i += BATCH) {
+        const batch = ids.slice(i, i + BATCH);
+        this.#wake(batch, await this.#versions(batch));
+      }
     } catch (error) {
-      // The next cycle tries these ids again; meanwhile their messages still come.
+      // The next round tries these ids again; meanwhile their messages still come.
       this.#onError(error);
     } finally {
       this.#stepping = false;
-      this.#schedule(performance.now());
+      // Late by more than a round (a store that hung): start again from now rather than rush.
+      if (performance.now() - this.#nextAt > this.#intervalMs) this.#nextAt = performance.now();
+      this.#schedule();
     }
   }
 
   #wake(ids: string[], versions: Map<string, number>): void {
     for (const id of ids) {
       const version = versions.get(id);
-      for (const watcher of this.#watched.get(id) ?? []) {
+      for (const watcher of this.#watched.get(id)?.watchers ?? []) {
         if (version === undefined || version > watcher.seen()) watcher.listener();
       }
     }

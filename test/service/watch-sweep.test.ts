@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { WatchSweep } from "../../src/service/watch-sweep.ts";
 
-const INTERVAL = 300;
+const INTERVAL = 500;
+// Timers fire late on a busy machine; the sweep keeps to its beat, so lateness does not add up.
+const LATE = 200;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("WatchSweep", () => {
@@ -43,7 +45,7 @@ describe("WatchSweep", () => {
       assert.ok(times.length >= 2, `${id} checked every interval`);
       for (let i = 1; i < times.length; i++) {
         const gap = (times[i] as number) - (times[i - 1] as number);
-        assert.ok(gap <= INTERVAL + 60, `${id} checked ${gap} ms after its last check`);
+        assert.ok(gap <= INTERVAL + LATE, `${id} checked ${gap} ms after its last check`);
       }
     }
     assert.deepEqual([...woken.keys()].sort(), ["r1500", "r7"], "only the moved and the gone are woken");
@@ -78,7 +80,7 @@ describe("WatchSweep", () => {
     version = 2;
     await wait(INTERVAL * 1.3);
     assert.equal(wakes.length, 1);
-    assert.ok((wakes[0] as number) <= INTERVAL + 60, `woken after ${wakes[0]} ms`);
+    assert.ok((wakes[0] as number) <= INTERVAL + LATE, `woken after ${wakes[0]} ms`);
     seen = 2;
     await wait(INTERVAL * 2);
     assert.equal(wakes.length, 1, "not woken again once it read the new version");

@@ -15,8 +15,6 @@ export interface RequestEventsContext extends LiveStreamContext {
 
 const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "redeemed"];
 
-const DECIDED_RECHECK_MS = 5_000;
-
 /** The secrets a rotation just issued, in plain text for the desktop's screen. */
 interface Shown {
   scanToken: string;
@@ -43,14 +41,12 @@ function qrOf(ctx: RequestEventsContext, request: LoginRequest, shown: Shown) {
   };
 }
 
-/** When the desktop next needs a look without being told: the next rotation or the deadline. */
+/**
+ * When the desktop next needs a look without being told: the next rotation or the deadline. A change
+ * whose message was lost is not looked for here: the flows' sweep finds it (see `watchRequest`).
+ */
 function nextDeadline(ctx: RequestEventsContext, request: LoginRequest): number {
-  // Once scanned, a few desktops are waiting for a decision that must not be missed: if its message
-  // was lost (a notifier outage), a look every few seconds still finds it well within the 30 s to redeem.
-  // A request that never rotates (a device's, a passkey request) is looked at the same way while pending.
-  if (request.state !== "pending" || request.mode !== "qr") {
-    return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
-  }
+  if (request.state !== "pending" || request.mode !== "qr") return request.expiresAt;
   return Math.min(request.expiresAt, request.scanTokenIssuedAt + ctx.flows.lifetimes.scanToken);
 }
 
@@ -78,7 +74,7 @@ export function openRequestEvents(
   let sentVersion = lastEventId ?? 0;
   // Only a resuming stream forces a rotation; later, two streams of one request would take turns forever.
   let resuming = lastEventId !== null;
-  const watch = (listener: () => void) => ctx.flows.watchRequest(id, listener);
+  const watch = (listener: () => void) => ctx.flows.watchRequest(id, listener, () => sentVersion);
   return liveStream(ctx, watch, async (stream) => {
     const { request, shown } = await refreshed(ctx, id, resuming ? sentVersion : null);
     resuming = false;
@@ -118,7 +114,7 @@ export async function pollRequest(
     wake();
   };
   // Subscribed before the first read, so that no change falls between reading and waiting.
-  const stop = waitMs > 0 ? await ctx.flows.watchRequest(id, onChange) : async () => {};
+  const stop = waitMs > 0 ? await ctx.flows.watchRequest(id, onChange, () => knownVersion ?? 0) : async () => {};
   signal.addEventListener("abort", onChange, { once: true });
   try {
     for (;;) {

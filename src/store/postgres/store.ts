@@ -89,6 +89,11 @@ export class PostgresStore implements LoginStore {
     return this.#one(`SELECT * FROM ${this.#table} WHERE id = $1`, [id]);
   }
 
+  async versions(ids: string[]): Promise<Map<string, number>> {
+    const { rows } = await this.#query(`SELECT id, version FROM ${this.#table} WHERE id = ANY($1)`, [ids]);
+    return new Map(rows.map((row) => [String(row.id), Number(row.version)]));
+  }
+
   async findByScanTokenHash(tokenHash: string): Promise<LoginRequest | null> {
     return this.#one(
       `SELECT * FROM ${this.#table} WHERE scan_token_hash = $1 OR previous_scan_token_hash = $1 LIMIT 1`,

@@ -1,5 +1,6 @@
 import { DEFAULT_LIFETIMES } from "./core/lifetimes.ts";
 import { DEFAULT_LIMITS } from "./service/rate-limits.ts";
+import { WATCH_SWEEP_MS } from "./service/watch-sweep.ts";
 
 /** `T`, read-only all the way down. */
 type Frozen<T> = { readonly [K in keyof T]: Frozen<T[K]> };
@@ -40,5 +41,6 @@ export const DEFAULTS = deepFreeze({
   heartbeatMs: 15_000,
   retryMs: 2_000,
   purgeEveryMs: 600_000,
+  watchSweepMs: WATCH_SWEEP_MS,
   metrics: false,
 } as const);

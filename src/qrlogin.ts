@@ -206,6 +206,13 @@ export interface QrLoginOptions {
    */
   purgeEveryMs?: number;
   /**
+   * How often each request a desktop is waiting on is checked for a change whose message was lost,
+   * in ms: the most a lost message delays a desktop. Each process checks its own waiting desktops in
+   * batches of up to 500, one query each.
+   * @defaultValue {@link DEFAULTS}.watchSweepMs
+   */
+  watchSweepMs?: number;
+  /**
    * Where qrlogin reports what the operator should know: pino, `lineLogger`, or `{ warn, error }`.
    * Each step of a request and each rate limit reached, hook and store failures; each line about a
    * request names its `requestId`, and none a secret. A pino instance fits as it is, as does any object
@@ -375,6 +382,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     notMeBlockMs: options.notMeBlockMs ?? DEFAULTS.notMeBlockMs,
     ipv6PrefixBits,
     hookTimeoutMs,
+    watchSweepMs: options.watchSweepMs ?? DEFAULTS.watchSweepMs,
     findUser: options.findUser,
     // A used challenge is remembered as long as any version of a request can live.
     passkeys: approval.credentials

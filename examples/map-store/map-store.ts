@@ -31,6 +31,15 @@ export class MapStore implements LoginStore {
     return request ? copy(request) : null;
   }
 
+  async versions(ids: string[]) {
+    const found = new Map<string, number>();
+    for (const id of ids) {
+      const request = this.requests.get(id);
+      if (request) found.set(id, request.version);
+    }
+    return found;
+  }
+
   async findByUserCodeHash(hash: string) {
     return this.#codeOwner(hash);
   }

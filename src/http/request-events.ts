@@ -12,8 +12,6 @@ export interface RequestEventsContext extends LiveStreamContext {
 
 const FINAL: readonly RequestStatus[] = ["denied", "expired", "cancelled", "redeemed"];
 
-const DECIDED_RECHECK_MS = 5_000;
-
 /** The snapshot of `request` as its desktop may see it. */
 export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest): RequestSnapshot {
   const status = statusOf(request, ctx.flows.now());
@@ -25,10 +23,12 @@ export function snapshotOf(ctx: RequestEventsContext, request: LoginRequest): Re
   return snapshot;
 }
 
-/** When the desktop next needs a look without being told: the deadline, or a re-read should a message be lost. */
-function nextDeadline(ctx: RequestEventsContext, request: LoginRequest): number {
-  // If a change's message was lost (a notifier outage), a look every few seconds still finds it.
-  return Math.min(request.expiresAt, ctx.flows.now() + DECIDED_RECHECK_MS);
+/**
+ * When the desktop next needs a look without being told: its deadline. A change whose message was
+ * lost is not looked for here: the flows' sweep finds it (see `watchRequest`).
+ */
+function nextDeadline(request: LoginRequest): number {
+  return request.expiresAt;
 }
 
 /**
@@ -43,7 +43,7 @@ export function openRequestEvents(
   lastEventId: number | null,
 ): (sink: EventSink) => () => void {
   let sentVersion = lastEventId ?? 0;
-  const watch = (listener: () => void) => ctx.flows.watchRequest(id, listener);
+  const watch = (listener: () => void) => ctx.flows.watchRequest(id, listener, () => sentVersion);
   return liveStream(ctx, watch, async (stream) => {
     const request = await ctx.flows.get(id);
     const snapshot = snapshotOf(ctx, request);
@@ -53,7 +53,7 @@ export function openRequestEvents(
     }
     sentVersion = Math.max(sentVersion, request.version);
     if (final) return stream.finish();
-    stream.refreshIn(Math.max(0, nextDeadline(ctx, request) - ctx.flows.now()) + TIMER_MARGIN_MS);
+    stream.refreshIn(Math.max(0, nextDeadline(request) - ctx.flows.now()) + TIMER_MARGIN_MS);
   });
 }
 
@@ -81,7 +81,7 @@ export async function pollRequest(
     wake();
   };
   // Subscribed before the first read, so that no change falls between reading and waiting.
-  const stop = waitMs > 0 ? await ctx.flows.watchRequest(id, onChange) : async () => {};
+  const stop = waitMs > 0 ? await ctx.flows.watchRequest(id, onChange, () => knownVersion ?? 0) : async () => {};
   signal.addEventListener("abort", onChange, { once: true });
   try {
     for (;;) {
@@ -98,7 +98,7 @@ export async function pollRequest(
       ) {
         return snapshot;
       }
-      const delay = Math.min(remaining, Math.max(0, nextDeadline(ctx, request) - ctx.flows.now()) + TIMER_MARGIN_MS);
+      const delay = Math.min(remaining, Math.max(0, nextDeadline(request) - ctx.flows.now()) + TIMER_MARGIN_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         wake = () => {

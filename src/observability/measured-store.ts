@@ -40,6 +40,10 @@ export class MeasuredStore implements LoginStore {
     return this.#timed("get", () => this.store.get(id));
   }
 
+  versions(ids: string[]): Promise<Map<string, number>> {
+    return this.#timed("versions", () => this.store.versions(ids));
+  }
+
   findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     return this.#timed("findByUserCodeHash", () => this.store.findByUserCodeHash(codeHash));
   }

@@ -16,6 +16,7 @@ export const METRIC_NAMES = {
 const OPERATIONS: Record<StoreOperation, true> = {
   create: true,
   get: true,
+  versions: true,
   findByUserCodeHash: true,
   transition: true,
   listPushRequests: true,

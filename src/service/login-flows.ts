@@ -30,6 +30,7 @@ import { type Alert, channels, type LoginStore, type Notifier, UserCodeTakenErro
 import type { PasskeyAssertion, PasskeyChallenge } from "../wire.ts";
 import type { PasskeyCheck, WebAuthnSite } from "./passkey-check.ts";
 import { type RateLimiter, rateLimited } from "./rate-limits.ts";
+import { WATCH_SWEEP_MS, WatchSweep } from "./watch-sweep.ts";
 
 /** What happened to a request, for the host's audit log and metrics. */
 export interface LoginEvent {
@@ -102,6 +103,11 @@ export interface LoginFlowsDeps {
   onHookError?: ((error: unknown, requestId: string | null) => void) | undefined;
   /** Sees every {@link FlowStep}, for logs and metrics; with it, expiries are looked for on each read. */
   observe?: ((step: FlowStep) => void) | undefined;
+  /**
+   * How often each watched request is checked for a change whose message was lost, in ms: the most
+   * a lost message delays a desktop. Default 5 s.
+   */
+  watchSweepMs?: number;
 }
 
 /** A desktop is shown a new typed code at most this often. */
@@ -126,9 +132,15 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  */
 export class LoginFlows {
   readonly #deps: LoginFlowsDeps;
+  readonly #sweep: WatchSweep;
 
   constructor(deps: LoginFlowsDeps) {
     this.#deps = deps;
+    this.#sweep = new WatchSweep(
+      (ids) => deps.store.versions(ids),
+      deps.watchSweepMs ?? WATCH_SWEEP_MS,
+      (error) => deps.onHookError?.(error, null),
+    );
   }
 
   /** The lifetimes in force. */
@@ -681,10 +693,17 @@ export class LoginFlows {
   /**
    * Calls `listener` whenever request `id` may have changed, on any instance, until the returned stop
    * is called. Resolves once listening, so a read made after it misses no change; the listener
-   * re-reads the request, since a message says only that something changed.
+   * re-reads the request, since a message says only that something changed. Should the message be
+   * lost, the sweep finds the change within `watchSweepMs` by the version: `seen` tells it the
+   * version the listener last read.
    */
-  watchRequest(id: string, listener: () => void): Promise<() => Promise<void>> {
-    return this.#deps.notifier.subscribe(channels.request(id), () => listener());
+  async watchRequest(id: string, listener: () => void, seen: () => number): Promise<() => Promise<void>> {
+    const unsubscribe = await this.#deps.notifier.subscribe(channels.request(id), () => listener());
+    const unsweep = this.#sweep.add(id, listener, seen);
+    return () => {
+      unsweep();
+      return unsubscribe();
+    };
   }
 
   /**

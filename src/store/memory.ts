@@ -26,6 +26,15 @@ export class MemoryStore implements LoginStore {
     return request ? structuredClone(request) : null;
   }
 
+  async versions(ids: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (const id of ids) {
+      const request = this.#byId.get(id);
+      if (request) found.set(id, request.version);
+    }
+    return found;
+  }
+
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     const id = this.#idByCode.get(codeHash);
     const request = id === undefined ? undefined : this.#byId.get(id);

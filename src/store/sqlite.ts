@@ -117,6 +117,7 @@ export class SqliteStore implements LoginStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #byId: Database.Statement;
+  readonly #versions: Database.Statement;
   readonly #byCode: Database.Statement;
   readonly #byApprover: Database.Statement;
   readonly #hit: Database.Statement;
@@ -141,6 +142,10 @@ export class SqliteStore implements LoginStore {
       `INSERT INTO login_requests (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
     this.#byId = this.#db.prepare("SELECT * FROM login_requests WHERE id = ?");
+    // One statement for any number of ids: they come as one JSON array.
+    this.#versions = this.#db.prepare(
+      "SELECT id, version FROM login_requests WHERE id IN (SELECT value FROM json_each(?))",
+    );
     this.#byCode = this.#db.prepare(
       "SELECT * FROM login_requests WHERE user_code_hash = ? UNION ALL SELECT * FROM login_requests WHERE previous_user_code_hash = ? LIMIT 1",
     );
@@ -185,6 +190,11 @@ export class SqliteStore implements LoginStore {
 
   async get(id: string): Promise<LoginRequest | null> {
     return this.#row(this.#byId.get(id));
+  }
+
+  async versions(ids: string[]): Promise<Map<string, number>> {
+    const rows = this.#versions.all(JSON.stringify(ids)) as { id: string; version: number }[];
+    return new Map(rows.map((row) => [row.id, Number(row.version)]));
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {

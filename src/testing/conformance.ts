@@ -88,6 +88,21 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(await store.get("AAAAAAAAAAAAAAAAAAAAAA"), null);
     });
 
+    it("versions answers the current version of each request that exists, in one call for many", async () => {
+      const clock = new ManualClock(Date.now());
+      const requests = Array.from({ length: 600 }, () => newRequest(clock).request);
+      await Promise.all(requests.map((request) => store.create(request)));
+      const [moved] = requests as [(typeof requests)[0]];
+      const updated = await store.transition(moved.id, { from: ["pending"], liveAt: clock.now() }, { updatedAt: 1 });
+      assert.ok(updated);
+      const missing = "AAAAAAAAAAAAAAAAAAAAAB";
+      const found = await store.versions([...requests.map((r) => r.id), missing]);
+      assert.equal(found.size, requests.length, "one per request that exists, none for the unknown id");
+      assert.equal(found.get(moved.id), updated.version);
+      for (const request of requests.slice(1)) assert.equal(found.get(request.id), request.version);
+      assert.deepEqual(await store.versions([]), new Map());
+    });
+
     it("finds a request by its user code hash", async () => {
       const { request, userCode } = newRequest(undefined, undefined, "device");
       await store.create(request);

@@ -8,6 +8,7 @@ import { notifierConformance, storeConformance } from "../../src/testing/conform
 import { newRequest } from "../../src/testing/fixtures.ts";
 import { assertResyncAfterKill } from "./notifier-resync.ts";
 import { realFlows, redeem, signIn } from "./redis-flows.ts";
+import { assertOneCommandPerTransition, countingClient } from "./redis-round-trips.ts";
 import { command, type RedisProcess, skipUnlessRedisBinaries, startCluster } from "./redis-servers.ts";
 
 // A local cluster of three primaries; every store and notifier here is cluster-aware and keeps the
@@ -61,6 +62,20 @@ describe("Redis Cluster", { skip }, () => {
     } finally {
       await notifier.close();
       await store.close();
+    }
+  });
+
+  it("takes one command per transition on a cluster, rotations aside", async () => {
+    const own = createCluster({ rootNodes: rootNodes().map((url) => ({ url })) });
+    own.on("error", () => {});
+    await own.connect();
+    const { client, sent } = countingClient(own);
+    const store = new RedisStore({ client, prefix });
+    try {
+      await assertOneCommandPerTransition(store, sent);
+    } finally {
+      await store.close();
+      await own.close();
     }
   });
 

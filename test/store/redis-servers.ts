@@ -49,10 +49,13 @@ async function isFree(port: number): Promise<boolean> {
 }
 
 /**
- * `count` free ports from 7101 up whose cluster bus ports (port + 10000) are free too, so that
- * tests running at once, or another checkout's, pick different ones.
+ * `count` free ports from 7101 up (or from `QRLOGIN_TEST_PORT_FROM`) whose cluster bus ports
+ * (port + 10000) are free too, so that tests running at once, or another checkout's, pick different ones.
  */
-export async function freePorts(count: number, from = 7101 + Math.floor(Math.random() * 400)): Promise<number[]> {
+export async function freePorts(
+  count: number,
+  from = Number(process.env.QRLOGIN_TEST_PORT_FROM ?? 7101 + Math.floor(Math.random() * 400)),
+): Promise<number[]> {
   const ports: number[] = [];
   for (let port = from; ports.length < count && port < 9000; port++) {
     if ((await isFree(port)) && (await isFree(port + 10_000))) ports.push(port);

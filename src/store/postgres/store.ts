@@ -89,6 +89,11 @@ export class PostgresStore implements LoginStore {
     return this.#one(`SELECT * FROM ${this.#table} WHERE id = $1`, [id]);
   }
 
+  async versions(ids: string[]): Promise<Map<string, number>> {
+    const { rows } = await this.#query(`SELECT id, version FROM ${this.#table} WHERE id = ANY($1)`, [ids]);
+    return new Map(rows.map((row) => [String(row.id), Number(row.version)]));
+  }
+
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
     return this.#one(
       `SELECT * FROM ${this.#table} WHERE user_code_hash = $1 OR previous_user_code_hash = $1 ORDER BY user_code_hash = $1 DESC LIMIT 1`,

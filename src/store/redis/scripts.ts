@@ -11,8 +11,8 @@ function script(lua: string): Script {
   return { lua, sha: createHash("sha1").update(lua).digest("hex") };
 }
 
-// Every script touches exactly one key, KEYS[1], so that it runs on any deployment, Redis Cluster
-// included (a script's keys must share a slot there). What spans keys — a record and its index
+// Every script but VERSIONS (one node only) touches exactly one key, KEYS[1], so that it runs on any
+// deployment, Redis Cluster included (a script's keys must share a slot there). What spans keys — a record and its index
 // entries, a counter and the counter index — is a script on the record followed by commands on the
 // other keys, in an order that readers tolerate (see RedisStore). Every script is also safe to run
 // again after its reply was lost: that is how the store resolves a dropped connection.
@@ -64,6 +64,13 @@ redis.call('HINCRBY', KEYS[1], 'version', 1)
 local t = ttl()
 redis.call('PEXPIRE', KEYS[1], t)
 return { 'applied', t, before, redis.call('HGETALL', KEYS[1]) }
+`);
+
+export const VERSIONS = script(`
+-- KEYS: records, on one node only (they are in as many slots); answers the version of each, false where gone
+local versions = {}
+for i, key in ipairs(KEYS) do versions[i] = redis.call('HGET', key, 'version') end
+return versions
 `);
 
 export const PURGE = script(`

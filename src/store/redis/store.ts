@@ -12,7 +12,18 @@ import {
 } from "./durability.ts";
 import { throughFaults } from "./faults.ts";
 import { RedisLink } from "./link.ts";
-import { CLAIM, CREATE, DELETE_IF, HIT, INDEX, PURGE, PURGE_COUNTER, type Script, TRANSITION } from "./scripts.ts";
+import {
+  CLAIM,
+  CREATE,
+  DELETE_IF,
+  HIT,
+  INDEX,
+  PURGE,
+  PURGE_COUNTER,
+  type Script,
+  TRANSITION,
+  VERSIONS,
+} from "./scripts.ts";
 
 /** Options of {@link RedisStore}: where to connect (see {@link RedisConnectionOptions}) and how. */
 export interface RedisStoreOptions extends RedisConnectionOptions {
@@ -69,6 +80,12 @@ interface Indexed {
  * before it returns; a new code is claimed (`CLAIM`, the one step that can fail: codes are unique
  * across requests) before the record's script. Entries left behind by a crash in between, or by a
  * code two steps back, expire with their TTL (and are deleted when the caller knows them).
+ *
+ * Every other transition is one round trip: one script on the record checks the guard, writes the
+ * patch, bumps the version, sets the TTL and answers the new record. No index needs it: the expiry
+ * set holds each request at its creation, before any deadline it can be given (purge, meeting one
+ * still running, puts it back at its deadline), and an approver's set lists pushes, which are
+ * created waiting and never wait anew.
  *
  * Rate-limit counters are hashes `qrlogin:counter:<key>`, each in its own slot, indexed by window end
  * in `qrlogin:counters` for purge; the audit trail and alerts are sorted sets by time (`qrlogin:audit`,
@@ -143,7 +160,11 @@ export class RedisStore implements LoginStore {
     const values = requestToValues(request);
     const fields = COLUMNS.flatMap((column, i) => (values[i] == null ? [] : [column, String(values[i])]));
     const ttl = String(Math.max(request.expiresAt - request.updatedAt, 0) + this.#retentionMs);
-    const index = [request.id, String(request.expiresAt), ttl, String(request.createdAt - this.#retentionMs)];
+    const cutoff = String(request.createdAt - this.#retentionMs);
+    // The expiry set holds each request at its creation, before any deadline it can have: no transition
+    // moves it, and purge puts a request it meets too early back at the request's own deadline.
+    const expiry = [request.id, String(request.createdAt), ttl, cutoff];
+    const deadline = [request.id, String(request.expiresAt), ttl, cutoff];
     const code = request.userCodeHash;
     const approverSet =
       request.mode === "push" && request.approverId != null ? this.#approverKey(request.approverId) : null;
@@ -152,8 +173,8 @@ export class RedisStore implements LoginStore {
     const [claim, reply] = await Promise.all([
       code === null ? null : this.#claimCode(request.id, code, ttl),
       this.#script(CREATE, this.#recordKey(request.id), [ttl, ...fields]),
-      this.#script(INDEX, this.#expiriesKey(), index),
-      approverSet ? this.#script(INDEX, approverSet, index) : null,
+      this.#script(INDEX, this.#expiriesKey(), expiry),
+      approverSet ? this.#script(INDEX, approverSet, deadline) : null,
     ]);
     const ours = reply === 1 || reply === request.browserSecretHash;
     if (claim !== "taken" && ours) return;
@@ -176,6 +197,22 @@ export class RedisStore implements LoginStore {
     const values = (await this.#send(key, ["HMGET", key, ...COLUMNS])) as (string | null)[];
     if (values[0] == null) return null;
     return requestFromRow(Object.fromEntries(COLUMNS.map((column, i) => [column, values[i]])));
+  }
+
+  async versions(ids: string[]): Promise<Map<string, number>> {
+    const keys = ids.map((id) => this.#recordKey(id));
+    // One read-only script for all on one node; on a cluster, whose keys are in as many slots, one
+    // HGET each, sent together so that the client pipelines them: one round trip per node.
+    const found = (
+      this.#link.kind === "cluster"
+        ? await Promise.all(keys.map((key) => this.#send(key, ["HGET", key, "version"])))
+        : keys.length === 0
+          ? []
+          : await this.#script(VERSIONS, keys, [])
+    ) as (string | null)[];
+    const versions = new Map<string, number>();
+    for (const [i, version] of found.entries()) if (version != null) versions.set(ids[i] as string, Number(version));
+    return versions;
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {
@@ -214,15 +251,10 @@ export class RedisStore implements LoginStore {
     // A redemption must not be undone by a power loss or failover: it waits for its fsync where Redis
     // does not fsync every write, and for the replicas asked for.
     const redemption = patch.state === "redeeming" || guard.from.includes("redeeming");
-    const expiries = this.#expiriesKey();
-    const [reply] = await Promise.all([
+    const reply =
       redemption && acknowledged
-        ? throughFaults(this.#faultWindowMs, () => acknowledged.write(record, run))
-        : run(this.#link),
-      // Purge finds records by deadline: told at once, in the same round trip. Should the guard fail,
-      // the entry is early, and purge puts it back at the record's own deadline when it meets it.
-      patch.expiresAt === undefined ? null : this.#send(expiries, ["ZADD", expiries, String(patch.expiresAt), id]),
-    ]);
+        ? await throughFaults(this.#faultWindowMs, () => acknowledged.write(record, run))
+        : await run(this.#link);
     if (!Array.isArray(reply)) {
       if (claimed === "new") await this.#script(DELETE_IF, this.#codeKey(newCode as string), [id]);
       return null;
@@ -231,6 +263,7 @@ export class RedisStore implements LoginStore {
     const row: Record<string, string> = {};
     for (let i = 0; i < after.length; i += 2) row[after[i] as string] = after[i + 1] as string;
     const updated = requestFromRow(row);
+    // Only a new typed code or a push made to wait anew touches keys in other slots.
     await this.#reindex(updated, patch, ttl, before.length > 0 ? indexedOf(before) : null);
     return updated;
   }
@@ -324,7 +357,8 @@ export class RedisStore implements LoginStore {
   /**
    * Brings the index keys in line with a record a transition wrote: keys for the codes it
    * names now (with its TTL), none for those it named `before` (when known: a write answered `again`
-   * does not know them, and leaves stale keys to their TTL), and its deadline in its approver's set.
+   * does not know them, and leaves stale keys to their TTL), and, for a push that waits for its
+   * approver (scanned), its deadline in the approver's set. Sends nothing for any other transition.
    */
   async #reindex(request: LoginRequest, patch: RequestPatch, ttl: string, before: Indexed | null): Promise<void> {
     const writes: Promise<unknown>[] = [];
@@ -337,7 +371,10 @@ export class RedisStore implements LoginStore {
       const stale = before ? keys(before.codes, (h) => this.#codeKey(h)) : [];
       for (const key of stale) if (!kept.includes(key)) writes.push(this.#script(DELETE_IF, key, [request.id]));
     }
-    if (request.mode === "push" && request.approverId != null && ("expiresAt" in patch || "approverId" in patch)) {
+    // The set serves listPushRequests, which lists scanned pushes only: a push that moved on keeps its
+    // old entry, which the record then contradicts (a push is created scanned, so this is a safeguard).
+    const waiting = request.mode === "push" && request.state === "scanned";
+    if (waiting && request.approverId != null && ("expiresAt" in patch || "approverId" in patch)) {
       const cutoff = String(request.updatedAt - this.#retentionMs);
       const args = [request.id, String(request.expiresAt), ttl, cutoff];
       writes.push(this.#script(INDEX, this.#approverKey(request.approverId), args));
@@ -449,16 +486,20 @@ export class RedisStore implements LoginStore {
     return throughFaults(this.#faultWindowMs, () => this.#link.send(key, args));
   }
 
-  /** A one-key script through faults: by SHA-1, in full when the node has not cached it (after a restart or failover). */
-  async #script(script: Script, key: string, args: string[], link = this.#link): Promise<unknown> {
+  /**
+   * A script through faults, on one key (or several, on one node only): by SHA-1, in full when the
+   * node has not cached it (after a restart or failover).
+   */
+  async #script(script: Script, key: string | string[], args: string[], link = this.#link): Promise<unknown> {
     await this.persistence();
-    const tail = ["1", key, ...args];
+    const keys = typeof key === "string" ? [key] : key;
+    const tail = [String(keys.length), ...keys, ...args];
     return throughFaults(this.#faultWindowMs, async () => {
       try {
-        return await link.send(key, ["EVALSHA", script.sha, ...tail]);
+        return await link.send(keys[0], ["EVALSHA", script.sha, ...tail]);
       } catch (error) {
         if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-        return link.send(key, ["EVAL", script.lua, ...tail]);
+        return link.send(keys[0], ["EVAL", script.lua, ...tail]);
       }
     });
   }

@@ -110,6 +110,8 @@ export interface LoginFlowsDeps {
   watchSweepMs?: number;
 }
 
+/** Key ids of other deployments' QRs this process says it saw, at most this many. */
+const UNKNOWN_KEYS_LOGGED = 8;
 /** A desktop is shown a new typed code at most this often. */
 const SHOW_CODE_EVERY_MS = 1_000;
 // Each attempt re-reads the request, so losing a race ends with the error the winner's change implies.
@@ -132,6 +134,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  */
 export class LoginFlows {
   readonly #deps: LoginFlowsDeps;
+  readonly #unknownKeys = new Set<string>();
   readonly #sweep: WatchSweep;
 
   constructor(deps: LoginFlowsDeps) {
@@ -292,19 +295,28 @@ export class LoginFlows {
     await this.#limitScan(approver, caller);
     const claim = readScanToken(scanToken);
     const check = claim ? checkScanToken(this.#deps.keys, claim) : "forged";
-    if (claim && check === "unknown-key") {
-      // Not an attacker's guess (that fails the MAC): an instance with another secret made this QR.
-      this.#deps.onHookError?.(
-        new Error("a QR made with another deployment secret was scanned: give every instance the same QRLOGIN_SECRET"),
-        claim.requestId,
-      );
-    }
+    if (claim && check === "unknown-key") this.#unknownKey(claim.keyId.toString("hex"), claim.requestId);
     const found = claim && check === "valid" ? await this.#deps.store.get(claim.requestId) : null;
     if (!claim || !found) throw new QrLoginError("SCAN_TOKEN_INVALID", "This QR code is not a valid sign-in code.");
     if (found.state === "pending" && !scanPeriodWorks(found, claim.period, this.now(), this.lifetimes)) {
       throw new QrLoginError("expired_token", "This QR code has changed. Scan the code on the screen again.");
     }
     return this.#claim(found, approver, caller);
+  }
+
+  /**
+   * Says once per key id that a QR of another deployment secret was scanned: most likely an instance
+   * set up with another `QRLOGIN_SECRET`, though anyone can make such a token, so the log is bounded.
+   */
+  #unknownKey(keyId: string, requestId: string): void {
+    if (this.#unknownKeys.has(keyId) || this.#unknownKeys.size >= UNKNOWN_KEYS_LOGGED) return;
+    this.#unknownKeys.add(keyId);
+    this.#deps.onHookError?.(
+      new Error(
+        `a QR made with another deployment secret (key id ${keyId}) was scanned: unless it is a forgery, give every instance the same QRLOGIN_SECRET`,
+      ),
+      requestId,
+    );
   }
 
   /**

@@ -215,7 +215,12 @@ inline show_code(r, secret, res) {
 #define CODE_WORKS(r, k) ((k == K_CUR && codeLeft[r] > 0) || (k == K_PREV && prevCodeLeft[r] > 0))
 /* What a party knows of a code, one step older: a new code was shown (CODE_NEWER), or a tick passed
  * (CODE_TICK). A code that no longer works is K_DEAD, whichever it was: they all fail alike. */
-#define CODE_NEWER(r, k) if :: k == K_CUR && prevCodeLeft[r] > 0 -> k = K_PREV :: k == K_CUR || k == K_PREV -> k = K_DEAD :: else -> skip fi
+#define CODE_NEWER(r, k) \
+  if \
+  :: k == K_CUR && prevCodeLeft[r] > 0 -> k = K_PREV \
+  :: (k == K_CUR && prevCodeLeft[r] == 0) || k == K_PREV -> k = K_DEAD \
+  :: else -> skip \
+  fi
 #define CODE_TICK(r, k) if :: (k == K_CUR || k == K_PREV) && !CODE_WORKS(r, k) -> k = K_DEAD :: else -> skip fi
 
 /* #claim: the relay policy, then planScan. */

@@ -5,15 +5,16 @@
 #ifdef TRACES
 /* Random simulation: TRACES episodes, each printed from @B to @Z, then replayed against the code. */
 inline reset_world() {
-  ticks = 0; upNet = HOME; phish = 0; inbox = 0; stolen = 0;
+  ticks = 0; upNet = HOME; phishTok = 0; phishCode = 0; perPhish = 0; genPhish = 0; inbox = 0; genInbox = 0; stolen = 0;
   if :: calm = 0 :: calm = 1 fi;
   r_ = 0;
   do
   :: r_ < NREQ ->
-     made[r_] = 0; push[r_] = 0; st[r_] = 0; left[r_] = 0; gen[r_] = 0; tokLeft[r_] = 0; prevLeft[r_] = 0;
+     made[r_] = 0; push[r_] = 0; st[r_] = 0; left[r_] = 0; codeGen[r_] = 0; codeLeft[r_] = 0; prevCodeLeft[r_] = 0;
      hasNum[r_] = 0; hasKey[r_] = 0; lease[r_] = 0; reqNet[r_] = HOME; approver[r_] = NOBODY;
      claimer[r_] = NOBODY; approvedBy[r_] = NOBODY; sessions[r_] = 0; sessionTo[r_] = NOBODY; sessionAcct[r_] = NOBODY; dead[r_] = 0;
-     knowsA[r_] = 0; knowsM[r_] = 0; r_++
+     tokA[r_] = 0; codeA[r_] = 0; perA[r_] = 0; genA[r_] = 0; tokM[r_] = 0; codeM[r_] = 0; perM[r_] = 0; genM[r_] = 0;
+     screen[r_] = 0; genScreen[r_] = 0; r_++
   :: else -> break
   od;
   do

@@ -28,7 +28,9 @@
 
 #include "protocol.pml"
 
+/* Nobody here sees a QR or a typed code: the request is a push. */
 inline age_knowledge(r) { skip }
+inline age_codes(r) { skip }
 
 byte number;              /* the comparison number, on the attacker's screen only */
 byte inflight;            /* answers between their read and their compare-and-set */
@@ -189,7 +191,7 @@ init {
   :: episode < TRACES ->
      atomic {
        ticks = 0; number = 0; if :: calm = 0 :: calm = 1 fi; inflight = 0; misses = 0; evaluated = 0; firstGuess = 0;
-       made[0] = 0; st[0] = 0; left[0] = 0; tokLeft[0] = 0; prevLeft[0] = 0; approvedBy[0] = NOBODY;
+       made[0] = 0; st[0] = 0; left[0] = 0; codeLeft[0] = 0; prevCodeLeft[0] = 0; approvedBy[0] = NOBODY;
        start()
      };
      (_nr_pr == 1);

@@ -10,10 +10,14 @@
  * counts them all down, so that states reached at different times but with the same deadlines ahead
  * are one state. `expiresAt <= now` is `left == 0`. The replay runs one tick as TICK_MS of its clock.
  *
- * Secrets are values only their holders know. A phone knows a request's scan token and user code
- * (they rotate together) only if it saw them, and what it knows is the current rotation (K_CUR), the
- * previous one (K_PREV, in its grace window or not), or an older one (K_OLD, which the store no
- * longer finds). A desktop redeems with the browser secret and the browser key it holds.
+ * Secrets are values only their holders know. Scan tokens are derived, not stored: the token of
+ * period p (from createdAt + p·T_SCAN_TOKEN on) works from T_GRACE before its period until T_GRACE
+ * after it (scanPeriodWorks), so a phone that saw one knows it as the ticks until it stops working
+ * (TOK_*); the server keeps nothing of it, and the period changes with the clock's tick. A typed code
+ * exists only once the desktop asked to show one (showUserCode); each new code replaces the previous,
+ * and a phone knows the current one (K_CUR), the previous one in its grace window (K_PREV), or one
+ * that no longer works (K_DEAD: past its end, or older, which the store no longer finds). A desktop
+ * redeems with the browser secret and the browser key it holds.
  *
  * Weakened variants, each one switch (`spin -DWEAK_...`), for the checks that must fail:
  *   WEAK_APPROVE_UNCLAIMED     approval by request id: no claim needed, any account may approve
@@ -38,11 +42,18 @@
 /* hookTimeoutMs, which createQrLogin requires to be shorter than the lease. */
 #define T_HOOK 1
 
-/* What a phone knows of a request's scan token and user code. */
+/* What a phone knows of a request's typed code: none, the current, the previous, a dead one. */
 #define K_NONE 0
 #define K_CUR 1
 #define K_PREV 2
-#define K_OLD 3
+#define K_DEAD 3
+
+/* What a party knows of a request's scan token: TOK_NONE, or 1 + the ticks until it stops working
+ * (TOK_DEAD once it has). Every token anyone saw is of a period that has begun, so its early grace
+ * never matters here. */
+#define TOK_NONE 0
+#define TOK_DEAD 1
+#define TOK_WORKS(k) (k > TOK_DEAD)
 
 mtype = {
   /* accounts */
@@ -62,8 +73,8 @@ mtype = {
   ok, none, planned, replayed,
   expired_token, CANCELLED, access_denied, ALREADY_REDEEMED, NOT_SCANNED, authorization_pending,
   ALREADY_DECIDED, REDEMPTION_IN_PROGRESS, ALREADY_CLAIMED, NOT_YOUR_REQUEST, WRONG_NUMBER,
-  NETWORK_MISMATCH, SCAN_TOKEN_INVALID, USER_CODE_INVALID, BROWSER_SECRET_INVALID,
-  BROWSER_KEY_REQUIRED, SESSION_FAILED
+  NETWORK_MISMATCH, USER_CODE_INVALID, BROWSER_SECRET_INVALID, BROWSER_KEY_REQUIRED, SESSION_FAILED,
+  slow_down
 };
 
 mtype relay;              /* the deployment's relayPolicy */
@@ -76,9 +87,9 @@ byte left[NREQ];          /* ticks until expiresAt; in S_REDEEMING, until expire
                              the end of the window in which an ended lease may be taken over; in
                              S_REDEEMED, until updatedAt + redemption, the end of the window in which
                              the sealed result is answered again */
-byte tokLeft[NREQ];       /* ticks until the current token and code stop working
-                             (scanTokenIssuedAt + scanToken + scanTokenGrace) */
-byte prevLeft[NREQ];      /* ticks until the previous ones stop (previousScanTokenValidUntil) */
+byte codeLeft[NREQ];      /* ticks until the current typed code stops working (userCodeIssuedAt +
+                             scanToken + scanTokenGrace); 0 when none was shown */
+byte prevCodeLeft[NREQ];  /* ticks until the previous one stops (previousUserCodeValidUntil) */
 bool hasNum[NREQ];        /* comparison !== null */
 mtype approver[NREQ] = NOBODY;   /* approverId */
 bool hasKey[NREQ];        /* publicKey !== null */
@@ -94,10 +105,10 @@ mtype sessionTo[NREQ] = NOBODY;   /* the desktop that received the last one (or 
 mtype sessionAcct[NREQ] = NOBODY; /* its account */
 bool dead[NREQ];                  /* seen expired or cancelled */
 
-/* For the printed steps only. The tick is `hidden`, out of every state (no step reads it, so states
- * reached at different times stay one); rotations are counted in simulations only. */
+/* For the printed steps only, `hidden`, out of every state (no step reads them, so states reached at
+ * different times stay one): the tick, and how many codes each request has shown. */
 hidden byte ticks;
-byte gen[NREQ];
+hidden byte codeGen[NREQ];
 
 /* The scratch variables every actor that takes steps declares. */
 #define STEP_LOCALS mtype res; mtype s_; byte r_
@@ -131,13 +142,24 @@ inline wrong_status(s, e) {
 
 #define DOWN(x) if :: x > 0 -> x-- :: else -> skip fi
 
-/* One tick of the clock: every deadline comes one tick closer; requests now expired are marked. */
+/*
+ * The scan-token period of a pending QR request, from its deadline: it was made T_PENDING ticks
+ * before it, and its period p runs from p·T_SCAN_TOKEN ticks after that (a period boundary is a
+ * tick of the clock). Meaningful while it waits (SHOWS_QR).
+ */
+#define PERIOD(r) ((T_PENDING - left[r]) / T_SCAN_TOKEN)
+#define PERIOD_LEFT(r) (T_SCAN_TOKEN - (T_PENDING - left[r]) % T_SCAN_TOKEN)
+/* The current period's token, as TOK_*: it works until T_GRACE after its period ends. */
+#define TOK_SHOWN(r) (TOK_DEAD + PERIOD_LEFT(r) + T_GRACE)
+
+/* One tick of the clock: every deadline comes one tick closer, and so does every token and code a
+ * party holds (`age_knowledge`, from the model); requests now expired are marked. */
 inline tick() {
   ticks++;
   r_ = 0;
   do
   :: r_ < NREQ ->
-     DOWN(left[r_]); DOWN(tokLeft[r_]); DOWN(prevLeft[r_]);
+     DOWN(left[r_]); DOWN(codeLeft[r_]); DOWN(prevCodeLeft[r_]); age_knowledge(r_);
      if
      :: made[r_] && LIVE(r_) && left[r_] == 0 -> dead[r_] = 1
      :: else -> skip
@@ -155,7 +177,7 @@ inline tick() {
 /* createLoginRequest / createPushRequest (the models push to ALICE). */
 inline create(r, isPush, key, net) {
   made[r] = 1; push[r] = isPush; hasKey[r] = key; reqNet[r] = net; lease[r] = 0;
-  left[r] = T_PENDING; tokLeft[r] = T_SCAN_TOKEN + T_GRACE; prevLeft[r] = 0;
+  left[r] = T_PENDING; codeLeft[r] = 0; prevCodeLeft[r] = 0;
   if
   :: isPush -> st[r] = S_SCANNED; approver[r] = ALICE; hasNum[r] = 1; claimer[r] = ALICE
   :: else -> st[r] = S_PENDING; approver[r] = NOBODY; hasNum[r] = 0
@@ -163,37 +185,46 @@ inline create(r, isPush, key, net) {
 }
 
 /*
- * rotateScanToken(request, force) and planRotation: a new scan token and user code while pending,
- * when due (or forced); the previous ones work until min(now + grace, their own end).
- * Every holder's knowledge of the request ages by one rotation (`age_knowledge`, from the model).
+ * showUserCode and planUserCode: the desktop, authenticated by its browser secret, asks for a typed
+ * code; one a second at most (a tick: the replay's tick is SHOW_CODE_EVERY_MS), else slow_down. A new
+ * code for a pending request; the one it replaces works until min(now + grace, its own end). Every
+ * holder's knowledge of the request's codes ages by one (`age_codes`, from the model). (Only a QR
+ * request is ever pending here, so the code's check of the mode never fails.)
  */
-inline rotate(r, force, res) {
+inline show_code(r, secret, res) {
   if
-  :: push[r] || st[r] != S_PENDING || left[r] == 0 -> res = none
-  :: else -> skip;
+  :: !secret -> res = BROWSER_SECRET_INVALID
+  :: secret && codeLeft[r] == T_SCAN_TOKEN + T_GRACE -> res = slow_down
+  :: else ->
+     status_of(r, s_);
      if
-     :: !force && tokLeft[r] > T_GRACE -> res = none
+     :: s_ != S_PENDING -> wrong_status(s_, res)
      :: else ->
         if
-        :: tokLeft[r] < T_GRACE -> prevLeft[r] = tokLeft[r]
-        :: else -> prevLeft[r] = T_GRACE
+        :: codeLeft[r] < T_GRACE -> prevCodeLeft[r] = codeLeft[r]
+        :: else -> prevCodeLeft[r] = T_GRACE
         fi;
-        tokLeft[r] = T_SCAN_TOKEN + T_GRACE;
-        age_knowledge(r);
+        codeLeft[r] = T_SCAN_TOKEN + T_GRACE;
+        age_codes(r);
 #ifdef TRACES
-        gen[r]++;
+        codeGen[r]++;
 #endif
         res = ok
      fi
   fi
 }
 
-/* The store finds a request by its current or previous token or code only. */
-#define FOUND(r, k) (k == K_CUR || k == K_PREV)
-/* scanTokenWorks / userCodeWorks */
-#define WORKS(r, k) ((k == K_CUR && tokLeft[r] > 0) || (k == K_PREV && prevLeft[r] > 0))
-/* The rotation a known token or code is, for the traces: any older than the previous will do. */
-#define GEN_OF(r, k) (k == K_CUR -> gen[r] : (k == K_PREV -> gen[r] - 1 : gen[r] - 2))
+/* userCodeWorks; the store finds a request by its current or previous code only. */
+#define CODE_WORKS(r, k) ((k == K_CUR && codeLeft[r] > 0) || (k == K_PREV && prevCodeLeft[r] > 0))
+/* What a party knows of a code, one step older: a new code was shown (CODE_NEWER), or a tick passed
+ * (CODE_TICK). A code that no longer works is K_DEAD, whichever it was: they all fail alike. */
+#define CODE_NEWER(r, k) \
+  if \
+  :: k == K_CUR && prevCodeLeft[r] > 0 -> k = K_PREV \
+  :: (k == K_CUR && prevCodeLeft[r] == 0) || k == K_PREV -> k = K_DEAD \
+  :: else -> skip \
+  fi
+#define CODE_TICK(r, k) if :: (k == K_CUR || k == K_PREV) && !CODE_WORKS(r, k) -> k = K_DEAD :: else -> skip fi
 
 /* #claim: the relay policy, then planScan. */
 inline claim(r, who, net, res) {
@@ -212,11 +243,11 @@ inline claim(r, who, net, res) {
   fi
 }
 
-/* scanToken: look the token up, refuse a stale one while pending, claim. */
+/* scanToken: a token someone saw is genuine, so its MAC holds and its request is found; a stale one
+ * is refused while the request is pending (scanPeriodWorks); then the claim. */
 inline scan_token(r, k, who, net, res) {
   if
-  :: !FOUND(r, k) -> res = SCAN_TOKEN_INVALID
-  :: FOUND(r, k) && !WORKS(r, k) && st[r] == S_PENDING -> res = expired_token
+  :: st[r] == S_PENDING && !TOK_WORKS(k) -> res = expired_token
   :: else -> skip; claim(r, who, net, res)
   fi
 }
@@ -224,7 +255,7 @@ inline scan_token(r, k, who, net, res) {
 /* scanUserCode (rate limits are not modelled): look the code up, claim. */
 inline scan_code(r, k, who, net, res) {
   if
-  :: !FOUND(r, k) || !WORKS(r, k) -> res = USER_CODE_INVALID
+  :: !CODE_WORKS(r, k) -> res = USER_CODE_INVALID
   :: else -> skip; claim(r, who, net, res)
   fi
 }

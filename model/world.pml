@@ -11,27 +11,71 @@
 #include "protocol.pml"
 
 mtype upNet;              /* where the user's phone is: HOME (beside the desktop) or MOBILE */
-byte knowsA[NREQ];        /* what the user's phone knows of each request's QR and code (K_*) */
-byte knowsM[NREQ];        /* the same for the attacker's phone */
-byte phish;               /* what the phishing page shows of R1's QR and code */
+byte tokA[NREQ];          /* what the user's phone knows of each request's scan token (TOK_*) */
+byte codeA[NREQ];         /* and of its typed code (K_*) */
+byte tokM[NREQ];          /* the same for the attacker's phone */
+byte codeM[NREQ];
+byte screen[NREQ];        /* the typed code the requesting desktop shows (K_*): none until it asks */
+byte phishTok;            /* what the phishing page shows of R1's QR (TOK_*) */
+byte phishCode;           /* and of its typed code (K_*) */
 byte inbox;               /* the attacker's message to the user, "type this code": R1's code, or none */
 bool calm;                /* simulations only: this episode, nobody cancels or denies, and in the
                              sign-in model the attacker stays away (so random traces also reach the
                              end of a sign-in); always 0 in a verification */
 bool stolen;              /* the attacker holds R0's browser secret (never its browser key) */
 
-/* A rotation of request r: what anybody knows of it is one rotation older. */
-#define AGE(k) if :: k == K_CUR -> k = K_PREV :: k == K_PREV -> k = K_OLD :: else -> skip fi
-inline age_knowledge(r) {
-  AGE(knowsA[r]); AGE(knowsM[r]);
+/* For the printed steps only, out of every state: the period of each token known above and which
+ * code (the how-manieth shown) each code is, so that the replay sends that very token or code. */
+hidden byte perA[NREQ];
+hidden byte perM[NREQ];
+hidden byte perPhish;
+hidden byte genA[NREQ];
+hidden byte genM[NREQ];
+hidden byte genScreen[NREQ];
+hidden byte genPhish;
+hidden byte genInbox;
+
+/* The desktop of request r shows its QR (and its typed code, once it asked for one): it is a pending
+ * QR request, alive. It holds every period's token, so it shows the current period's with no step. */
+#define SHOWS_QR(r) (made[r] && !push[r] && st[r] == S_PENDING && left[r] > 0)
+
+/* A new code of request r: every code anybody knows of it is one older. */
+inline age_codes(r) {
+  CODE_NEWER(r, codeA[r]); CODE_NEWER(r, codeM[r]); CODE_NEWER(r, screen[r]);
   if
-  :: r == 1 -> AGE(phish); AGE(inbox)
+  :: r == 1 -> CODE_NEWER(r, phishCode); CODE_NEWER(r, inbox)
   :: else -> skip
   fi
 }
 
-/* The desktop of request r shows its QR and code: it is a pending QR request, alive. */
-#define SHOWS_QR(r) (made[r] && !push[r] && st[r] == S_PENDING && left[r] > 0)
+/*
+ * A tick: every scan token anybody holds of request r is a tick closer to its end, and codes past
+ * theirs are dead. Two things no outcome depends on are forgotten, for fewer states: how long a token
+ * has left once its request no longer waits (a scan checks it only while pending), and the code on a
+ * screen that no longer shows one (it never shows one again).
+ */
+#define TOK_DOWN(r, k) \
+  if \
+  :: k > TOK_DEAD && st[r] == S_PENDING -> k-- \
+  :: k > TOK_DEAD && st[r] != S_PENDING -> k = TOK_DEAD \
+  :: else -> skip \
+  fi
+inline age_knowledge(r) {
+  TOK_DOWN(r, tokA[r]); TOK_DOWN(r, tokM[r]);
+  CODE_TICK(r, codeA[r]); CODE_TICK(r, codeM[r]); CODE_TICK(r, screen[r]);
+  if :: !SHOWS_QR(r) -> screen[r] = K_NONE :: else -> skip fi;
+  if
+  :: r == 1 -> TOK_DOWN(r, phishTok); CODE_TICK(r, phishCode); CODE_TICK(r, inbox)
+  :: else -> skip
+  fi
+}
+
+/* A party that reads the screen of r learns what it shows, into `tok` (and `per`, its period) and
+ * `code` (and `gen`); SCREEN_DIFFERS says whether that would teach it anything. */
+#define SCREEN_DIFFERS(r, tok, code) (tok != TOK_SHOWN(r) || code != screen[r])
+#define READ_SCREEN(r, tok, per, code, gen) tok = TOK_SHOWN(r); per = PERIOD(r); code = screen[r]; gen = genScreen[r]
+/* The desktop that asked for request r's new code learns it, into `code` and `gen`. */
+#define GOT_CODE(r, code, gen) if :: res == ok -> code = K_CUR; gen = codeGen[r] - 1 :: else -> skip fi
 #define CLEAR res = 0; s_ = 0; q = 0
 #define NOISY (!calm)
 
@@ -78,15 +122,21 @@ inline age_knowledge(r) {
   :: atomic { tab != 0 -> hook_crash(me); printf("@S %d %e hook r=%d tab=%d result=crash -> none\n", ticks, actor, r, me); \
        tab = 0; after; CLEAR }
 
-/* What a phone does with what it knows (`knows`), as account `who` from network `net`: scan or type
- * what it saw, approve any request by id with the number, another, or none, deny. */
-#define PHONE_STEPS(actor, who, net, knows) \
-  :: atomic { if :: knows[0] != K_NONE -> q = 0 :: knows[1] != K_NONE -> q = 1 fi; \
-       scan_token(q, knows[q], who, net, res); \
-       printf("@S %d %e scan r=%d gen=%d -> %e\n", ticks, actor, q, GEN_OF(q, knows[q]), res); CLEAR } \
-  :: atomic { if :: knows[0] != K_NONE -> q = 0 :: knows[1] != K_NONE -> q = 1 fi; \
-       scan_code(q, knows[q], who, net, res); \
-       printf("@S %d %e code r=%d gen=%d -> %e\n", ticks, actor, q, GEN_OF(q, knows[q]), res); CLEAR } \
+/* A desktop asks to show request r's typed code, with the browser secret if it holds it. */
+#define SHOW_CODE(actor, r, secret) \
+       show_code(r, secret, res); \
+       printf("@S %d %e show r=%d secret=%d -> %e\n", ticks, actor, r, secret, res)
+
+/* What a phone does with what it knows (`tok`, `per`, `code`, `gen`), as account `who` from network `net`:
+ * scan the QR or type the code it saw, approve any request by id with the number, another, or none,
+ * deny. */
+#define PHONE_STEPS(actor, who, net, tok, per, code, gen) \
+  :: atomic { if :: tok[0] != TOK_NONE -> q = 0 :: tok[1] != TOK_NONE -> q = 1 fi; \
+       scan_token(q, tok[q], who, net, res); \
+       printf("@S %d %e scan r=%d period=%d -> %e\n", ticks, actor, q, per[q], res); CLEAR } \
+  :: atomic { if :: code[0] != K_NONE -> q = 0 :: code[1] != K_NONE -> q = 1 fi; \
+       scan_code(q, code[q], who, net, res); \
+       printf("@S %d %e code r=%d gen=%d -> %e\n", ticks, actor, q, gen[q], res); CLEAR } \
   :: atomic { if :: made[0] -> q = 0 :: made[1] -> q = 1 fi; \
        if :: calm -> num = n_right :: NOISY -> num = n_none :: NOISY -> num = n_right :: NOISY -> num = n_wrong fi; \
        approve(q, who, net, num, res); \

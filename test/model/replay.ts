@@ -17,7 +17,11 @@ import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixt
  * error's code) and every request's final status with the model's.
  */
 
-/** One model tick, in the clock's milliseconds. */
+/**
+ * One model tick, in the clock's milliseconds. It is also LoginFlows' one typed code a second, which
+ * the models count as one per tick; and the models' lifetimes, in ticks, become these milliseconds, so
+ * that a scan token's period begins and ends on a tick.
+ */
 export const TICK_MS = 1000;
 
 /** Where each party calls from: the user's phone beside her desktop or on mobile data, the attacker elsewhere. */
@@ -216,9 +220,9 @@ const PUBLIC_KEY = JSON.stringify({ kty: publicJwk.kty, crv: publicJwk.crv, x: p
 interface Made {
   id: string;
   browserSecret: string;
-  /** Every period's token, as the desktop holds them; `tokens` are those it has shown. */
+  /** Every period's scan token, as the desktop holds them from its creation. */
   schedule: string[];
-  tokens: string[];
+  /** Every typed code the request has shown, in order. */
   codes: string[];
   hasKey: boolean;
   /** number.pml: the model's number, standing for the request's comparison number. */
@@ -324,31 +328,30 @@ class Replay {
           id: created.request.id,
           browserSecret: created.browserSecret,
           schedule: created.scanTokens,
-          tokens: created.scanTokens.slice(0, 1),
           codes: [],
           hasKey: publicKey !== null,
           modelNumber: args.number === undefined ? null : Number(args.number),
         });
         return "ok";
       }
-      case "rotate": {
+      case "show": {
         const made = this.request(args.r);
-        const next = made.schedule[made.tokens.length];
-        if (next === undefined) return "none";
-        made.tokens.push(next);
-        made.codes.push((await flows.showUserCode(made.id, made.browserSecret)).userCode);
-        return "ok";
+        const secret = args.secret === "1" ? made.browserSecret : "x".repeat(43);
+        const shown = flows.showUserCode(made.id, secret);
+        const outcome = await outcomeOf(shown);
+        if (outcome === "ok") made.codes.push((await shown).userCode);
+        return outcome;
       }
       case "scan": {
         const made = this.request(args.r);
-        const token = made.tokens[Number(args.gen)];
-        if (token === undefined) throw new Error(`no scan token of rotation ${args.gen}`);
+        const token = made.schedule[Number(args.period)];
+        if (token === undefined) throw new Error(`no scan token of period ${args.period}`);
         return outcomeOf(flows.scanToken(token, this.approver(actor), this.caller(actor)));
       }
       case "code": {
         const made = this.request(args.r);
         const code = made.codes[Number(args.gen)];
-        if (code === undefined) throw new Error(`no user code of rotation ${args.gen}`);
+        if (code === undefined) throw new Error(`no typed code number ${args.gen}`);
         return outcomeOf(flows.scanUserCode(formatUserCode(code), this.approver(actor), this.caller(actor)));
       }
       case "approve": {

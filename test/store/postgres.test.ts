@@ -40,7 +40,10 @@ describe("PostgreSQL specifics", { skip }, () => {
         `SELECT version FROM ${pg.escapeIdentifier(fresh)}.qrlogin_migrations ORDER BY version`,
       );
       await pool.end();
-      assert.deepEqual(rows, Array.from({ length: 6 }, (_, i) => ({ version: i + 1 })));
+      assert.deepEqual(
+        rows,
+        Array.from({ length: 6 }, (_, i) => ({ version: i + 1 })),
+      );
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }

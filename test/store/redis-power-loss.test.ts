@@ -92,7 +92,10 @@ async function powerLoss(policy: "always" | "everysec"): Promise<Undone> {
   try {
     const outcomes = await Promise.all(approved.map((desktop) => redeemOnce(again, desktop, issued)));
     return {
-      doubled: outcomes.slice(0, REDEEMED).filter(Boolean).length,
+      // A second session issued: the hook ran again for a request it had signed in (a replay of the
+      // sealed session is the same session, and does not count).
+      doubled: approved.slice(0, REDEEMED).filter((desktop) => issued.filter((id) => id === desktop.id).length > 1)
+        .length,
       lost: outcomes.slice(REDEEMED).filter((ok) => !ok).length,
       cutBytes,
     };

@@ -102,11 +102,7 @@ export async function openLoginPage(desktop: Page, site: DemoSite): Promise<void
 export async function typedCode(desktop: Page): Promise<string> {
   const code = desktop.locator("qr-login .code");
   // A waiting desktop has no code until the person asks for one.
-  if (!(await code.isVisible()))
-    await desktop
-      .locator("qr-login")
-      .getByRole("button", { name: /Show a code/ })
-      .click();
+  if (!(await code.isVisible())) await desktop.locator("qr-login .show-code").click();
   await desktop.waitForFunction(() =>
     /^[A-Z]{4}-[A-Z]{4}$/.test(
       document.querySelector("qr-login")?.shadowRoot?.querySelector(".code")?.textContent ?? "",

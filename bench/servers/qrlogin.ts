@@ -43,6 +43,8 @@ const qr = createQrLogin({
   store,
   notifier,
   origin: "http://127.0.0.1",
+  // The instances of a run are one deployment: each reads the QR codes the others made.
+  secret: process.env.QRLOGIN_SECRET ?? "the benchmark's deployment secret, shared by its instances",
   // All load comes from one address and one phone user: the limits stay in force (their cost is
   // measured) but high.
   maxStreamsPerIp: 1e9,

@@ -28,7 +28,7 @@ describe("the built package", () => {
       });
       const call = (path, init = {}) => qr.handler(new Request("https://example.com/qrlogin" + path, init), { ip: "203.0.113.1" });
       const created = await call("/requests", { method: "POST" });
-      const { id, qr: { url } } = await created.json();
+      const { id, qr: { urls: [url] } } = await created.json();
       const cookie = created.headers.get("set-cookie").split(";")[0];
       const post = { method: "POST", headers: { "content-type": "application/json" } };
       await call("/scan", { ...post, body: JSON.stringify({ token: new URL(url).hash.slice(3) }) });

@@ -74,11 +74,11 @@ describe("Hono 4", () => {
     it("signs a desktop in: create, scan, approve, redeem", async () => {
       const created = await call("/requests", { method: "POST", body: "{}" });
       assert.equal(created.status, 201);
-      const { id, qr: shown } = (await created.json()) as { id: string; qr: { url: string } };
-      assert.match(shown.url, /^https:\/\/example\.com\/auth\/qrlogin\/a#t=/);
+      const { id, qr: shown } = (await created.json()) as { id: string; qr: { urls: string[] } };
+      assert.match(shown.urls[0] as string, /^https:\/\/example\.com\/auth\/qrlogin\/a#t=/);
       const browserSecret = (created.headers.get("set-cookie") ?? "").split(";")[0] as string;
       const phone = { [TEST_USER_HEADER]: "alice" };
-      const token = new URL(shown.url).hash.slice(3);
+      const token = new URL(shown.urls[0] as string).hash.slice(3);
       const card = await call("/scan", { method: "POST", headers: phone, body: JSON.stringify({ token }) });
       assert.equal(card.status, 200);
       const { requester } = (await card.json()) as { requester: { ip: string } };

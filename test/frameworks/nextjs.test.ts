@@ -59,7 +59,13 @@ describe("Next.js 16 (App Router): examples/nextjs, built for production", () =>
     url = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [NEXT, "start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: APP,
-      env: { ...env, SITE_ORIGIN: url, QRLOGIN_DB: join(data, "qrlogin.db") },
+      env: {
+        ...env,
+        SITE_ORIGIN: url,
+        QRLOGIN_DB: join(data, "qrlogin.db"),
+        // Required in production, as the example's README says.
+        QRLOGIN_SECRET: "the Next.js example's deployment secret, 32+",
+      },
       detached: true,
     });
     server.stdout?.on("data", (chunk) => (output += chunk));

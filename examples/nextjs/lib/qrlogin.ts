@@ -5,7 +5,7 @@ import { SESSION_COOKIE, startSession, userOf } from "./sessions";
 function create(): QrLogin {
   return createQrLogin({
     store: new SqliteStore({ filename: process.env.QRLOGIN_DB ?? ".data/qrlogin.db" }),
-    // Required in production: QR URLs point here.
+    // Required in production: QR URLs point here. So is QRLOGIN_SECRET, which createQrLogin reads.
     origin: process.env.SITE_ORIGIN ?? "http://localhost:3000",
     // Route handlers get no socket address: Next.js (or the proxy in front) puts it in X-Forwarded-For.
     trustProxy: 1,

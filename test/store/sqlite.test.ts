@@ -50,3 +50,46 @@ describe("SqliteStore across processes", () => {
     await store.close();
   });
 });
+
+describe("SqliteStore group commit", () => {
+  const fresh = () => join(mkdtempSync(join(tmpdir(), "qrlogin-batch-")), "batch.db");
+
+  it("of 300 creations made at once, each one acknowledged is committed: another connection reads it", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const requests = Array.from({ length: 300 }, () => newRequest().request);
+    await Promise.all(requests.map((request) => store.create(request)));
+    const other = new SqliteStore({ filename: file });
+    for (const request of requests) assert.deepEqual(await other.get(request.id), request);
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it("a failing insert in a batch fails its own caller only; the rest of the batch is stored", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const [a, b, c] = [newRequest().request, newRequest().request, newRequest().request];
+    // The same id twice in one batch: the second breaks the primary key.
+    const clash = { ...newRequest().request, id: a.id };
+    const settled = await Promise.allSettled([a, clash, b, c].map((request) => store.create(request)));
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ["fulfilled", "rejected", "fulfilled", "fulfilled"],
+    );
+    assert.match(String((settled[1] as PromiseRejectedResult).reason), /UNIQUE|PRIMARY KEY/);
+    const other = new SqliteStore({ filename: file });
+    for (const request of [a, b, c]) assert.deepEqual(await other.get(request.id), request);
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it("close commits the creations still waiting for their batch", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const { request } = newRequest();
+    const created = store.create(request);
+    await store.close();
+    await created;
+    const reopened = new SqliteStore({ filename: file });
+    assert.deepEqual(await reopened.get(request.id), request);
+    await reopened.close();
+  });
+});

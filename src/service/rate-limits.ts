@@ -8,8 +8,9 @@ export interface Limit {
 }
 
 /**
- * Every limit qrlogin applies. All are counted in the store, so they hold across instances; "per IP"
- * means per network: an IPv4 address, or an IPv6 /64 (see `ipv6PrefixBits`).
+ * Every limit qrlogin applies. All are counted in the store, so they hold across instances (creation's
+ * in leases, see {@link RateLimiter}); "per IP" means per network: an IPv4 address, or an IPv6 /64
+ * (see `ipv6PrefixBits`).
  */
 export interface Limits {
   /** New requests per IP. Default 30 a minute. */

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 import Database from "./sqlite-driver.ts";
 
 /** Schema changes in order; `PRAGMA user_version` records how many have been applied. */
@@ -80,7 +81,8 @@ interface PendingCreate {
  * statement to completion before any other JavaScript, and SQLite's write lock orders writers
  * from other processes, so each `UPDATE … WHERE state IN (…) RETURNING` is a true compare-and-set.
  * Creations are group-committed: those made in one turn of the event loop are inserted in one
- * transaction, and each resolves only once that transaction has committed.
+ * transaction, and each resolves only once that transaction has committed. A worker thread
+ * checkpoints the WAL, so that its fsyncs do not stall the event loop.
  * @example const store = new SqliteStore({ filename: "./data/qrlogin.db" })
  */
 export class SqliteStore implements LoginStore {
@@ -100,6 +102,7 @@ export class SqliteStore implements LoginStore {
   readonly #purge: (before: number) => number;
   readonly #insertBatch: (batch: readonly PendingCreate[]) => unknown[];
   #batch: PendingCreate[] = [];
+  readonly #checkpointer: SqliteCheckpointer | null = null;
   readonly #updates = new Map<string, Database.Statement>();
 
   constructor({ filename }: SqliteStoreOptions) {
@@ -109,6 +112,13 @@ export class SqliteStore implements LoginStore {
     this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("busy_timeout = 5000");
     migrate(this.#db);
+    if (filename !== ":memory:") {
+      // A worker checkpoints; this connection does only if the WAL reaches ~40 MB (10,000 pages).
+      this.#db.pragma("wal_autocheckpoint = 10000");
+      this.#checkpointer = new SqliteCheckpointer(filename, () => {
+        if (this.#db.open) this.#db.pragma("wal_autocheckpoint = 1000");
+      });
+    }
     const columns = REQUEST_COLUMNS.map(([, column]) => column);
     this.#insert = this.#db.prepare(
       `INSERT INTO login_requests (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
@@ -265,6 +275,8 @@ export class SqliteStore implements LoginStore {
   }
 
   async close(): Promise<void> {
+    if (!this.#db.open) return;
+    await this.#checkpointer?.close();
     if (!this.#db.open) return;
     this.#commitBatch();
     this.#db.close();

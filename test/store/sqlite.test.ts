@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -91,5 +91,18 @@ describe("SqliteStore group commit", () => {
     const reopened = new SqliteStore({ filename: file });
     assert.deepEqual(await reopened.get(request.id), request);
     await reopened.close();
+  });
+});
+
+describe("SqliteStore checkpoints", () => {
+  it("a worker copies the WAL into the database, which this connection would leave to ~40 MB", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "qrlogin-checkpoint-")), "checkpoint.db");
+    const store = new SqliteStore({ filename: file });
+    const before = statSync(file).size;
+    await Promise.all(Array.from({ length: 500 }, () => store.create(newRequest().request)));
+    const deadline = Date.now() + 5_000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(statSync(file).size > before, "the rows reached the database file without a checkpoint of ours");
+    await store.close();
   });
 });

@@ -4,32 +4,31 @@ import { Worker } from "node:worker_threads";
 
 /**
  * The worker's whole program, run as a script: its own connection to the file, checkpointing the WAL
- * into the database again at once while there was something to copy, else after `idleMs`. A PASSIVE
- * checkpoint never waits for, nor blocks, the writer; an error waits for the next round.
+ * into the database every `everyMs`. A PASSIVE checkpoint never waits for, nor blocks, the writer; an
+ * error waits for the next round.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.filename);
 db.pragma("synchronous = NORMAL");
-let timer;
-const round = () => {
-  let copied = 0;
+const timer = setInterval(() => {
   try {
-    copied = db.pragma("wal_checkpoint(PASSIVE)")[0].checkpointed;
+    db.pragma("wal_checkpoint(PASSIVE)");
   } catch {}
-  timer = setTimeout(round, copied > 0 ? 0 : workerData.idleMs);
-};
-round();
+}, workerData.everyMs);
 parentPort.once("message", () => {
-  clearTimeout(timer);
+  clearInterval(timer);
   db.close();
   parentPort.close();
 });
 `;
 
-/** How long the worker waits before looking again when the WAL had nothing new to copy. */
-const IDLE_MS = 200;
+/**
+ * How often the worker checkpoints: each round copies what the WAL gained since, with two fsyncs, so
+ * a round per page written would cost more than it saves.
+ */
+const EVERY_MS = 100;
 
 /**
  * Checkpoints an SQLite file's WAL from a worker thread, so that the copy into the database and its
@@ -43,7 +42,12 @@ export class SqliteCheckpointer {
   /** Starts the worker on `filename`; `fallback` runs if it fails (the store checkpoints itself again). */
   constructor(filename: string, fallback: () => void) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.#worker = new Worker(PROGRAM, { eval: true, workerData: { driver, filename, idleMs: IDLE_MS } });
+    // No loader of the parent's (tsx in development): the program is plain CommonJS.
+    this.#worker = new Worker(PROGRAM, {
+      eval: true,
+      execArgv: [],
+      workerData: { driver, filename, everyMs: EVERY_MS },
+    });
     this.#worker.once("error", fallback);
     // A store left open must not keep the process alive for its checkpoints' sake.
     this.#worker.unref();

@@ -127,11 +127,16 @@ export function readNodeBody(body: Readable, limit: number, contentLength?: stri
       }
       chunks.push(chunk);
     };
+    // "aborted" (ECONNRESET) or a close before the end: the client left. The close listener goes at
+    // the end, so that every request's close does not build an error (a stack trace) for nothing.
+    const gone = () => reject(new ClientGone());
     body.on("data", onData);
-    body.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    // "aborted" (ECONNRESET) or a close before the end: the client left; after the end, a no-op.
-    body.once("error", () => reject(new ClientGone()));
-    body.once("close", () => reject(new ClientGone()));
+    body.once("end", () => {
+      body.off("close", gone);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    body.once("error", gone);
+    body.once("close", gone);
   });
 }
 

@@ -8,8 +8,9 @@ export interface Limit {
 }
 
 /**
- * Every limit qrlogin applies. All are counted in the store, so they hold across instances; "per IP"
- * means per network: an IPv4 address, or an IPv6 /64 (see `ipv6PrefixBits`).
+ * Every limit qrlogin applies. All are counted in the store, so they hold across instances (creation's
+ * in leases, see {@link RateLimiter}); "per IP" means per network: an IPv4 address, or an IPv6 /64
+ * (see `ipv6PrefixBits`).
  */
 export interface Limits {
   /** New requests per IP. Default 30 a minute. */
@@ -73,11 +74,50 @@ export interface Taken {
 }
 
 /**
+ * The limits counted through leases: those nobody gives events back to, on the hot path. Creation is
+ * the one: every new request would otherwise write its IP's counter.
+ */
+const LEASED: ReadonlySet<keyof Limits> = new Set(["createPerIp"]);
+
+/** At most this many events are leased from the store at once… */
+const LEASE_MAX = 64;
+/** …and at most this share of a limit, so that instances sharing a store split it finely. */
+const LEASE_SHARE = 10;
+
+/** How many events one lease of a limit of `max` takes from the store at once. */
+export function leaseSize(max: number): number {
+  return Math.max(1, Math.min(LEASE_MAX, Math.floor(max / LEASE_SHARE)));
+}
+
+/** Events of one counter this instance has taken from the store and not yet used. */
+interface Lease {
+  /** Taken and unused; each event spends one. */
+  left: number;
+  /** What the store had left for others after the last lease: reported as `left` with ours. */
+  storeLeft: number;
+  resetAt: number;
+  /** The store's window is used up: refuse until it ends, without asking the store. */
+  spent: boolean;
+  /** The lease being taken now; callers wait for it rather than take another. */
+  taking: Promise<void> | null;
+}
+
+/**
  * Counts events against the limits in the store. Every decision is made on the count the store's one
  * atomic `hit` returned for this very event — never on a count read before — so N concurrent
  * attempts against a limit of M are let through at most M times, on every store.
+ *
+ * The {@link LEASED} limits are counted in leases: one `hit` takes {@link leaseSize} events from the
+ * store, spent here one by one, and once the store is used up this instance refuses until the window
+ * ends without writing again. Still never more than M events in all; on one instance exactly M; with
+ * several, a client may be refused up to (instances − 1) × (leaseSize − 1) events early, leased by
+ * instances it no longer reaches (or by one that restarted).
  */
 export class RateLimiter {
+  readonly #leases = new Map<string, Lease>();
+  /** Past this many leases, ended ones are swept (it doubles with the live ones, so sweeps stay rare). */
+  #sweepAt = 1024;
+
   constructor(
     private readonly store: LoginStore,
     readonly limits: Limits,
@@ -86,12 +126,60 @@ export class RateLimiter {
   /** Counts one event for `subject` under limit `name` and tells whether it was within the limit. */
   async take(name: keyof Limits, subject: string, now: number): Promise<Taken> {
     const limit = this.limits[name];
+    if (LEASED.has(name)) return this.#leased(`${name}:${subject}`, limit, now);
     const counter = await this.store.hit(`${name}:${subject}`, limit.windowMs, now);
     return {
       within: counter.count <= limit.max,
       left: Math.max(0, limit.max - counter.count),
       resetAt: counter.resetAt,
     };
+  }
+
+  /** One event from this instance's lease on `key`, taking a new lease from the store when it runs out. */
+  async #leased(key: string, limit: Limit, now: number): Promise<Taken> {
+    for (;;) {
+      let lease = this.#leases.get(key);
+      if (lease && !lease.taking && lease.resetAt <= now) {
+        this.#leases.delete(key);
+        lease = undefined;
+      }
+      if (lease && lease.left > 0) {
+        lease.left--;
+        return { within: true, left: lease.storeLeft + lease.left, resetAt: lease.resetAt };
+      }
+      if (lease?.spent) return { within: false, left: 0, resetAt: lease.resetAt };
+      if (!lease) lease = this.#newLease(key, now);
+      lease.taking ??= this.#takeLease(key, lease, limit, now);
+      await lease.taking;
+    }
+  }
+
+  #newLease(key: string, now: number): Lease {
+    if (this.#leases.size >= this.#sweepAt) {
+      for (const [k, l] of this.#leases) if (!l.taking && l.resetAt <= now) this.#leases.delete(k);
+      this.#sweepAt = Math.max(1024, this.#leases.size * 2);
+    }
+    const lease: Lease = { left: 0, storeLeft: 0, resetAt: Number.POSITIVE_INFINITY, spent: false, taking: null };
+    this.#leases.set(key, lease);
+    return lease;
+  }
+
+  /** Takes up to {@link leaseSize} events from the store: as many as it still had within the limit. */
+  async #takeLease(key: string, lease: Lease, limit: Limit, now: number): Promise<void> {
+    const size = leaseSize(limit.max);
+    try {
+      const counter = await this.store.hit(key, limit.windowMs, now, size);
+      const granted = Math.max(0, Math.min(size, limit.max - (counter.count - size)));
+      lease.left += granted;
+      lease.storeLeft = Math.max(0, limit.max - counter.count);
+      lease.resetAt = counter.resetAt;
+      lease.spent = granted < size;
+    } catch (error) {
+      if (lease.left === 0 && this.#leases.get(key) === lease) this.#leases.delete(key);
+      throw error;
+    } finally {
+      lease.taking = null;
+    }
   }
 
   /** Counts one event; RATE_LIMITED (with Retry-After) past the limit. Returns how many remain. */

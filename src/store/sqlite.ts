@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
 import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 import Database from "./sqlite-driver.ts";
 
 /** Schema changes in order; `PRAGMA user_version` records how many have been applied. */
@@ -107,10 +108,20 @@ export interface SqliteStoreOptions {
   filename: string;
 }
 
+/** A creation waiting for its batch's transaction. */
+interface PendingCreate {
+  values: unknown[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The default store: one SQLite file in WAL mode, migrated on open. better-sqlite3 runs each
  * statement to completion before any other JavaScript, and SQLite's write lock orders writers
  * from other processes, so each `UPDATE … WHERE state IN (…) RETURNING` is a true compare-and-set.
+ * Creations are group-committed: those made in one turn of the event loop are inserted in one
+ * transaction, and each resolves only once that transaction has committed. A worker thread
+ * checkpoints the WAL, so that its fsyncs do not stall the event loop.
  * @example const store = new SqliteStore({ filename: "./data/qrlogin.db" })
  */
 export class SqliteStore implements LoginStore {
@@ -128,6 +139,9 @@ export class SqliteStore implements LoginStore {
   readonly #appendAlert: Database.Statement;
   readonly #listAlerts: Database.Statement;
   readonly #purge: (before: number) => number;
+  readonly #insertBatch: (batch: readonly PendingCreate[]) => unknown[];
+  #batch: PendingCreate[] = [];
+  readonly #checkpointer: SqliteCheckpointer | null = null;
   readonly #updates = new Map<string, Database.Statement>();
 
   constructor({ filename }: SqliteStoreOptions) {
@@ -137,9 +151,29 @@ export class SqliteStore implements LoginStore {
     this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("busy_timeout = 5000");
     migrate(this.#db);
+    if (filename !== ":memory:") {
+      // A worker checkpoints; this connection does only if the WAL reaches ~40 MB (10,000 pages).
+      this.#db.pragma("wal_autocheckpoint = 10000");
+      this.#checkpointer = new SqliteCheckpointer(filename, () => {
+        if (this.#db.open) this.#db.pragma("wal_autocheckpoint = 1000");
+      });
+    }
     const columns = REQUEST_COLUMNS.map(([, column]) => column);
     this.#insert = this.#db.prepare(
       `INSERT INTO login_requests (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+    );
+    // Each row fails alone (SQLite undoes just the failed statement); an error that ended the whole
+    // transaction is thrown, so that the batch fails together.
+    this.#insertBatch = this.#db.transaction((batch: readonly PendingCreate[]) =>
+      batch.map(({ values }) => {
+        try {
+          this.#insert.run(values);
+          return undefined;
+        } catch (error) {
+          if (!this.#db.inTransaction) throw error;
+          return codeTakenError(error);
+        }
+      }),
     );
     this.#byId = this.#db.prepare("SELECT * FROM login_requests WHERE id = ?");
     // One statement for any number of ids: they come as one JSON array.
@@ -184,8 +218,30 @@ export class SqliteStore implements LoginStore {
     });
   }
 
-  async create(request: LoginRequest): Promise<void> {
-    codeTaken(() => this.#insert.run(requestToValues(request)));
+  create(request: LoginRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // One commit (one WAL append of the touched pages) for every creation of this loop turn.
+      if (this.#batch.length === 0) setImmediate(() => this.#commitBatch());
+      this.#batch.push({ values: requestToValues(request), resolve, reject });
+    });
+  }
+
+  /** Inserts the waiting creations in one transaction, then tells each caller how its own row fared. */
+  #commitBatch(): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    if (batch.length === 0) return;
+    let outcomes: unknown[];
+    try {
+      outcomes = this.#insertBatch(batch);
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    for (const [i, { resolve, reject }] of batch.entries()) {
+      if (outcomes[i] === undefined) resolve();
+      else reject(outcomes[i]);
+    }
   }
 
   async get(id: string): Promise<LoginRequest | null> {
@@ -260,7 +316,11 @@ export class SqliteStore implements LoginStore {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    await this.#checkpointer?.close();
+    if (!this.#db.open) return;
+    this.#commitBatch();
+    this.#db.close();
   }
 
   #row(row: unknown): LoginRequest | null {
@@ -273,14 +333,15 @@ function codeTaken<T>(write: () => T): T {
   try {
     return write();
   } catch (error) {
-    if (
-      String((error as { code?: unknown }).code) === "SQLITE_CONSTRAINT_UNIQUE" &&
-      /user_code_hash/.test(String(error))
-    ) {
-      throw new UserCodeTakenError();
-    }
-    throw error;
+    throw codeTakenError(error);
   }
+}
+
+/** A write's error, as {@link UserCodeTakenError} when it was a clash on the unique user code. */
+function codeTakenError(error: unknown): unknown {
+  const clash =
+    String((error as { code?: unknown }).code) === "SQLITE_CONSTRAINT_UNIQUE" && /user_code_hash/.test(String(error));
+  return clash ? new UserCodeTakenError() : error;
 }
 
 function migrate(db: Database.Database): void {

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RateLimiter, resolveLimits } from "../../src/service/rate-limits.ts";
+import { leaseSize, RateLimiter, resolveLimits } from "../../src/service/rate-limits.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
+
+/** A memory store that counts its `hit` calls: how often the limiter wrote a shared counter. */
+class CountingStore extends MemoryStore {
+  hits = 0;
+  override hit(...args: Parameters<MemoryStore["hit"]>) {
+    this.hits++;
+    return super.hit(...args);
+  }
+}
 
 describe("rate limits", () => {
   const limits = resolveLimits({
@@ -47,5 +56,52 @@ describe("rate limits", () => {
     assert.throws(() => resolveLimits({ scanPerIp: { max: 1.5, windowMs: 1000 } }), /limits.scanPerIp/);
     assert.throws(() => resolveLimits({ scanPerIp: { max: 3, windowMs: -1 } }), /limits.scanPerIp/);
     assert.throws(() => resolveLimits({ wrongNumbers: { max: 3, windowMs: 1 } } as never), /not a limit/);
+  });
+
+  describe("creation's pre-limit (leases)", () => {
+    const create = (max: number) => resolveLimits({ createPerIp: { max, windowMs: 60_000 } });
+
+    it("a lease is a tenth of the limit, at least 1 and at most 64", () => {
+      assert.deepEqual([2, 30, 100, 1e9].map(leaseSize), [1, 3, 10, 64]);
+    });
+
+    it("on one instance the limit holds exactly, with one store write per lease and none once it is spent", async () => {
+      const store = new CountingStore();
+      const limiter = new RateLimiter(store, create(100));
+      const taken = await Promise.all(Array.from({ length: 1000 }, () => limiter.take("createPerIp", "ip", 0)));
+      assert.equal(taken.filter((t) => t.within).length, 100);
+      assert.equal(store.hits, 11, "10 leases of 10, then one that found the window spent");
+      await assert.rejects(limiter.consume("createPerIp", "ip", 30_000), { code: "RATE_LIMITED", retryAfter: 30 });
+      assert.equal(store.hits, 11, "refused without asking the store again");
+      assert.equal((await limiter.take("createPerIp", "ip", 60_000)).within, true, "a new window starts fresh");
+    });
+
+    it("reports what is left of the limit, counting the unused part of the lease", async () => {
+      const limiter = new RateLimiter(new MemoryStore(), create(30));
+      assert.deepEqual(await limiter.take("createPerIp", "ip", 0), { within: true, left: 29, resetAt: 60_000 });
+      assert.equal((await limiter.take("createPerIp", "ip", 1)).left, 28);
+      assert.equal((await limiter.take("createPerIp", "ip", 2)).left, 27);
+    });
+
+    it("across instances never more than the limit, and at most (instances − 1) × (lease − 1) fewer", async () => {
+      const store = new MemoryStore();
+      const instances = Array.from({ length: 3 }, () => new RateLimiter(store, create(100)));
+      const taken = await Promise.all(
+        Array.from({ length: 600 }, (_, i) => instances[i % 3]?.take("createPerIp", "ip", 0)),
+      );
+      const within = taken.filter((t) => t?.within).length;
+      assert.ok(within <= 100, `${within} let through`);
+      assert.ok(within >= 100 - 2 * (leaseSize(100) - 1), `${within} let through`);
+    });
+
+    it("a store that fails while a lease is taken fails its callers; the next event asks again", async () => {
+      const store = new CountingStore();
+      const limiter = new RateLimiter(store, create(100));
+      const hit = store.hit.bind(store);
+      store.hit = () => Promise.reject(new Error("store down"));
+      await assert.rejects(limiter.take("createPerIp", "ip", 0), /store down/);
+      store.hit = hit;
+      assert.equal((await limiter.take("createPerIp", "ip", 1)).within, true);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -47,6 +47,62 @@ describe("SqliteStore across processes", () => {
       "the processes really overlapped (more than one won something)",
     );
     for (const id of ids) assert.equal((await store.get(id))?.state, "redeemed");
+    await store.close();
+  });
+});
+
+describe("SqliteStore group commit", () => {
+  const fresh = () => join(mkdtempSync(join(tmpdir(), "qrlogin-batch-")), "batch.db");
+
+  it("of 300 creations made at once, each one acknowledged is committed: another connection reads it", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const requests = Array.from({ length: 300 }, () => newRequest().request);
+    await Promise.all(requests.map((request) => store.create(request)));
+    const other = new SqliteStore({ filename: file });
+    for (const request of requests) assert.deepEqual(await other.get(request.id), request);
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it("a failing insert in a batch fails its own caller only; the rest of the batch is stored", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const [a, b, c] = [newRequest().request, newRequest().request, newRequest().request];
+    // The same id twice in one batch: the second breaks the primary key.
+    const clash = { ...newRequest().request, id: a.id };
+    const settled = await Promise.allSettled([a, clash, b, c].map((request) => store.create(request)));
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ["fulfilled", "rejected", "fulfilled", "fulfilled"],
+    );
+    assert.match(String((settled[1] as PromiseRejectedResult).reason), /UNIQUE|PRIMARY KEY/);
+    const other = new SqliteStore({ filename: file });
+    for (const request of [a, b, c]) assert.deepEqual(await other.get(request.id), request);
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it("close commits the creations still waiting for their batch", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const { request } = newRequest();
+    const created = store.create(request);
+    await store.close();
+    await created;
+    const reopened = new SqliteStore({ filename: file });
+    assert.deepEqual(await reopened.get(request.id), request);
+    await reopened.close();
+  });
+});
+
+describe("SqliteStore checkpoints", () => {
+  it("a worker copies the WAL into the database, which this connection would leave to ~40 MB", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "qrlogin-checkpoint-")), "checkpoint.db");
+    const store = new SqliteStore({ filename: file });
+    const before = statSync(file).size;
+    await Promise.all(Array.from({ length: 500 }, () => store.create(newRequest().request)));
+    const deadline = Date.now() + 5_000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(statSync(file).size > before, "the rows reached the database file without a checkpoint of ours");
     await store.close();
   });
 });

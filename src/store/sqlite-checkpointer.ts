@@ -1,0 +1,64 @@
+import { once } from "node:events";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+/**
+ * The worker's whole program, run as a script: its own connection to the file, checkpointing the WAL
+ * into the database every `everyMs`. A PASSIVE checkpoint never waits for, nor blocks, the writer; an
+ * error waits for the next round.
+ */
+const PROGRAM = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.filename);
+db.pragma("synchronous = NORMAL");
+const timer = setInterval(() => {
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch {}
+}, workerData.everyMs);
+parentPort.once("message", () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * How often the worker checkpoints: each round copies what the WAL gained since, with two fsyncs, so
+ * a round per page written would cost more than it saves.
+ */
+const EVERY_MS = 100;
+
+/**
+ * Checkpoints an SQLite file's WAL from a worker thread, so that the copy into the database and its
+ * fsyncs never stall the event loop (with checkpoints on the loop, a third of request creation's time
+ * under load was spent waiting in them). The store's own connection keeps a far larger
+ * `wal_autocheckpoint` as a backstop, and takes the default back if the worker fails.
+ */
+export class SqliteCheckpointer {
+  readonly #worker: Worker;
+
+  /** Starts the worker on `filename`; `fallback` runs if it fails (the store checkpoints itself again). */
+  constructor(filename: string, fallback: () => void) {
+    const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+    // No loader of the parent's (tsx in development): the program is plain CommonJS.
+    this.#worker = new Worker(PROGRAM, {
+      eval: true,
+      execArgv: [],
+      workerData: { driver, filename, everyMs: EVERY_MS },
+    });
+    this.#worker.once("error", fallback);
+    // A store left open must not keep the process alive for its checkpoints' sake.
+    this.#worker.unref();
+  }
+
+  /** Stops the worker after its current checkpoint and closes its connection. */
+  async close(): Promise<void> {
+    if (this.#worker.threadId < 0) return;
+    const exited = once(this.#worker, "exit");
+    this.#worker.ref(); // the caller waits for it now
+    this.#worker.postMessage("close");
+    await exited;
+  }
+}

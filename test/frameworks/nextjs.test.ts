@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { desktopContext, launch, skipUnlessChromium } from "../e2e/helpers/browser.ts";
+import { desktopContext, launch, skipUnlessChromium, typedCode } from "../e2e/helpers/browser.ts";
 import { Phone } from "../helpers/clients.ts";
 import { pack, unpackInto } from "../helpers/packed.ts";
 import { assertPhonePageWorks, signIn } from "./sign-in.ts";
@@ -110,7 +110,7 @@ describe("Next.js 16 (App Router): examples/nextjs, built for production", () =>
       const desktop = await (await desktopContext(browser)).newPage();
       await desktop.goto(url);
       await desktop.locator("qr-login[status=pending]").waitFor();
-      const userCode = (await desktop.locator("qr-login .code").textContent()) ?? "";
+      const userCode = await typedCode(desktop);
       const phone = new Phone(url, null);
       const cookie = { cookie: await signedInPhone("bob") };
       const card = await phone.post("/scan", { userCode }, cookie);

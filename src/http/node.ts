@@ -4,7 +4,7 @@ import type { TLSSocket } from "node:tls";
 import { unmapped } from "../core/requester-context.ts";
 import { ClientGone, cookieLookup, forwardedFor, type IncomingRequest, tooLarge } from "./incoming.ts";
 import { type BodyCarrier, bodyAlreadyRead, keptBodyText } from "./kept-body.ts";
-import { notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
+import { type EventSink, notFound, type Outgoing, type RouteEntry } from "./outgoing.ts";
 
 /** How the `node:http` binding reads requests and reports its own failures. */
 export interface NodeBindingOptions {
@@ -147,15 +147,22 @@ function writeNodeResponse(res: ServerResponse, outgoing: Outgoing): void {
   res.writeHead(outgoing.status, outgoing.headers);
   res.flushHeaders();
   res.socket?.setNoDelay(true);
-  const cleanup = outgoing.stream({
-    write: (chunk) => {
-      if (res.destroyed) return false;
-      res.write(chunk);
-      return true;
-    },
-    close: () => res.end(),
-  });
-  res.once("close", cleanup);
+  res.once("close", outgoing.stream(new NodeSink(res)));
+}
+
+/** An event stream's sink over a response; a class, so that an open stream holds no closures of its own. */
+class NodeSink implements EventSink {
+  constructor(private readonly res: ServerResponse) {}
+
+  write(chunk: string): boolean {
+    if (this.res.destroyed) return false;
+    this.res.write(chunk);
+    return true;
+  }
+
+  close(): void {
+    this.res.end();
+  }
 }
 
 /**

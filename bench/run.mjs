@@ -390,9 +390,11 @@ function coreSplit() {
 
 /**
  * Each of `pids` (a `bench/servers/qrlogin.ts` process) writes its event-loop delay since the last
- * call and its memory, after a GC, into `dir`; resolves with them once all have.
+ * call and its memory, after a GC, into `dir`; resolves with them once all have. From then on they
+ * measure their event-loop delay if `loop`, else not (its timer would count in their CPU).
  */
-async function serverStats(pids, dir) {
+async function serverStats(pids, dir, loop = false) {
+  writeFileSync(join(dir, "loop"), loop ? "on" : "off");
   for (const pid of pids) rmSync(join(dir, `${pid}.json`), { force: true });
   for (const pid of pids) process.kill(pid, "SIGUSR2");
   const deadline = Date.now() + 10_000;
@@ -458,14 +460,15 @@ async function manyWaitingRun() {
     await sleep(PLAN.settleMs);
     await serverStats(pids, statsDir);
     const rss1 = sum(pids.map(rssBytes));
-    // Idle: nothing but heartbeats; the delay histograms start again with this window.
-    await serverStats(pids, statsDir);
+    // Idle: nothing but heartbeats. First the CPU, with no delay histogram running; then the delay.
     const cpu0 = sum(pids.map(cpuSeconds));
     const before = sum(await Promise.all(loads.map(async (load) => (await load.send("counters")).events)));
     await sleep(PLAN.manyIdleSeconds * 1000);
     const cpu1 = sum(pids.map(cpuSeconds));
     const after = await Promise.all(loads.map((load) => load.send("counters")));
-    const idleStats = await serverStats(pids, statsDir);
+    await serverStats(pids, statsDir, true);
+    await sleep(PLAN.manyIdleSeconds * 1000);
+    const idleStats = await serverStats(pids, statsDir, true);
     // Sign-ins while they all wait: desktop and phone each land on whichever worker the primary picks.
     const samples = await probe.send("qrLatency", {
       desktopBases: bases,
@@ -911,9 +914,10 @@ function render(results) {
     "  RSS of all of them (primary included) is summed; the desktops open their streams; after the",
     "  settle time, GC and sum again: the growth divided by the desktops is the memory row. CPU is the",
     `  user + system time of all the server's processes over ${results.plan.manyIdleSeconds} s of waiting (\`/proc/<pid>/stat\`), as a`,
-    "  share of one core. Each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
-    "  10 ms resolution, less those 10 ms) and reports it on SIGUSR2; the table gives the worst worker's p99 over the idle",
-    `  window and over ${results.plan.manySamples} sign-ins made meanwhile (approve → signed in, as in the latency`,
+    "  share of one core. Then each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
+    "  10 ms resolution, less those 10 ms; off during the CPU window, as its timer costs ~0.4 % of a core per",
+    "  process) and reports it on SIGUSR2; the table gives the worst worker's p99 over a second idle window",
+    `  of as long and over ${results.plan.manySamples} sign-ins made meanwhile (approve → signed in, as in the latency`,
     "  rows, desktop and phone on whichever workers the primary hands their connections to).",
     "  `npm run bench -- --only=waiting100k` runs it alone; `--desktops=N` and `--workers=N` change its size.",
     `- **Throughput.** \`taskset -c 0\` pins the server, \`taskset -c 1 wrk ${WRK_ARGS(results.plan.throughputSeconds).join(" ")} -s post.lua URL\``,

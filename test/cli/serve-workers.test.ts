@@ -188,7 +188,13 @@ describe("qrlogin serve --workers 3 on one SQLite file", () => {
   });
 });
 
-describe("qrlogin serve --workers refuses a store the workers cannot share", () => {
+describe("qrlogin serve --workers refuses what it cannot run", () => {
+  it("a count that is not a whole number from 1, nor auto, is a usage error (exit code 2)", async () => {
+    const child = cli(["serve", "--workers", "0"]);
+    assert.equal(await child.exited, 2);
+    assert.match(child.stderr, /--workers is a whole number from 1 to 1024, or auto \(one per core\)\./);
+  });
+
   it("sqlite::memory: with --workers 2 ends in one line and exit code 1", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "qrlogin-cli-workers-memory-"));
     try {

@@ -1,14 +1,18 @@
-// `npm run bench [-- --quick] [-- --only=latency,capacity,throughput] [-- --runs=N]`
+// `npm run bench [-- --quick] [-- --only=latency,capacity,throughput,waiting100k] [-- --runs=N]`
+// `npm run bench -- --only=waiting100k [--desktops=N] [--workers=N]`
 //
 // Measures qrlogin's approval-to-signed-in latency, the capacity of one instance for waiting
-// desktops, and its request-creation throughput, side by side with two polling RFC 8628 peers
+// desktops, 100,000 desktops waiting on one machine's worker processes, and its request-creation
+// throughput, side by side with two polling RFC 8628 peers
 // (better-auth's device-authorization plugin, node-oidc-provider's device flow). Prints the tables
 // and writes BENCHMARKS.md (a --quick run writes bench/results/quick.md instead). Everything runs
 // on 127.0.0.1; every loop is bounded in count and time.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { percentile, sleep } from "./lib/http.mjs";
 import { cpuSeconds, rssBytes, startLoad, startRedis, startServer } from "./lib/procs.mjs";
@@ -16,11 +20,15 @@ import { cpuSeconds, rssBytes, startLoad, startRedis, startServer } from "./lib/
 const ROOT = new URL("../", import.meta.url).pathname;
 const BENCH = new URL("./", import.meta.url).pathname;
 
+const ALL_PARTS = "latency,capacity,throughput,waiting100k";
 const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    only: { type: "string", default: "latency,capacity,throughput" },
+    only: { type: "string", default: ALL_PARTS },
     runs: { type: "string" },
+    // The waiting100k row's size and worker count (default: 100,000, or 5,000 with --quick; one worker per 17,000).
+    desktops: { type: "string" },
+    workers: { type: "string" },
     "redis-port": { type: "string", default: "6391" },
   },
 });
@@ -46,6 +54,9 @@ const PLAN = QUICK
       settleMs: 1_000,
       throughputSeconds: 2,
       warmupSeconds: 1,
+      manyDesktops: 5_000,
+      manyIdleSeconds: 10,
+      manySamples: 50,
     }
   : {
       runs: 3,
@@ -66,8 +77,12 @@ const PLAN = QUICK
       settleMs: 5_000,
       throughputSeconds: 10,
       warmupSeconds: 1,
+      manyDesktops: 100_000,
+      manyIdleSeconds: 30,
+      manySamples: 300,
     };
 if (flags.runs) PLAN.runs = Number(flags.runs);
+if (flags.desktops) PLAN.manyDesktops = Number(flags.desktops);
 
 const work = mkdtempSync(join(tmpdir(), "qrlogin-bench-"));
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -108,7 +123,31 @@ function machine() {
 
 // ---------------------------------------------------------------- servers
 
-const qrloginCommand = (args) => ["node", "--import", "tsx", "bench/servers/qrlogin.ts", ...args];
+/**
+ * The qrlogin server as one JavaScript file, as a build would run it: under tsx, esbuild's `keepNames`
+ * gives every function a `name` property of its own, which cost about 3 KB per open stream.
+ */
+const QRLOGIN_SERVER = join(BENCH, "results", "qrlogin-server.mjs");
+let serverBuilt = false;
+function buildQrloginServer() {
+  if (serverBuilt) return;
+  const esbuild = createRequire(join(ROOT, "package.json"))("esbuild");
+  esbuild.buildSync({
+    entryPoints: [join(BENCH, "servers", "qrlogin.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    outfile: QRLOGIN_SERVER,
+    logLevel: "warning",
+  });
+  serverBuilt = true;
+}
+const qrloginCommand = (args, node = []) => {
+  buildQrloginServer();
+  return ["node", ...node, QRLOGIN_SERVER, ...args];
+};
 let sqliteFiles = 0;
 const sqliteFile = () => join(work, `qrlogin-${sqliteFiles++}.sqlite`);
 
@@ -331,6 +370,144 @@ async function peerCapacityRun(peer) {
   }
 }
 
+// ---------------------------------------------------------------- 2b: many desktops, worker processes
+
+/** Streams one process holds at most: the open-file limit (20,000 on the reference machine) less some room. */
+const STREAMS_PER_PROCESS = 17_000;
+/** Load generators connect from these, each with its own ~28,000 ephemeral ports to the server's one port. */
+const SOURCE_ADDRESSES = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8"];
+
+/** Half the cores for the server, the rest for the load generators, when `taskset` is there and there are two or more. */
+function coreSplit() {
+  const cores = cpus().length;
+  if (cores < 2 || spawnSync("taskset", ["-V"]).status !== 0) return { server: undefined, load: undefined };
+  const half = Math.floor(cores / 2);
+  return {
+    server: half === 1 ? "0" : `0-${half - 1}`,
+    load: cores - half === 1 ? String(half) : `${half}-${cores - 1}`,
+  };
+}
+
+/**
+ * Each of `pids` (a `bench/servers/qrlogin.ts` process) writes its event-loop delay since the last
+ * call and its memory, after a GC, into `dir`; resolves with them once all have. From then on they
+ * measure their event-loop delay if `loop`, else not (its timer would count in their CPU).
+ */
+async function serverStats(pids, dir, loop = false) {
+  writeFileSync(join(dir, "loop"), loop ? "on" : "off");
+  for (const pid of pids) rmSync(join(dir, `${pid}.json`), { force: true });
+  for (const pid of pids) process.kill(pid, "SIGUSR2");
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const files = pids.map((pid) => join(dir, `${pid}.json`));
+    if (files.every((file) => existsSync(file))) {
+      await sleep(50); // written with one writeFileSync; let a slow one finish
+      return files.map((file) => JSON.parse(readFileSync(file, "utf8")));
+    }
+    if (Date.now() > deadline) throw new Error("the server's processes did not report their stats");
+    await sleep(50);
+  }
+}
+
+const sum = (values) => values.reduce((total, value) => total + value, 0);
+
+/**
+ * `count` desktops waiting on one machine: the SQLite server as `--workers N` node:cluster workers
+ * (N = one per 17,000 streams), the desktops' streams opened by several load generators, each from
+ * its own loopback address. Measures the RSS growth of all the server's processes per desktop, their
+ * CPU while everyone waits, each worker's event-loop delay, and approve → signed in meanwhile.
+ */
+async function manyWaitingRun() {
+  const count = PLAN.manyDesktops;
+  const workers = Number(flags.workers ?? Math.max(2, Math.ceil(count / STREAMS_PER_PROCESS)));
+  const loadCount = Math.min(SOURCE_ADDRESSES.length, Math.max(2, Math.ceil(count / STREAMS_PER_PROCESS)));
+  if (count > loadCount * STREAMS_PER_PROCESS) throw new Error(`at most ${loadCount * STREAMS_PER_PROCESS} desktops`);
+  const cores = coreSplit();
+  const statsDir = mkdtempSync(join(work, "stats-"));
+  // Heartbeat only: the QR outlives the run (as when the desktop computes its own), and so does the request.
+  const server = await startServer(
+    `qrlogin/sqlite, ${workers} workers`,
+    qrloginCommand(
+      [
+        ...["--store", "sqlite", "--sqlite", sqliteFile(), "--workers", String(workers), "--stats-dir", statsDir],
+        ...["--scan-token-ms", String(4 * 3_600_000), "--pending-ms", String(4 * 3_600_000)],
+      ],
+      ["--expose-gc"],
+    ),
+    { cpus: cores.server },
+  );
+  const pids = [server.pid, ...server.workers];
+  const loads = SOURCE_ADDRESSES.slice(0, loadCount).map((localAddress) =>
+    startLoad(`waiters@${localAddress}`, { localAddress, cpus: cores.load }),
+  );
+  const probe = startLoad("probe", { cpus: cores.load });
+  const bases = [server.base];
+  try {
+    await warm(probe, bases);
+    await sleep(1_000);
+    await serverStats(pids, statsDir);
+    const rss0 = sum(pids.map(rssBytes));
+    const opening = performance.now();
+    const shares = loads.map((_, i) => Math.floor(count / loadCount) + (i < count % loadCount ? 1 : 0));
+    const opened = await Promise.all(
+      loads.map((load, i) => load.send("qrWaiters", { bases, count: shares[i], spreadMs: 0 })),
+    );
+    const failures = sum(opened.map((o) => o.failures));
+    if (failures > 0)
+      throw new Error(`${failures} waiting desktops failed: ${opened.find((o) => o.firstError)?.firstError}`);
+    const openSeconds = (performance.now() - opening) / 1000;
+    log(`  ${count} desktops waiting on ${workers} workers (opened in ${fmt(openSeconds, 0)} s)`);
+    await sleep(PLAN.settleMs);
+    await serverStats(pids, statsDir);
+    const rss1 = sum(pids.map(rssBytes));
+    // Idle: nothing but heartbeats. First the CPU, with no delay histogram running; then the delay.
+    const cpu0 = sum(pids.map(cpuSeconds));
+    const before = sum(await Promise.all(loads.map(async (load) => (await load.send("counters")).events)));
+    await sleep(PLAN.manyIdleSeconds * 1000);
+    const cpu1 = sum(pids.map(cpuSeconds));
+    const after = await Promise.all(loads.map((load) => load.send("counters")));
+    await serverStats(pids, statsDir, true);
+    await sleep(PLAN.manyIdleSeconds * 1000);
+    const idleStats = await serverStats(pids, statsDir, true);
+    // Sign-ins while they all wait: desktop and phone each land on whichever worker the primary picks.
+    const samples = await probe.send("qrLatency", {
+      desktopBases: bases,
+      phoneBases: bases,
+      samples: PLAN.manySamples,
+      gapMs: PLAN.gapMs,
+    });
+    const flowStats = await serverStats(pids, statsDir);
+    const still = sum((await Promise.all(loads.map((load) => load.send("counters")))).map((c) => c.open));
+    if (still < count) throw new Error(`only ${still} of ${count} streams still open`);
+    // The workers' loops (the primary only hands connections over); a single process's own.
+    const workerLoop = (stats) =>
+      Math.max(...stats.filter((s) => s.pid !== server.pid || workers === 1).map((s) => s.loop.p99));
+    const result = {
+      waiting: count,
+      workers,
+      loadProcesses: loadCount,
+      pinned: cores,
+      openSeconds,
+      bytesPer: (rss1 - rss0) / count,
+      rssMiB: rss1 / 2 ** 20,
+      cpuPercent: ((cpu1 - cpu0) / PLAN.manyIdleSeconds) * 100,
+      eventsPerSecond: (sum(after.map((c) => c.events)) - before) / PLAN.manyIdleSeconds,
+      unexpectedEvents: sum(after.map((c) => c.unexpected)),
+      loopIdleP99: workerLoop(idleStats),
+      loopFlowsP99: workerLoop(flowStats),
+      signedIn: summarize(samples.map((s) => s.signedInMs)),
+    };
+    log(
+      `  ${fmt(result.bytesPer / 1024, 1)} KB per desktop, idle CPU ${fmt(result.cpuPercent, 1)} %, loop p99 ${fmt(result.loopIdleP99, 1)} ms idle / ${fmt(result.loopFlowsP99, 1)} ms in flows, signed in p50 ${fmt(result.signedIn.p50, 1)} p99 ${fmt(result.signedIn.p99, 1)} ms`,
+    );
+    return result;
+  } finally {
+    await Promise.all(loads.map((load) => load.send("closeAll").catch(() => {})));
+    await Promise.all([...loads, probe].map((load) => load.stop()));
+    await server.stop();
+  }
+}
+
 // ---------------------------------------------------------------- 3: throughput
 
 const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
@@ -415,7 +592,7 @@ async function main() {
   const info = machine();
   ensurePeersInstalled();
   log(`${QUICK ? "quick" : "full"} run: ${JSON.stringify(PLAN)}`);
-  const results = { info, plan: PLAN, latency: [], peers: [], capacity: [], throughput: [] };
+  const results = { info, plan: PLAN, latency: [], peers: [], capacity: [], many: [], throughput: [] };
   let redis = null;
   // Saved after every part, so that an interrupted run keeps what it measured.
   const save = () => {
@@ -507,6 +684,13 @@ async function main() {
         });
       }
     }
+    if (ONLY.has("waiting100k")) {
+      for (let r = 0; r < PLAN.runs; r++) {
+        log(`waiting100k: ${fmt(PLAN.manyDesktops, 0)} desktops, run ${r + 1}/${PLAN.runs}`);
+        results.many.push(await manyWaitingRun());
+        save();
+      }
+    }
   } finally {
     await redis?.stop();
     save();
@@ -546,7 +730,7 @@ async function main() {
   if (QUICK) {
     writeFileSync(join(BENCH, "results", "quick.md"), report.markdown);
     log("wrote bench/results/quick.md (a full run writes BENCHMARKS.md)");
-  } else if (flags.only === "latency,capacity,throughput") {
+  } else if (flags.only === ALL_PARTS && !flags.desktops && !flags.workers) {
     writeFileSync(join(ROOT, "BENCHMARKS.md"), report.markdown);
     // The repository's formatter aligns the tables, so that `npm test`'s lint stays green.
     spawnSync(join(ROOT, "node_modules", ".bin", "biome"), ["format", "--write", "BENCHMARKS.md"], { cwd: ROOT });
@@ -590,6 +774,54 @@ function render(results) {
       `${range(r.eventsPerSecond, 0)}${r.wantedPerSecond ? ` of ${fmt(r.wantedPerSecond, 0)} wanted` : ""}`,
     ]),
   );
+  const manyRuns = results.many;
+  const manyOf = (pick) => across(manyRuns.map(pick));
+  const many = table(
+    [
+      "desktops waiting",
+      "worker processes",
+      "server RSS per desktop",
+      "server CPU while waiting",
+      "event-loop delay p99, worst worker: idle / sign-ins",
+      "approve → signed in p50 / p99 ms",
+      "samples",
+    ],
+    manyRuns.length === 0
+      ? []
+      : [
+          [
+            fmt(manyRuns[0].waiting, 0),
+            String(manyRuns[0].workers),
+            range(
+              manyOf((r) => r.bytesPer / 1024),
+              1,
+              " KB",
+            ),
+            range(
+              manyOf((r) => r.cpuPercent),
+              1,
+              " %",
+            ),
+            `${range(
+              manyOf((r) => r.loopIdleP99),
+              1,
+              " ms",
+            )} / ${range(
+              manyOf((r) => r.loopFlowsP99),
+              1,
+              " ms",
+            )}`,
+            `${range(
+              manyOf((r) => r.signedIn.p50),
+              1,
+            )} / ${range(
+              manyOf((r) => r.signedIn.p99),
+              1,
+            )}`,
+            String(sum(manyRuns.map((r) => r.signedIn.n))),
+          ],
+        ],
+  );
   const percent = (r) => ({ median: r.median * 100, min: r.min * 100, max: r.max * 100 });
   const throughput = table(
     [
@@ -614,6 +846,10 @@ function render(results) {
     "## Capacity: one instance, clients waiting",
     "",
     capacity,
+    "",
+    "## Capacity: one machine, worker processes, desktops waiting (heartbeat only)",
+    "",
+    many,
     "",
     "## Throughput: creating sign-in requests",
     "",
@@ -648,14 +884,16 @@ function render(results) {
     tables,
     "## How it is measured",
     "",
-    "Run it: `npm run bench` (full, about 30 minutes), `npm run bench -- --quick` (smoke, under a minute;",
+    "Run it: `npm run bench` (full, about 45 minutes), `npm run bench -- --quick` (smoke, under a minute;",
     "writes `bench/results/quick.md`), `npm run bench -- --only=throughput` (one part; prints only).",
     "The peers live in `bench/package.json` and are installed there by the first run (`npm ci` in `bench/`);",
     "they are never dependencies of qrlogin. `wrk` comes from Debian (`apt-get install -y wrk`).",
     "",
     "- **Servers.** `bench/servers/qrlogin.ts` runs `createQrLogin` over `SqliteStore` (a WAL file in a temp",
     "  folder) or `RedisStore` + `RedisNotifier`, with the hooks of the tests: the phone's user comes from a",
-    "  header, redeeming returns a session token. Requests stay pending 30 min so that waiting desktops outlive",
+    "  header, redeeming returns a session token. It runs as one esbuild bundle under plain `node`, as a build",
+    "  would (under tsx, esbuild's `keepNames` gives every function a property of its own, ~3 KB per open",
+    "  stream). Requests stay pending 30 min so that waiting desktops outlive",
     "  a run; the QR rotates at the default 20 s. The peers: `bench/servers/better-auth.mjs` (better-auth",
     "  1.7.25, device-authorization plugin, SQLite via better-sqlite3, rate limit off) and",
     "  `bench/servers/oidc-provider.mjs` (oidc-provider 8.8.1, device flow, an unbounded in-memory adapter",
@@ -681,6 +919,23 @@ function render(results) {
     "  rotating row is the same measurement in the latency run, where each waiting desktop's QR is replaced",
     "  every 20 s (a store write and an event each). The peers' devices poll every 5 s (their default),",
     "  each on its own keep-alive connection.",
+    "- **Many desktops (`--only=waiting100k`).** The SQLite server runs as node:cluster workers",
+    "  (`bench/servers/qrlogin.ts --workers N`, as `qrlogin serve --workers N`: one port, changes carried",
+    "  between workers over IPC), one worker per 17,000 streams since one process may hold at most",
+    "  20,000 open files; the desktops' streams come from one load generator per 17,000 as well, each",
+    "  connecting from its own loopback address (127.0.0.2, 127.0.0.3…) so that each has its own",
+    "  ephemeral ports. With `taskset`, the server's processes share half the cores and the load",
+    "  generators the other half. QR rotation is off for the run (a scan token as long as the request),",
+    "  so the streams carry heartbeats only. After a warm-up, every server process runs a GC and the",
+    "  RSS of all of them (primary included) is summed; the desktops open their streams; after the",
+    "  settle time, GC and sum again: the growth divided by the desktops is the memory row. CPU is the",
+    `  user + system time of all the server's processes over ${results.plan.manyIdleSeconds} s of waiting (\`/proc/<pid>/stat\`), as a`,
+    "  share of one core. Then each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
+    "  10 ms resolution, less those 10 ms; off during the CPU window, as its timer costs ~0.4 % of a core per",
+    "  process) and reports it on SIGUSR2; the table gives the worst worker's p99 over a second idle window",
+    `  of as long and over ${results.plan.manySamples} sign-ins made meanwhile (approve → signed in, as in the latency`,
+    "  rows, desktop and phone on whichever workers the primary hands their connections to).",
+    "  `npm run bench -- --only=waiting100k` runs it alone; `--desktops=N` and `--workers=N` change its size.",
     `- **Throughput.** \`taskset -c 0\` pins the server, \`taskset -c 1 wrk ${WRK_ARGS(results.plan.throughputSeconds).join(" ")} -s post.lua URL\``,
     "  drives it with a POST (after a 1 s warm-up run); the Lua script only sets the method, body, Content-Type",
     "  and a desktop browser's User-Agent. The ceiling is a bare `node:http` server answering 32 random bytes.",
@@ -721,6 +976,22 @@ function headlines(results) {
           )
           .join("") +
         ".",
+    );
+  }
+  const [many] = results.many;
+  if (many) {
+    const worst = (pick) => Math.max(...results.many.map(pick));
+    lines.push(
+      `- ${fmt(many.waiting, 0)} desktops waiting on ${many.workers} worker processes of one machine: ${fmt(sum(results.many.map((r) => r.bytesPer)) / results.many.length / 1024, 1)} KB of server memory each, ${fmt(
+        worst((r) => r.cpuPercent),
+        1,
+      )} % of a core in all, event-loop delay p99 ≤ ${fmt(
+        worst((r) => Math.max(r.loopIdleP99, r.loopFlowsP99)),
+        1,
+      )} ms, approve → signed in p99 ${fmt(
+        worst((r) => r.signedIn.p99),
+        1,
+      )} ms.`,
     );
   }
   const hb = results.capacity.find((r) => r.system.includes("heartbeat"));

@@ -38,7 +38,9 @@ export const DEFAULTS = deepFreeze({
   maxStreamsPerRequest: 3,
   maxStreamsPerIp: 50,
   maxStreamsPerApprover: 5,
-  heartbeatMs: 15_000,
+  // Under the 60 s idle timeout of common proxies and load balancers (nginx, AWS ALB); each one is a
+  // write per open stream, the bulk of what 100,000 waiting desktops cost.
+  heartbeatMs: 30_000,
   retryMs: 2_000,
   purgeEveryMs: 600_000,
   watchSweepMs: WATCH_SWEEP_MS,

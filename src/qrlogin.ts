@@ -437,6 +437,9 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     }),
   };
   let warnedOrigin = false;
+  // The context of the last base path and origin served, reused: an open stream keeps its context,
+  // and one per request would cost each stream a copy. Only the last, since Host may be anything.
+  let last: RouteContext | undefined;
   const routeEntry: RouteEntry = (incoming) => {
     if (!origin && !warnedOrigin) {
       warnedOrigin = true;
@@ -446,8 +449,11 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     // A prefix no URL of ours could carry is not ours to serve: the host's next handler answers.
     if (base === null) return Promise.resolve(null);
     const siteOrigin = origin ?? incoming.url.origin;
-    const qrBase = `${siteOrigin}${base}/a#t=`;
-    return route({ ...shared, basePath: base, siteOrigin, qrUrl: (token) => qrBase + token }, incoming);
+    if (last?.basePath !== base || last.siteOrigin !== siteOrigin) {
+      const qrBase = `${siteOrigin}${base}/a#t=`;
+      last = { ...shared, basePath: base, siteOrigin, qrUrl: (token) => qrBase + token };
+    }
+    return route(last, incoming);
   };
 
   const purgeEvery = options.purgeEveryMs ?? DEFAULTS.purgeEveryMs;

@@ -10,9 +10,15 @@ export function assertLoopback(base) {
   if (!LOOPBACK.has(hostname)) throw new Error(`bench: refusing non-loopback target ${base}`);
 }
 
+/**
+ * The loopback address this process connects from (BENCH_LOCAL_ADDRESS, e.g. 127.0.0.2): each
+ * source address has its own ~28,000 ephemeral ports, so 100,000 streams need several.
+ */
+const localAddress = process.env.BENCH_LOCAL_ADDRESS || undefined;
+
 /** A keep-alive agent; `sockets` caps how many connections it opens to one server. */
 export function keepAlive(sockets = 64) {
-  return new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  return new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, localAddress });
 }
 
 /**
@@ -98,7 +104,11 @@ export class CookieJar {
 export function openEvents(base, path, headers, onEvent, { onEnd } = {}) {
   assertLoopback(base);
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { headers: { accept: "text/event-stream", ...headers }, agent: false });
+    const req = request(new URL(path, base), {
+      headers: { accept: "text/event-stream", ...headers },
+      agent: false,
+      localAddress,
+    });
     req.on("response", (res) => {
       if (res.statusCode !== 200) {
         res.resume();

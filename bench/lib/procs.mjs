@@ -55,6 +55,8 @@ export async function startServer(name, command, { cpus, env } = {}) {
   return {
     name,
     pid: ready.pid,
+    /** The node:cluster workers' pids, when the server runs several (`--workers`). */
+    workers: ready.workers ?? [],
     port: ready.port,
     base: `http://127.0.0.1:${ready.port}`,
     stderr: () => stderr,
@@ -70,10 +72,14 @@ export async function startServer(name, command, { cpus, env } = {}) {
   };
 }
 
-/** A load generator process (bench/clients/load.mjs); `send(cmd, args)` resolves with its answer. */
-export function startLoad(name = "load") {
-  const [file, ...args] = withLimits(["node", "bench/clients/load.mjs"]);
-  const child = spawn(file, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/**
+ * A load generator process (bench/clients/load.mjs); `send(cmd, args)` resolves with its answer.
+ * `localAddress` is the loopback address it connects from (default 127.0.0.1); `cpus` pins it.
+ */
+export function startLoad(name = "load", { localAddress, cpus } = {}) {
+  const [file, ...args] = withLimits(["node", "bench/clients/load.mjs"], { cpus });
+  const env = localAddress ? { ...process.env, BENCH_LOCAL_ADDRESS: localAddress } : process.env;
+  const child = spawn(file, args, { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   children.add(child);
   let next = 0;
   const pending = new Map();

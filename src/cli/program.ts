@@ -7,6 +7,7 @@ import type { LoginOptions } from "./login.ts";
 import type { ServeOptions } from "./serve.ts";
 import { QR_STYLES } from "./terminal.ts";
 import { VERSION } from "./version.ts";
+import { parseWorkerCount } from "./workers.ts";
 
 /** The client id `qrlogin login` sends unless told otherwise; qrlogin accepts any unless `deviceFlow.clientIds` says. */
 export const DEFAULT_CLIENT_ID = "qrlogin-cli";
@@ -23,6 +24,14 @@ function seconds(value: string): number {
   const number = Number(value);
   if (!(number > 0) || number > 3600) throw new InvalidArgumentError("Give a number of seconds above 0.");
   return number;
+}
+
+function workerCount(value: string): number {
+  try {
+    return parseWorkerCount(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function duration(value: string): number {
@@ -95,6 +104,12 @@ export function program(): Command {
       .option("--no-device-flow", "do not serve RFC 8628 at /qrlogin/oauth (qrlogin login)")
       .addOption(
         new Option("--device-interval <seconds>", "seconds a device waits between polls").argParser(seconds).default(5),
+      )
+      .addOption(
+        new Option("--workers <count>", "worker processes sharing the port (node:cluster); auto: one per core")
+          .env("QRLOGIN_WORKERS")
+          .argParser(workerCount)
+          .default(1),
       ),
   ).action(async (options: ServeOptions) => {
     // Each command loads its own modules: `login` need not load the demo's passkeys and argon2.

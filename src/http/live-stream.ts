@@ -27,6 +27,72 @@ export interface LiveStream {
 }
 
 /**
+ * One open stream's state. A class rather than closures: thousands of streams stay open at once, and
+ * prototype methods cost nothing per stream where each closure costs a function and its context.
+ */
+class OpenStream implements LiveStream {
+  closed = false;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #unsubscribe: (() => Promise<void>) | undefined = undefined;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly ctx: LiveStreamContext,
+    readonly sink: EventSink,
+    readonly refresh: (stream: LiveStream) => Promise<void>,
+  ) {}
+
+  /** Once watching: keeps the stop (or stops at once if the client already left), then reads. */
+  watching(stop: () => Promise<void>): void {
+    if (this.closed) stop().catch(this.ctx.onError);
+    else this.#unsubscribe = stop;
+    this.schedule();
+  }
+
+  /** Queues a refresh after those already queued. */
+  schedule(): void {
+    this.#queue = this.#queue
+      .then(() => (this.closed ? undefined : this.refresh(this)))
+      .catch((error) => this.fail(error));
+  }
+
+  fail(error: unknown): void {
+    this.ctx.onError(error);
+    this.finish();
+  }
+
+  send(event: string, data: unknown, id?: number): void {
+    if (!this.closed && !this.sink.write(formatEvent({ event, data, id }))) this.finish();
+  }
+
+  refreshIn(ms: number): void {
+    // A refresh still reading the store when the client left must not leave a timer behind.
+    if (this.closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(scheduleLater, ms, this);
+  }
+
+  /** Stops everything of the stream's own; the client is gone or the stream ended. */
+  cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.#timer);
+    this.ctx.heartbeats.delete(this.sink);
+    this.#unsubscribe?.().catch(this.ctx.onError);
+  }
+
+  finish(): void {
+    this.cleanup();
+    this.sink.close();
+  }
+}
+
+/** A timer's callback with the stream as its argument, so that no closure is made per timer. */
+function scheduleLater(stream: OpenStream): void {
+  stream.schedule();
+}
+
+/**
  * An event stream that re-reads the store on every change `watch` reports (and when asked to),
  * never on the message's word alone. Watching starts before the first read, so no change falls
  * between them; refreshes run one at a time, in order; a failing store ends the stream and the
@@ -38,59 +104,10 @@ export function liveStream(
   refresh: (stream: LiveStream) => Promise<void>,
 ): (sink: EventSink) => () => void {
   return (sink) => {
-    let closed = false;
-    let timer: NodeJS.Timeout | undefined;
-    let unsubscribe: (() => Promise<void>) | undefined;
-    let queue = Promise.resolve();
-
-    const cleanup = () => {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      ctx.heartbeats.delete(sink);
-      unsubscribe?.().catch(ctx.onError);
-    };
-    const finish = () => {
-      cleanup();
-      sink.close();
-    };
-    const schedule = () => {
-      queue = queue
-        .then(() => (closed ? undefined : refresh(stream)))
-        .catch((error) => {
-          ctx.onError(error);
-          finish();
-        });
-    };
-    const stream: LiveStream = {
-      get closed() {
-        return closed;
-      },
-      send(event, data, id) {
-        if (!closed && !sink.write(formatEvent({ event, data, id }))) finish();
-      },
-      refreshIn(ms) {
-        // A refresh still reading the store when the client left must not leave a timer behind.
-        if (closed) return;
-        clearTimeout(timer);
-        timer = setTimeout(schedule, ms);
-      },
-      finish,
-    };
-
+    const stream = new OpenStream(ctx, sink, refresh);
     sink.write(formatRetry(ctx.retryMs));
     ctx.heartbeats.add(sink);
-    watch(schedule).then(
-      (stop) => {
-        if (closed) stop().catch(ctx.onError);
-        else unsubscribe = stop;
-        schedule();
-      },
-      (error) => {
-        ctx.onError(error);
-        finish();
-      },
-    );
-    return cleanup;
+    watch(stream.schedule.bind(stream)).then(stream.watching.bind(stream), stream.fail.bind(stream));
+    return stream.cleanup.bind(stream);
   };
 }

@@ -62,10 +62,10 @@ const PLAN = QUICK
       runs: 3,
       samples: 300,
       warmSamples: 20,
-      // Sign-ins paced so that each stage's samples span more than one 15 s heartbeat period.
+      // Sign-ins paced so that each stage's samples span more than one 30 s heartbeat period.
       gapMs: 50,
       waiting: [1_000, 10_000],
-      // Waiting desktops open over one QR rotation period, so their rotations fall evenly, as in real use.
+      // Waiting desktops open over one QR period, so their heartbeats fall evenly, as in real use.
       spreadMs: 20_000,
       idleSeconds: 60,
       peerIntervals: [5_000, 1_000],
@@ -292,11 +292,11 @@ async function peerLatencyRun(peer, intervalMs) {
 
 // ---------------------------------------------------------------- 2: capacity
 
-/** RSS growth per waiting desktop and CPU while they wait, QR rotation off: heartbeat only. */
+/** RSS growth per waiting desktop and CPU while they wait: the streams carry heartbeats only. */
 async function qrloginCapacityRun() {
   const count = PLAN.waiting.at(-1);
-  // A scan token outliving the run: nothing happens on the streams but the heartbeat.
-  const server = await startQrloginSqlite(["--scan-token-ms", String(3_600_000)]);
+  // The QR changes on the desktop: nothing happens on the streams but the heartbeat.
+  const server = await startQrloginSqlite([]);
   const waiters = startLoad("waiters");
   const probe = startLoad("probe");
   try {
@@ -424,13 +424,13 @@ async function manyWaitingRun() {
   if (count > loadCount * STREAMS_PER_PROCESS) throw new Error(`at most ${loadCount * STREAMS_PER_PROCESS} desktops`);
   const cores = coreSplit();
   const statsDir = mkdtempSync(join(work, "stats-"));
-  // Heartbeat only: the QR outlives the run (as when the desktop computes its own), and so does the request.
+  // Heartbeat only (the QR changes on the desktop), and the request outlives the run.
   const server = await startServer(
     `qrlogin/sqlite, ${workers} workers`,
     qrloginCommand(
       [
         ...["--store", "sqlite", "--sqlite", sqliteFile(), "--workers", String(workers), "--stats-dir", statsDir],
-        ...["--scan-token-ms", String(4 * 3_600_000), "--pending-ms", String(4 * 3_600_000)],
+        ...["--pending-ms", String(4 * 3_600_000)],
       ],
       ["--expose-gc"],
     ),
@@ -626,7 +626,7 @@ async function main() {
         const idle = runs.map((run) => run.idle).filter(Boolean);
         if (idle.length > 0) {
           results.capacity.push({
-            system: "qrlogin (SSE), QR rotating every 20 s",
+            system: "qrlogin (SSE), QR changing every 20 s (on the desktop)",
             waiting: idle[0].waiting,
             bytesPer: null,
             cpuPercent: across(idle.map((i) => i.cpuPercent)),
@@ -894,7 +894,7 @@ function render(results) {
     "  header, redeeming returns a session token. It runs as one esbuild bundle under plain `node`, as a build",
     "  would (under tsx, esbuild's `keepNames` gives every function a property of its own, ~3 KB per open",
     "  stream). Requests stay pending 30 min so that waiting desktops outlive",
-    "  a run; the QR rotates at the default 20 s. The peers: `bench/servers/better-auth.mjs` (better-auth",
+    "  a run; the QR changes at the default 20 s, on the desktop. The peers: `bench/servers/better-auth.mjs` (better-auth",
     "  1.7.25, device-authorization plugin, SQLite via better-sqlite3, rate limit off) and",
     "  `bench/servers/oidc-provider.mjs` (oidc-provider 8.8.1, device flow, an unbounded in-memory adapter",
     "  because its development store keeps only 1,000 entries; the phone's login and consent finish in one",
@@ -905,8 +905,8 @@ function render(results) {
     "  desktop's redeem has answered with the session (the `approved` event column stops at the event).",
     "  Sign-ins run one after another" +
       ` (${results.plan.samples} per run, ${results.plan.gapMs} ms apart) while ${results.plan.waiting.map((n) => fmt(n, 0)).join(" and then ")}` +
-      " other desktops hold open streams, opened evenly over one rotation period so their QR",
-    "  rotations are spread as in real use. On Redis, three instances share a private Redis; the desktop",
+      " other desktops hold open streams, opened evenly over one QR period, as in real use.",
+    "  On Redis, three instances share a private Redis; the desktop",
     "  and the phone are always on different instances, so the approval crosses Redis pub/sub.",
     "  The polling peers are measured with the same clock: the device polls from the moment it has its",
     "  code, the phone claims the code then approves at a random phase of the interval, and the clock runs",
@@ -915,9 +915,9 @@ function render(results) {
     "- **Capacity.** RSS of the server process (from `/proc`) after a warm-up, then after the clients",
     `  joined and waited ${results.plan.idleSeconds} s; the difference divided by the clients. CPU is the`,
     `  server's user + system time over the ${results.plan.idleSeconds} s window. "Heartbeat only" gives the`,
-    "  QR a lifetime longer than the run, so the streams carry nothing but the 15 s heartbeat; the",
-    "  rotating row is the same measurement in the latency run, where each waiting desktop's QR is replaced",
-    "  every 20 s (a store write and an event each). The peers' devices poll every 5 s (their default),",
+    "  desktops nothing but the 30 s heartbeat; the QR-changing row is the same measurement in the latency",
+    "  run, where each waiting desktop's QR changes every 20 s: on the desktop, with no store write and no",
+    "  event (before derived tokens, each change was both). The peers' devices poll every 5 s (their default),",
     "  each on its own keep-alive connection.",
     "- **Many desktops (`--only=waiting100k`).** The SQLite server runs as node:cluster workers",
     "  (`bench/servers/qrlogin.ts --workers N`, as `qrlogin serve --workers N`: one port, changes carried",
@@ -925,7 +925,7 @@ function render(results) {
     "  20,000 open files; the desktops' streams come from one load generator per 17,000 as well, each",
     "  connecting from its own loopback address (127.0.0.2, 127.0.0.3…) so that each has its own",
     "  ephemeral ports. With `taskset`, the server's processes share half the cores and the load",
-    "  generators the other half. QR rotation is off for the run (a scan token as long as the request),",
+    "  generators the other half. The QR changes on the desktop, not on the server,",
     "  so the streams carry heartbeats only. After a warm-up, every server process runs a GC and the",
     "  RSS of all of them (primary included) is summed; the desktops open their streams; after the",
     "  settle time, GC and sum again: the growth divided by the desktops is the memory row. CPU is the",

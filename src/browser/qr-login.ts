@@ -304,6 +304,9 @@ export class QrLoginElement extends HTMLElementBase {
   #hideCode(): void {
     this.#part("typed").hidden = true;
     this.#part("show-code").hidden = true;
+    // A code of a request that moved on must not linger, even hidden: it will never claim again.
+    this.#shown.userCode = "";
+    this.#part("code").textContent = "";
   }
 
   /** Stops changing the QR and the typed code: the request has moved on. */

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
@@ -56,7 +55,8 @@ export class SqliteCheckpointer {
   /** Stops the worker after its current checkpoint and closes its connection. */
   async close(): Promise<void> {
     if (this.#worker.threadId < 0) return;
-    const exited = once(this.#worker, "exit");
+    // Waited for as an exit, whatever its code: a worker that failed (its file gone) has nothing to close.
+    const exited = new Promise<void>((resolve) => this.#worker.once("exit", () => resolve()));
     this.#worker.ref(); // the caller waits for it now
     this.#worker.postMessage("close");
     await exited;

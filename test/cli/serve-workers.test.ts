@@ -96,7 +96,7 @@ describe("qrlogin serve --workers 3 on one SQLite file", () => {
     assert.equal(created.status, 201);
     const id = created.body.id as string;
     const secret = created.body.browserSecret as string;
-    const token = new URL((created.body.qr as { url: string }).url).hash.slice(3);
+    const token = new URL((created.body.qr as { urls: string[] }).urls[0] as string).hash.slice(3);
     const desktopWorker = await workerOf(id, "created");
     const events: string[] = [];
     let heard = () => {};

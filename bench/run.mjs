@@ -30,6 +30,11 @@ const { values: flags } = parseArgs({
     desktops: { type: "string" },
     workers: { type: "string" },
     "redis-port": { type: "string", default: "6391" },
+    // Writes BENCHMARKS.md from saved results instead of measuring: each part from the first file that
+    // has it (a long run interrupted after some parts, and the rest measured on their own).
+    report: { type: "string", multiple: true },
+    // With --report: how the saved results were measured, for the file's first line.
+    commands: { type: "string" },
   },
 });
 const QUICK = flags.quick;
@@ -521,7 +526,8 @@ const THROUGHPUT_TARGETS = [
   },
   {
     name: "qrlogin on SQLite: POST /qrlogin/requests",
-    start: (o) => startQrloginSqlite([], o),
+    // The default 2 min wait: the answer carries one QR per 20 s period of it, each an HMAC.
+    start: (o) => startQrloginSqlite(["--pending-ms", "120000"], o),
     path: "/qrlogin/requests",
     type: "application/json",
     body: "{}",
@@ -588,7 +594,20 @@ async function throughputRun(target) {
 
 // ---------------------------------------------------------------- main
 
+/** BENCHMARKS.md from the results saved in `files` (bench/results/last.json of each run). */
+function reportFrom(files) {
+  const saved = files.map((file) => JSON.parse(readFileSync(file, "utf8")));
+  const results = { ...saved[0], commands: flags.commands };
+  for (const part of ["latency", "peers", "capacity", "many", "throughput"]) {
+    results[part] = saved.find((r) => r[part]?.length > 0)?.[part] ?? [];
+  }
+  writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results).markdown);
+  spawnSync(join(ROOT, "node_modules", ".bin", "biome"), ["format", "--write", "BENCHMARKS.md"], { cwd: ROOT });
+  log(`wrote BENCHMARKS.md from ${files.join(", ")}`);
+}
+
 async function main() {
+  if (flags.report) return reportFrom(flags.report);
   const info = machine();
   ensurePeersInstalled();
   log(`${QUICK ? "quick" : "full"} run: ${JSON.stringify(PLAN)}`);
@@ -790,7 +809,7 @@ function render(results) {
       ? []
       : [
           [
-            fmt(manyRuns[0].waiting, 0),
+            `${fmt(manyRuns[0].waiting, 0)}${manyRuns.length === results.plan.runs ? "" : ` (${manyRuns.length} run${manyRuns.length === 1 ? "" : "s"})`}`,
             String(manyRuns[0].workers),
             range(
               manyOf((r) => r.bytesPer / 1024),
@@ -856,14 +875,14 @@ function render(results) {
     throughput,
     "",
   ].join("\n");
-  const command = QUICK ? "npm run bench -- --quick" : "npm run bench";
+  const command = results.commands ?? (QUICK ? "npm run bench -- --quick" : "npm run bench");
   const markdown = [
     "# Benchmarks",
     "",
-    `Measured ${info.date.slice(0, 10)} (${info.date}) on commit \`${info.commit}\` with \`${command}\`.`,
+    `Measured ${info.date.slice(0, 10)} (${info.date}) on commit \`${info.commit}\` with ${command.startsWith("npm") ? `\`${command}\`` : command}.`,
     "",
-    "> **Re-run these on an idle machine.** This run shared its 2 cores with other test suites running at the",
-    "> same time, so every number here is noisy; compare rows within one run, not across runs or machines.",
+    "> Measured with nothing else running on the machine. Compare rows within one run, not across runs or",
+    "> machines: only 2 cores, so anything else running moves every figure.",
     "",
     "| machine | |",
     "| --- | --- |",

@@ -43,6 +43,17 @@ export function createLoginRequest(
     lifetimeMs?: number;
   },
 ): CreatedLoginRequest {
+  const made = pendingRequest(deps, input);
+  // A passkey request shows no QR: its tokens would be made only to be dropped.
+  const scanTokens = made.request.mode === "passkey" ? [] : scanTokenSchedule(deps.keys, made.request, deps.lifetimes);
+  return { ...made, scanTokens };
+}
+
+/** A new request in `pending` with its browser secret (and a device's code), before any scan token. */
+function pendingRequest(
+  deps: CreateDeps,
+  input: Parameters<typeof createLoginRequest>[1],
+): Omit<CreatedLoginRequest, "scanTokens"> {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);
   const mode = input.mode ?? "qr";
@@ -71,7 +82,7 @@ export function createLoginRequest(
     sealedRedemption: null,
     requester: input.requester,
   };
-  return { request, browserSecret, scanTokens: scanTokenSchedule(deps.keys, request, deps.lifetimes), userCode };
+  return { request, browserSecret, userCode };
 }
 
 /**
@@ -83,17 +94,19 @@ export function createPushRequest(
   deps: CreateDeps,
   input: { login: string; approverId: string | null; requester: RequesterContext; publicKey?: string | null },
 ): CreatedLoginRequest {
-  const made = createLoginRequest(deps, { requester: input.requester, publicKey: input.publicKey ?? null });
+  const made = pendingRequest(deps, { requester: input.requester, publicKey: input.publicKey ?? null });
   // Nothing to scan: a push request is bound to its account from the start.
-  made.scanTokens = [];
-  made.request = {
-    ...made.request,
-    mode: "push",
-    state: "scanned",
-    login: input.login,
-    approverId: input.approverId,
-    approverHint: maskApprover(input.login),
-    comparison: generateComparisonNumber(deps.random),
+  return {
+    ...made,
+    scanTokens: [],
+    request: {
+      ...made.request,
+      mode: "push",
+      state: "scanned",
+      login: input.login,
+      approverId: input.approverId,
+      approverHint: maskApprover(input.login),
+      comparison: generateComparisonNumber(deps.random),
+    },
   };
-  return made;
 }

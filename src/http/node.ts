@@ -155,7 +155,7 @@ function writeNodeResponse(res: ServerResponse, outgoing: Outgoing): void {
   res.writeHead(outgoing.status, outgoing.headers);
   res.flushHeaders();
   res.socket?.setNoDelay(true);
-  res.once("close", outgoing.stream(new NodeSink(res)));
+  res.once("close", outgoing.stream(new WritableSink(res)));
 }
 
 /** Node's parser of a connection, as its own upgrade path lets one go (`node:_http_common`, stable since Node 0.x). */
@@ -210,37 +210,25 @@ function streamOnOwnSocket(res: ServerResponse, outgoing: Extract<Outgoing, { st
   // Reading on, to see the client's end; what it might send is dropped.
   socket.on("error", ignore).on("data", ignore).on("end", endSocket).resume();
   socket.write(`${head}\r\n`);
-  socket.once("close", outgoing.stream(new SocketSink(socket)));
+  socket.once("close", outgoing.stream(new WritableSink(socket)));
   return true;
 }
 
-/** An event stream's sink straight over its socket (see {@link streamOnOwnSocket}). */
-class SocketSink implements EventSink {
-  constructor(private readonly socket: Socket) {}
+/**
+ * An event stream's sink over its socket (see {@link streamOnOwnSocket}) or, where that cannot be
+ * had, its response; a class, so that an open stream holds no closures of its own.
+ */
+class WritableSink implements EventSink {
+  constructor(private readonly out: Socket | ServerResponse) {}
 
   write(chunk: string): boolean {
-    if (this.socket.destroyed) return false;
-    this.socket.write(chunk);
+    if (this.out.destroyed) return false;
+    this.out.write(chunk);
     return true;
   }
 
   close(): void {
-    this.socket.end();
-  }
-}
-
-/** An event stream's sink over a response; a class, so that an open stream holds no closures of its own. */
-class NodeSink implements EventSink {
-  constructor(private readonly res: ServerResponse) {}
-
-  write(chunk: string): boolean {
-    if (this.res.destroyed) return false;
-    this.res.write(chunk);
-    return true;
-  }
-
-  close(): void {
-    this.res.end();
+    this.out.end();
   }
 }
 

@@ -89,6 +89,6 @@ describe("passkey steps of the state machine", () => {
     for (const [what, changed] of changes) {
       assert.notEqual(challengeOf(approvalBinding(changed)), challenge, what);
     }
-    assert.equal(cardDigest(rotated), cardDigest(request), "a rotation changes the version, not the card");
+    assert.equal(cardDigest(rotated), cardDigest(request), "a new typed code changes the version, not the card");
   });
 });

@@ -65,7 +65,7 @@ describe("Redis Cluster", { skip }, () => {
     }
   });
 
-  it("takes one command per transition on a cluster, rotations aside", async () => {
+  it("takes one command per transition on a cluster, a new typed code aside", async () => {
     const own = createCluster({ rootNodes: rootNodes().map((url) => ({ url })) });
     own.on("error", () => {});
     await own.connect();

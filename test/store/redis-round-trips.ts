@@ -21,7 +21,7 @@ export function countingClient<T extends object>(client: T): { client: T; sent: 
 }
 
 /**
- * Walks requests through every transition but a rotation — scan, approve, redemption and its
+ * Walks requests through every transition but a new typed code — scan, approve, redemption and its
  * release, cancel, deny, a push's approval — and asserts that each one sent Redis exactly one command.
  */
 export async function assertOneCommandPerTransition(store: RedisStore, sent: () => number): Promise<void> {

@@ -88,7 +88,7 @@ describe("Redis specifics", { skip }, () => {
     }
   });
 
-  it("takes one command per transition, rotations aside", async () => {
+  it("takes one command per transition, a new typed code aside", async () => {
     const own = createClient({ url });
     await own.connect();
     const { client, sent } = countingClient(own);

@@ -1,8 +1,9 @@
 // What the lost-message sweep costs a process holding 20,000 waiting desktops: CPU and event-loop
 // delay over 30 s, on a store of each kind, against the same process watching nothing (BASELINE=1).
-// Run: node --import tsx bench/watch-sweep.ts [sqlite|redis|postgres|memory]
+// Run: node --import tsx bench/watch-sweep.ts [sqlite|redis|postgres|memory]; on SQLite it reads the
+// feed of changes, FEED=0 asks every id's version instead.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { WATCH_SWEEP_MS, WatchSweep } from "../src/service/watch-sweep.ts";
+import { FeedSweep, WATCH_SWEEP_MS, WatchSweep } from "../src/service/watch-sweep.ts";
 import { ManualClock, newRequest } from "../src/testing/fixtures.ts";
 import { memoryStores, postgresStores, redisStores, sqliteStores } from "../test/helpers/stores.ts";
 
@@ -21,13 +22,22 @@ for (let n = 0; n < WATCHED; n += 500) {
 }
 let queries = 0;
 let slowest = 0;
-const sweep = new WatchSweep(
-  async (batch) => {
-    queries++;
-    const started = performance.now();
-    const found = await store.versions(batch);
-    slowest = Math.max(slowest, performance.now() - started);
-    return found;
+/** A store query, counted and timed. */
+async function query<T>(work: () => Promise<T>): Promise<T> {
+  queries++;
+  const started = performance.now();
+  const found = await work();
+  slowest = Math.max(slowest, performance.now() - started);
+  return found;
+}
+const { changesAfter } = store;
+const sweep = WatchSweep.over(
+  {
+    versions: (batch) => query(() => store.versions(batch)),
+    // FEED=0: ask every id's version even of a store with a feed, as before it had one.
+    ...(changesAfter && process.env.FEED !== "0"
+      ? { changesAfter: (cursor, limit) => query(() => changesAfter.call(store, cursor, limit)) }
+      : {}),
   },
   WATCH_SWEEP_MS,
   (error) => console.error(error),
@@ -64,6 +74,7 @@ console.log(
   JSON.stringify({
     store: kind.name,
     baseline: BASELINE,
+    feed: sweep instanceof FeedSweep,
     watched: WATCHED,
     seconds: SECONDS,
     queriesPerSecond: +perSecond.toFixed(1),

@@ -4,6 +4,7 @@ import {
   type AuditEntry,
   type CounterState,
   type LoginStore,
+  type RequestChanges,
   UserCodeTakenError,
 } from "../store/login-store.ts";
 import type { MetricsRecorder, StoreOperation } from "./metrics-recorder.ts";
@@ -13,10 +14,18 @@ import type { MetricsRecorder, StoreOperation } from "./metrics-recorder.ts";
  * store: the flows and the rate limits use it in its place when metrics are on.
  */
 export class MeasuredStore implements LoginStore {
+  /** The feed of the store wrapped, timed, if it has one: the sweep reads versions without it. */
+  readonly changesAfter?: (cursor: number | null, limit: number) => Promise<RequestChanges>;
+
   constructor(
     private readonly store: LoginStore,
     private readonly metrics: Pick<MetricsRecorder, "storeOperation">,
-  ) {}
+  ) {
+    const { changesAfter } = store;
+    if (changesAfter) {
+      this.changesAfter = (cursor, limit) => this.#timed("changesAfter", () => changesAfter.call(store, cursor, limit));
+    }
+  }
 
   async #timed<T>(operation: StoreOperation, work: () => Promise<T>): Promise<T> {
     const start = performance.now();

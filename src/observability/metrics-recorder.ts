@@ -17,6 +17,7 @@ const OPERATIONS: Record<StoreOperation, true> = {
   create: true,
   get: true,
   versions: true,
+  changesAfter: true,
   findByUserCodeHash: true,
   transition: true,
   listPushRequests: true,

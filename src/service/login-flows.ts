@@ -139,10 +139,8 @@ export class LoginFlows {
 
   constructor(deps: LoginFlowsDeps) {
     this.#deps = deps;
-    this.#sweep = new WatchSweep(
-      (ids) => deps.store.versions(ids),
-      deps.watchSweepMs ?? WATCH_SWEEP_MS,
-      (error) => deps.onHookError?.(error, null),
+    this.#sweep = WatchSweep.over(deps.store, deps.watchSweepMs ?? WATCH_SWEEP_MS, (error) =>
+      deps.onHookError?.(error, null),
     );
   }
 

@@ -26,6 +26,20 @@ export interface LoginStore {
    * without a message saying so. Cheap: no whole records, one query or round trip.
    */
   versions(ids: string[]): Promise<Map<string, number>>;
+  /**
+   * Optional: the store's feed of changes, read from `cursor` on (`null`: from now, which tells only
+   * where now is). It tells each transition that commits — the request and the version it gave it —
+   * once, in the order they committed, at most `limit` a read; read again from the returned cursor
+   * until a read returns fewer. With it, a process finds the changes its streams were not told of by
+   * reading what changed since its last look, at a cost that does not grow with the requests it
+   * watches; without it, by asking the {@link versions} of all of them. Offer it only where a change
+   * that commits after a read is sure to come after that read's cursor (a sequence taken in commit
+   * order). A store may forget changes that every reader had time to read (SQLite: those older than
+   * the previous {@link purge}): a read from before them says so (`complete: false`), and the reader
+   * checks the versions of all it watches once. Deletions need not be told: only `purge` deletes, and
+   * only requests past their deadline, when each stream watching one has ended by its own timer.
+   */
+  changesAfter?(cursor: number | null, limit: number): Promise<RequestChanges>;
   /** The request whose current or previous user code has this hash, or `null`. */
   findByUserCodeHash(codeHash: string): Promise<LoginRequest | null>;
   /**
@@ -62,6 +76,16 @@ export interface LoginStore {
   purge(before: number): Promise<number>;
   /** Releases connections and handles. */
   close(): Promise<void>;
+}
+
+/** One read of a store's feed of changes ({@link LoginStore.changesAfter}). */
+export interface RequestChanges {
+  /** The transitions committed after the cursor given, oldest first, at most the limit asked for. */
+  changes: ChangeMessage[];
+  /** Where the next read starts: after the last change returned, or where the feed ends. */
+  cursor: number;
+  /** `false` when the store had forgotten changes after the cursor given: some may be missing. */
+  complete: boolean;
 }
 
 /** A rate-limit counter: how many hits in the current window, and when the window ends. */

@@ -2,7 +2,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { LoginRequest, RequestPatch, TransitionGuard } from "../core/login-request.ts";
 import { alertFromRow, REQUEST_COLUMNS, requestFromRow, requestToValues, transitionSql } from "./columns.ts";
-import { type Alert, type AuditEntry, type CounterState, type LoginStore, UserCodeTakenError } from "./login-store.ts";
+import {
+  type Alert,
+  type AuditEntry,
+  type CounterState,
+  type LoginStore,
+  type RequestChanges,
+  UserCodeTakenError,
+} from "./login-store.ts";
 import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 import Database from "./sqlite-driver.ts";
 
@@ -100,6 +107,22 @@ const MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX login_requests_user_code ON login_requests (user_code_hash) WHERE user_code_hash IS NOT NULL;
    CREATE INDEX login_requests_previous_user_code ON login_requests (previous_user_code_hash)
      WHERE previous_user_code_hash IS NOT NULL;`,
+  // The feed of changes (LoginStore.changesAfter). A trigger appends each version bump in the
+  // transaction of the update itself, so no write of any process can skip it; SQLite has one writer
+  // at a time, so the order of `seq` is the order of commits. AUTOINCREMENT: a seq is never given
+  // twice, even once the newest rows are pruned. `request_changes_kept` is one row: every change
+  // after `since` is still there, and purge forgets up to `next` (the end of the feed at the purge
+  // before). Deletions are not told: only purge deletes, and only requests long past their deadline.
+  `CREATE TABLE request_changes (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     request_id TEXT NOT NULL,
+     version INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE request_changes_kept (since INTEGER NOT NULL, next INTEGER NOT NULL) STRICT;
+   INSERT INTO request_changes_kept (since, next) VALUES (0, 0);
+   CREATE TRIGGER login_requests_changed AFTER UPDATE OF version ON login_requests BEGIN
+     INSERT INTO request_changes (request_id, version) VALUES (NEW.id, NEW.version);
+   END;`,
 ];
 
 /** Options of {@link SqliteStore}. */
@@ -139,6 +162,7 @@ export class SqliteStore implements LoginStore {
   readonly #appendAlert: Database.Statement;
   readonly #listAlerts: Database.Statement;
   readonly #purge: (before: number) => number;
+  readonly #changesAfter: (cursor: number | null, limit: number) => RequestChanges;
   readonly #insertBatch: (batch: readonly PendingCreate[]) => unknown[];
   #batch: PendingCreate[] = [];
   readonly #checkpointer: SqliteCheckpointer | null = null;
@@ -210,11 +234,37 @@ export class SqliteStore implements LoginStore {
     const purgeCounters = this.#db.prepare("DELETE FROM counters WHERE reset_at < ?");
     const purgeAudit = this.#db.prepare("DELETE FROM audit_log WHERE at < ?");
     const purgeAlerts = this.#db.prepare("DELETE FROM alerts WHERE at < ?");
+    // Changes committed before the previous purge go: a reader reads every few seconds.
+    const forgetChanges = this.#db.prepare(
+      "DELETE FROM request_changes WHERE seq <= (SELECT next FROM request_changes_kept)",
+    );
+    const keepChanges = this.#db.prepare(
+      "UPDATE request_changes_kept SET since = next, next = coalesce((SELECT max(seq) FROM request_changes), next)",
+    );
     this.#purge = this.#db.transaction((before: number) => {
       purgeCounters.run(before);
       purgeAudit.run(before);
       purgeAlerts.run(before);
+      forgetChanges.run();
+      keepChanges.run();
       return purgeRequests.run(before).changes;
+    });
+    const changes = this.#db.prepare(
+      "SELECT seq, request_id, version FROM request_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+    );
+    const kept = this.#db.prepare(
+      "SELECT since, coalesce((SELECT max(seq) FROM request_changes), next) AS end FROM request_changes_kept",
+    );
+    // One read transaction: the rows and what is kept are of the same moment, so a purge in between cannot hide a gap.
+    this.#changesAfter = this.#db.transaction((cursor: number | null, limit: number): RequestChanges => {
+      const { since, end } = kept.get() as { since: number; end: number };
+      if (cursor === null) return { changes: [], cursor: end, complete: true };
+      const rows = changes.all(cursor, limit) as { seq: number; request_id: string; version: number }[];
+      return {
+        changes: rows.map((row) => ({ requestId: row.request_id, version: row.version })),
+        cursor: rows.at(-1)?.seq ?? Math.max(cursor, end),
+        complete: cursor >= since,
+      };
     });
   }
 
@@ -251,6 +301,10 @@ export class SqliteStore implements LoginStore {
   async versions(ids: string[]): Promise<Map<string, number>> {
     const rows = this.#versions.all(JSON.stringify(ids)) as { id: string; version: number }[];
     return new Map(rows.map((row) => [row.id, Number(row.version)]));
+  }
+
+  async changesAfter(cursor: number | null, limit: number): Promise<RequestChanges> {
+    return this.#changesAfter(cursor, limit);
   }
 
   async findByUserCodeHash(codeHash: string): Promise<LoginRequest | null> {

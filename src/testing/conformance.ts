@@ -6,7 +6,13 @@ import { scanKeys, scanTokenFor } from "../core/scan-token.ts";
 import { hashSecret } from "../core/secrets.ts";
 import { planUserCode, userCodeWorks } from "../core/transitions.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
-import { type ChangeMessage, type LoginStore, type Notifier, UserCodeTakenError } from "../store/login-store.ts";
+import {
+  type ChangeMessage,
+  type LoginStore,
+  type Notifier,
+  type RequestChanges,
+  UserCodeTakenError,
+} from "../store/login-store.ts";
 import { flowsOver, ManualClock, newRequest } from "./fixtures.ts";
 
 /**
@@ -48,7 +54,7 @@ const CONCURRENCY = 50;
  * look-ups, the compare-and-set contract under real concurrency (across several connections where the
  * backend has them), derived scan tokens (claimed once, dead after their period and grace, never
  * another request's), typed codes and their replacement, expiry, counters and give-backs, audit and alerts,
- * purge and restart.
+ * purge and restart, and the feed of changes of a store that has one.
  * @example
  * import { storeConformance } from "qrlogin/testing";
  * storeConformance("mine", { open: async () => new MyStore(), shared: true, durable: true });
@@ -101,6 +107,91 @@ export function storeConformance(name: string, backend: StoreUnderTest, api: Tes
       assert.equal(found.get(moved.id), updated.version);
       for (const request of requests.slice(1)) assert.equal(found.get(request.id), request.version);
       assert.deepEqual(await store.versions([]), new Map());
+    });
+
+    it("a feed of changes, where the store has one, tells each transition of any connection once, in commit order", async () => {
+      const feed = store.changesAfter?.bind(store);
+      if (!feed) return; // optional: without it, processes ask `versions`
+      const stores = await connections();
+      const start = await feed(null, 500);
+      assert.deepEqual([start.changes, start.complete], [[], true], "null starts at the end, with nothing");
+      const clock = new ManualClock(Date.now());
+      const [a, b, c] = Array.from({ length: 3 }, () => newRequest(clock).request) as [
+        LoginRequest,
+        LoginRequest,
+        LoginRequest,
+      ];
+      for (const request of [a, b, c]) await store.create(request);
+      const told: ChangeMessage[] = [];
+      for (const [i, request] of [a, b, a, c, a].entries()) {
+        const on = stores[i % stores.length] as LoginStore;
+        const updated = await on.transition(request.id, { from: ["pending"], liveAt: clock.now() }, { updatedAt: i });
+        assert.ok(updated);
+        told.push({ requestId: request.id, version: updated.version });
+      }
+      const guard = { from: ["approved" as const], liveAt: clock.now() };
+      assert.equal(await store.transition(b.id, guard, { updatedAt: 9 }), null, "a guard that fails is no change");
+      const other = stores.at(-1) as LoginStore;
+      const read = await readFeed(other, start.cursor, 2);
+      assert.equal(read.complete, true);
+      assert.deepEqual(
+        read.changes.filter(({ requestId }) => [a.id, b.id, c.id].includes(requestId)),
+        told,
+      );
+      assert.deepEqual(await readFeed(store, read.cursor, 500), { changes: [], cursor: read.cursor, complete: true });
+    });
+
+    it(`a feed of changes tells each of ${CONCURRENCY} concurrent transitions once, each request's in version order`, async () => {
+      if (!store.changesAfter) return;
+      const stores = await connections();
+      const start = await store.changesAfter(null, 500);
+      const clock = new ManualClock(Date.now());
+      const requests = Array.from({ length: 10 }, () => newRequest(clock).request);
+      await Promise.all(requests.map((request) => store.create(request)));
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          (stores[i % stores.length] as LoginStore).transition(
+            (requests[i % requests.length] as LoginRequest).id,
+            { from: ["pending"], liveAt: clock.now() },
+            { updatedAt: i },
+          ),
+        ),
+      );
+      const ids = new Set(requests.map((request) => request.id));
+      const read = (await readFeed(store, start.cursor, 7)).changes.filter(({ requestId }) => ids.has(requestId));
+      const won = results.flatMap((r) => (r ? [`${r.id}@${r.version}`] : []));
+      assert.deepEqual(read.map(({ requestId, version }) => `${requestId}@${version}`).sort(), won.sort());
+      for (const request of requests) {
+        const versions = read.filter(({ requestId }) => requestId === request.id).map(({ version }) => version);
+        assert.deepEqual(
+          versions,
+          [...versions].sort((x, y) => x - y),
+          "each request's changes in the order they committed",
+        );
+      }
+    });
+
+    it("a feed of changes read from before changes it forgot (after purges) says so; from its end, it is whole", async () => {
+      if (!store.changesAfter) return;
+      const start = await store.changesAfter(null, 500);
+      const clock = new ManualClock(Date.now());
+      const { request } = newRequest(clock);
+      await store.create(request);
+      const updated = await store.transition(request.id, { from: ["pending"], liveAt: clock.now() }, { updatedAt: 1 });
+      assert.ok(updated);
+      for (let i = 0; i < 3; i++) await store.purge(0);
+      const read = await readFeed(store, start.cursor, 500);
+      if (read.complete) {
+        assert.ok(
+          read.changes.some((change) => change.requestId === request.id),
+          "kept changes are told",
+        );
+      }
+      const end = await store.changesAfter(null, 500);
+      await store.transition(request.id, { from: ["pending"], liveAt: clock.now() }, { updatedAt: 2 });
+      const after = await readFeed(store, end.cursor, 500);
+      assert.equal(after.complete, true);
+      assert.deepEqual(after.changes, [{ requestId: request.id, version: updated.version + 1 }]);
     });
 
     it("finds a request by its user code hash", async () => {
@@ -551,4 +642,17 @@ export function notifierConformance(name: string, backend: NotifierUnderTest, ap
       assert.deepEqual(received, []);
     });
   });
+}
+
+/** Every change of `store`'s feed after `cursor`, read `limit` at a time, and where the reading ended. */
+async function readFeed(store: LoginStore, cursor: number, limit: number): Promise<RequestChanges> {
+  const read: RequestChanges = { changes: [], cursor, complete: true };
+  for (;;) {
+    const page = await (store.changesAfter as NonNullable<LoginStore["changesAfter"]>).call(store, read.cursor, limit);
+    assert.ok(page.changes.length <= limit, "no more than the limit a read");
+    read.changes.push(...page.changes);
+    read.cursor = page.cursor;
+    read.complete &&= page.complete;
+    if (page.changes.length < limit) return read;
+  }
 }

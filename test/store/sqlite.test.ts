@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { SqliteStore } from "../../src/store/sqlite.ts";
+import Database from "../../src/store/sqlite-driver.ts";
 import { storeConformance } from "../../src/testing/conformance.ts";
-import { newRequest } from "../../src/testing/fixtures.ts";
+import { ManualClock, newRequest } from "../../src/testing/fixtures.ts";
 
 const filename = join(mkdtempSync(join(tmpdir(), "qrlogin-sqlite-")), "conformance.db");
 storeConformance("sqlite", { open: async () => new SqliteStore({ filename }), shared: true, durable: true });
@@ -103,6 +104,45 @@ describe("SqliteStore checkpoints", () => {
     const deadline = Date.now() + 5_000;
     while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(statSync(file).size > before, "the rows reached the database file without a checkpoint of ours");
+    await store.close();
+  });
+});
+
+describe("SqliteStore feed of changes", () => {
+  it("a purge forgets the changes from before the purge before it, so the feed stays small; a reader from before them is told", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "qrlogin-feed-")), "feed.db");
+    const store = new SqliteStore({ filename: file });
+    const clock = new ManualClock(Date.now());
+    const { request } = newRequest(clock);
+    await store.create(request);
+    const change = (updatedAt: number) =>
+      store.transition(request.id, { from: ["pending"], liveAt: clock.now() }, { updatedAt });
+    const start = (await store.changesAfter(null, 10)).cursor;
+    await change(1);
+    await store.purge(0);
+    assert.deepEqual(await store.changesAfter(start, 10), {
+      changes: [{ requestId: request.id, version: request.version + 1 }],
+      cursor: start + 1,
+      complete: true,
+    });
+    await change(2);
+    await store.purge(0);
+    assert.deepEqual(await store.changesAfter(start, 10), {
+      changes: [{ requestId: request.id, version: request.version + 2 }],
+      cursor: start + 2,
+      complete: false,
+    });
+    assert.equal((await store.changesAfter(start + 1, 10)).complete, true, "from its last change, nothing is missing");
+    await store.purge(0);
+    const db = new Database(file, { readonly: true });
+    const { n } = db.prepare("SELECT count(*) AS n FROM request_changes").get() as { n: number };
+    assert.equal(n, 0, "every change forgotten");
+    db.close();
+    assert.deepEqual(await store.changesAfter(null, 10), { changes: [], cursor: start + 2, complete: true });
+    await change(3);
+    assert.deepEqual((await store.changesAfter(start + 2, 10)).changes, [
+      { requestId: request.id, version: request.version + 3 },
+    ]);
     await store.close();
   });
 });

@@ -89,6 +89,9 @@ export class PostgresStore implements LoginStore {
     return this.#one(`SELECT * FROM ${this.#table} WHERE id = $1`, [id]);
   }
 
+  // No feed of changes (`changesAfter`) here, so the sweep asks these versions: a sequence's value is
+  // taken when a transaction inserts, not when it commits, so a reader past `seq > cursor` could move
+  // its cursor beyond the row of a transaction still running, which would then commit unread.
   async versions(ids: string[]): Promise<Map<string, number>> {
     const { rows } = await this.#query(`SELECT id, version FROM ${this.#table} WHERE id = ANY($1)`, [ids]);
     return new Map(rows.map((row) => [String(row.id), Number(row.version)]));

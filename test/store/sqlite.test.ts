@@ -96,14 +96,23 @@ describe("SqliteStore group commit", () => {
 });
 
 describe("SqliteStore checkpoints", () => {
-  it("a worker copies the WAL into the database, which this connection would leave to ~40 MB", async () => {
+  it("a worker copies the WAL into the database, which this connection would leave to ~40 MB, also once it idled", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "qrlogin-checkpoint-")), "checkpoint.db");
     const store = new SqliteStore({ filename: file });
-    const before = statSync(file).size;
-    await Promise.all(Array.from({ length: 500 }, () => store.create(newRequest().request)));
-    const deadline = Date.now() + 5_000;
-    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(statSync(file).size > before, "the rows reached the database file without a checkpoint of ours");
+    const copied = async (what: string) => {
+      const before = statSync(file).size;
+      await Promise.all(Array.from({ length: 500 }, () => store.create(newRequest().request)));
+      const deadline = Date.now() + 5_000;
+      while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(
+        statSync(file).size > before,
+        `${what}: the rows reached the database file without a checkpoint of ours`,
+      );
+    };
+    await copied("at once");
+    // Long enough for an idle worker to look at its least often.
+    await new Promise((r) => setTimeout(r, 3_000));
+    await copied("after idling");
     await store.close();
   });
 });

@@ -39,8 +39,11 @@ export function describeRequester(input: {
   client?: RequesterContext["client"];
 }): RequesterContext {
   const userAgent = (input.userAgent ?? "").slice(0, MAX_USER_AGENT);
+  const { browser, os, device } = parseUserAgent(userAgent);
   const context: RequesterContext = {
-    ...parseUserAgent(userAgent),
+    browser,
+    os,
+    device,
     userAgent,
     ip: input.ip ?? null,
     origin: input.origin ?? null,

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { RandomSource } from "./clock.ts";
 
 /** Bytes of randomness in each secret. */
@@ -9,7 +9,9 @@ export const SECRET_BYTES = {
 
 /** A random base64url string of `bytes` random bytes. */
 export function randomToken(random: RandomSource, bytes: number): string {
-  return Buffer.from(random(bytes)).toString("base64url");
+  const drawn = random(bytes);
+  // A view on the drawn bytes, not a copy: they are only encoded.
+  return Buffer.from(drawn.buffer, drawn.byteOffset, drawn.byteLength).toString("base64url");
 }
 
 /**
@@ -17,7 +19,8 @@ export function randomToken(random: RandomSource, bytes: number): string {
  * as these hashes, so a leaked table signs nobody in.
  */
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("base64url");
+  // One-shot: no Hash object per call (a third of createHash's cost).
+  return hash("sha256", secret, "base64url");
 }
 
 /** Compares a presented secret with a stored hash in constant time. */

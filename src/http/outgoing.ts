@@ -43,7 +43,12 @@ const JSON_HEADERS = { ...SECURITY_HEADERS, "content-type": "application/json; c
 
 /** A JSON answer; never cached, since most carry secrets or live state. */
 export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): Outgoing {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+  return jsonText(status, JSON.stringify(body), headers);
+}
+
+/** A JSON answer already written as text. */
+export function jsonText(status: number, text: string, headers: Record<string, string | string[]> = {}): Outgoing {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: text };
 }
 
 /**
@@ -92,11 +97,20 @@ export function validHeaderValue(value: string): boolean {
  * the process.
  */
 export function sendableOutgoing(outgoing: Outgoing, onError: (error: unknown) => void): Outgoing {
-  const bad = Object.entries(outgoing.headers).find(([, value]) => ![value].flat().every(validHeaderValue))?.[0];
+  const bad = badHeader(outgoing.headers);
   if (bad === undefined) return outgoing;
   onError(new Error(`the "${bad}" header has a value HTTP cannot carry (CR, LF, NUL or beyond Latin-1); answered 500`));
   if (bad !== "set-cookie") return toErrorOutgoing(undefined);
   return errorOutgoing(
     new QrLoginError("SESSION_FAILED", "The sign-in was approved but the session could not be started."),
   );
+}
+
+/** The name of the first header with a value that cannot be sent; a plain loop, as it runs on every answer. */
+function badHeader(headers: Outgoing["headers"]): string | undefined {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (Array.isArray(value) ? !value.every(validHeaderValue) : !validHeaderValue(value as string)) return name;
+  }
+  return undefined;
 }

@@ -19,7 +19,7 @@ import {
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { ClientGone, type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { openApiDocument } from "./openapi.ts";
-import { json, type Outgoing, sendableOutgoing, toErrorOutgoing } from "./outgoing.ts";
+import { json, jsonText, type Outgoing, sendableOutgoing, toErrorOutgoing } from "./outgoing.ts";
 import { openRequestEvents, pollRequest, type RequestEventsContext } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
 import { issueSessionFor } from "./session.ts";
@@ -121,8 +121,10 @@ async function answer(ctx: RouteContext, incoming: IncomingRequest, rest: string
     const page = await serveApprovalPage(ctx, incoming, rest);
     if (page) return page;
     let pathMatched = false;
-    for (const [method, pattern, handler, { changesState }] of ROUTES) {
-      const id = match(pattern, rest);
+    const parts = rest.split("/");
+    for (let i = 0; i < ROUTES.length; i++) {
+      const [method, pattern, handler, { changesState }] = ROUTES[i] as (typeof ROUTES)[number];
+      const id = match(PATTERN_PARTS[i] as string[], parts);
       if (id === null) continue;
       pathMatched = true;
       if (method !== incoming.method) continue;
@@ -139,10 +141,11 @@ async function answer(ctx: RouteContext, incoming: IncomingRequest, rest: string
   }
 }
 
-/** The id a path matches `pattern` with ("" for patterns without one), or `null`. */
-function match(pattern: string, path: string): string | null {
-  const want = pattern.split("/");
-  const got = path.split("/");
+/** Each route's pattern cut at its slashes, once rather than on every request. */
+const PATTERN_PARTS = ROUTES.map(([, pattern]) => pattern.split("/"));
+
+/** The id a path cut at its slashes (`got`) matches a pattern's parts (`want`) with ("" for patterns without one), or `null`. */
+function match(want: readonly string[], got: readonly string[]): string | null {
   if (want.length !== got.length) return null;
   let id = "";
   for (let i = 0; i < want.length; i++) {
@@ -224,14 +227,15 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     answer = { id: created.request.id, mode: "passkey", expiresAt: created.request.expiresAt };
   } else {
     created = await ctx.flows.create({ requester, publicKey }, caller);
-    const { request, scanTokens } = created;
+    const { request } = created;
     answer = {
       id: request.id,
       mode: "qr",
-      qr: { urls: scanTokens.map((token) => ctx.qrUrl(token)), everyMs: ctx.flows.lifetimes.scanToken },
+      // Written in as text by createdBody, with the QR URLs.
+      qr: { urls: [], everyMs: ctx.flows.lifetimes.scanToken },
       expiresAt: request.expiresAt,
-      ...(ctx.passkeySignIn ? { passkeySignIn: true as const } : {}),
     };
+    if (ctx.passkeySignIn) answer.passkeySignIn = true;
   }
   if (ctx.confirmAccount) answer.confirmAccount = true;
   if (body.secretInBody) answer.browserSecret = created.browserSecret;
@@ -243,7 +247,19 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     created.browserSecret,
     pending + decision + redemption,
   );
-  return json(201, answer, { "set-cookie": cookie });
+  return jsonText(201, createdBody(ctx, answer, created.scanTokens), { "set-cookie": cookie });
+}
+
+/**
+ * `answer` as JSON, a QR request's URLs (left out of `answer`) written into its empty list as text:
+ * each is the QR base, JSON-quoted here, and a base64url token, which needs no escaping. Six long
+ * strings made most of `JSON.stringify`'s cost and garbage in creating a request.
+ */
+function createdBody(ctx: RouteContext, answer: Created, scanTokens: readonly string[]): string {
+  const body = JSON.stringify(answer);
+  if (answer.mode !== "qr") return body;
+  const base = JSON.stringify(ctx.qrUrl("")).slice(0, -1);
+  return body.replace('"urls":[]', `"urls":[${scanTokens.map((token) => `${base}${token}"`).join(",")}]`);
 }
 
 async function getRequest(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 import { DEFAULT_LIFETIMES, resolveLifetimes } from "../../src/core/lifetimes.ts";
 import { type LoginRequest, statusOf } from "../../src/core/login-request.ts";
@@ -8,6 +9,7 @@ import {
   scanKeys,
   scanPeriodCount,
   scanPeriodWorks,
+  scanTokenFor,
 } from "../../src/core/scan-token.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import {
@@ -228,6 +230,25 @@ describe("derived scan tokens", () => {
     assert.equal(checkScanToken(TEST_KEYS, flipped), "forged");
     assert.equal(checkScanToken(TEST_KEYS, { ...claim, period: 4 }), "forged");
     assert.equal(checkScanToken(scanKeys(["a different deployment secret, long enough"]), claim), "unknown-key");
+  });
+
+  it("the MAC is HMAC-SHA256(secret, label ‖ id ‖ period) cut to 128 bits, for any secret's length", () => {
+    const id = Buffer.alloc(16, 7).toString("base64url");
+    // Shorter than SHA-256's 64-byte block, exactly one, longer (hashed first), and multi-byte UTF-8.
+    for (const secret of ["s".repeat(32), "b".repeat(64), "l".repeat(100), "ключ развёртывания, достаточно длинный"]) {
+      const keys = scanKeys([secret]);
+      for (const period of [0, 1, 5, 0xffff]) {
+        const claim = readScanToken(scanTokenFor(keys, id, period));
+        assert.ok(claim);
+        const periodBytes = Buffer.from([period >> 8, period & 0xff]);
+        const expected = createHmac("sha256", Buffer.from(secret, "utf8"))
+          .update(Buffer.concat([Buffer.from("qrlogin scan token\0"), Buffer.from(id, "base64url"), periodBytes]))
+          .digest()
+          .subarray(0, 16);
+        assert.deepEqual(claim.mac, expected);
+        assert.deepEqual(claim.keyId, createHmac("sha256", secret).update("qrlogin key id").digest().subarray(0, 4));
+      }
+    }
   });
 
   it("a period's token works from 5 s before its period to 5 s after it, and never past the last period", () => {

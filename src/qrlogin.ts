@@ -10,6 +10,7 @@ import { geoIpFromFile, type LocateIp, locateNowhere } from "./http/geoip.ts";
 import { Heartbeats } from "./http/heartbeats.ts";
 import type { IncomingRequest } from "./http/incoming.ts";
 import { type NodeHandler, nodeHandler } from "./http/node.ts";
+import { openFileLimit, streamCapacity } from "./http/open-files.ts";
 import type { RouteEntry } from "./http/outgoing.ts";
 import { type RouteContext, route } from "./http/routes.ts";
 import type { IssueSession } from "./http/session.ts";
@@ -190,6 +191,14 @@ export interface QrLoginOptions {
    * @defaultValue {@link DEFAULTS}.maxStreamsPerApprover
    */
   maxStreamsPerApprover?: number;
+  /**
+   * Event streams and waiting long-polls open at once on this instance, all clients together; more get 429.
+   * Each holds a socket, and a process out of open files fails every connection (a node:cluster
+   * worker hangs them): a refused one is closed instead, so that the client comes back on another
+   * connection, which node:cluster or a load balancer may give to another process.
+   * @defaultValue open files less some room (Linux)
+   */
+  maxStreams?: number;
   /**
    * Heartbeat comment interval on event streams, in ms.
    * @defaultValue {@link DEFAULTS}.heartbeatMs
@@ -403,6 +412,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     perRequest: options.maxStreamsPerRequest ?? DEFAULTS.maxStreamsPerRequest,
     perIp: options.maxStreamsPerIp ?? DEFAULTS.maxStreamsPerIp,
     perApprover: options.maxStreamsPerApprover ?? DEFAULTS.maxStreamsPerApprover,
+    perInstance: options.maxStreams ?? streamCapacity(openFileLimit()),
   };
   const { approvalPage, deviceFlow } = options;
   const allowedOrigins = origin ? [origin, ...(options.extraOrigins ?? []).map(normalizeOrigin)] : null;

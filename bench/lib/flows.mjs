@@ -2,7 +2,7 @@
 // Each `*Sample` measures one sign-in from the moment the phone sends its approval to the moment
 // the desktop holds its session, with the same clock (performance.now) in the same process.
 import { performance } from "node:perf_hooks";
-import { CookieJar, call, formValue, openEvents, sleep } from "./http.mjs";
+import { CookieJar, call, formValue, openEvents, StreamRefused, sleep } from "./http.mjs";
 
 export const BENCH_USER_HEADER = "x-bench-user";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -56,7 +56,7 @@ export async function qrSample({ desktopBase, phoneBase, desktopAgent, phoneAgen
       if (seen.has(event)) resolve(seen.get(event));
       else waiters.set(event, resolve);
     });
-  const stream = await qrEvents(desktopBase, desktop, (event) => {
+  const stream = await qrEventsRetried(desktopBase, desktop, (event) => {
     const at = performance.now();
     seen.set(event, at);
     waiters.get(event)?.(at);
@@ -97,17 +97,38 @@ export async function qrSample({ desktopBase, phoneBase, desktopAgent, phoneAgen
   }
 }
 
+/** How long a desktop whose stream was refused (429: that server process is full) keeps asking again. */
+const REFUSED_FOR_MS = 120_000;
+
+/**
+ * Opens the desktop's event stream (see {@link qrEvents}); a stream refused with 429 (the process the
+ * connection reached holds all the streams it can) is asked for again on a new connection, which may
+ * reach another process, after 0.2–1 s (the page's script waits 5–10 s). `onRefused` hears of each.
+ */
+export async function qrEventsRetried(base, desktop, onEvent, { onRefused = () => {}, ...options } = {}) {
+  const until = performance.now() + REFUSED_FOR_MS;
+  for (;;) {
+    try {
+      return await qrEvents(base, desktop, onEvent, options);
+    } catch (error) {
+      if (!(error instanceof StreamRefused && error.status === 429) || performance.now() > until) throw error;
+      onRefused();
+      await sleep(200 + Math.random() * 800);
+    }
+  }
+}
+
 /** A desktop that waits: its request is created and its event stream held open. */
 export async function qrWaiter(base, agent, counters) {
   const desktop = await qrCreate(base, agent);
-  return qrEvents(
+  return qrEventsRetried(
     base,
     desktop,
     (event) => {
       counters.events++;
       if (event !== "qr") counters.unexpected++;
     },
-    { onEnd: () => counters.ended++ },
+    { onEnd: () => counters.ended++, onRefused: () => counters.refused++ },
   );
 }
 

@@ -97,11 +97,20 @@ export class CookieJar {
   }
 }
 
+/** An event stream the server answered with something else than 200; `status` says what. */
+export class StreamRefused extends Error {
+  constructor(status) {
+    super(`event stream answered ${status}`);
+    this.status = status;
+  }
+}
+
 /**
  * Opens an event stream on its own connection. `onEvent(name, data)` sees each event;
- * resolves once the response head arrived, with `close()` and `ended`.
+ * resolves once the response head arrived, with `close()` and `ended`. Rejects with
+ * {@link StreamRefused} on another status, and when no head came within `timeoutMs`.
  */
-export function openEvents(base, path, headers, onEvent, { onEnd } = {}) {
+export function openEvents(base, path, headers, onEvent, { onEnd, timeoutMs = 30_000 } = {}) {
   assertLoopback(base);
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), {
@@ -109,10 +118,12 @@ export function openEvents(base, path, headers, onEvent, { onEnd } = {}) {
       agent: false,
       localAddress,
     });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer to ${path} in ${timeoutMs} ms`)), timeoutMs);
     req.on("response", (res) => {
+      clearTimeout(timer);
       if (res.statusCode !== 200) {
         res.resume();
-        reject(new Error(`event stream answered ${res.statusCode}`));
+        reject(new StreamRefused(res.statusCode));
         return;
       }
       res.setEncoding("utf8");
@@ -147,7 +158,10 @@ export function openEvents(base, path, headers, onEvent, { onEnd } = {}) {
       res.on("error", ended);
       resolve(stream);
     });
-    req.on("error", reject);
+    req.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     req.end();
   });
 }

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { reportReady, superviseWorkers } from "../../src/cli/workers.ts";
+import { limitConnections } from "../../src/http/open-files.ts";
 import { createQrLogin } from "../../src/qrlogin.ts";
 import { IpcNotifier } from "../../src/store/ipc-notifier.ts";
 import type { LoginStore, Notifier } from "../../src/store/login-store.ts";
@@ -113,7 +114,8 @@ async function serveHere() {
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 60_000;
-  server.maxConnections = 50_000;
+  // As `qrlogin serve`: a worker out of connections hands new ones back to the primary.
+  limitConnections(server);
   server.listen(Number(values.port), "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo;
     if (cluster.isWorker) reportReady({ port });

@@ -27,14 +27,23 @@ const RETRY_MS = 2_000;
 
 /**
  * Follows a request over its event stream, or by long-poll (`GET …?wait=25&version=V`) where
- * EventSource is missing or the stream is refused. Stops by itself after a final status
- * (`approved` included: the caller redeems next). Returns a function that stops it early.
+ * EventSource is missing or the stream is refused; a server too busy for the long-poll as well
+ * (`TOO_MANY_STREAMS`) is given 5–10 s, then asked for the stream again. Stops by itself after a
+ * final status (`approved` included: the caller redeems next). Returns a function that stops it early.
  * @example
  * const stop = followRequest({ basePath: "/qrlogin", id, onUpdate: render, onConnection, onError });
  */
 export function followRequest(options: FollowOptions): () => void {
   let stopped = false;
   let stopTransport = () => {};
+  // Told once each way, whichever transport lost or found the connection.
+  let lost = false;
+  const connection = (connected: boolean) => {
+    if (connected !== lost) return;
+    lost = !connected;
+    options.onConnection(connected);
+  };
+  const streams = options.transport !== "poll" && typeof EventSource !== "undefined";
   const deliver = (update: RequestUpdate) => {
     if (stopped) return;
     options.onUpdate(update);
@@ -50,7 +59,6 @@ export function followRequest(options: FollowOptions): () => void {
     const controller = new AbortController();
     stopTransport = () => controller.abort();
     let version: number | null = null;
-    let lost = false;
     const loop = async () => {
       while (!stopped) {
         const query = version === null ? "" : `?wait=${POLL_WAIT_S}&version=${version}`;
@@ -60,8 +68,7 @@ export function followRequest(options: FollowOptions): () => void {
             signal: controller.signal,
             words: options.words,
           });
-          if (lost) options.onConnection(true);
-          lost = false;
+          connection(true);
           const changed = version !== null && snapshot.version !== version;
           version = snapshot.version;
           if (changed || FINAL.has(snapshot.status)) deliver(snapshot);
@@ -74,9 +81,11 @@ export function followRequest(options: FollowOptions): () => void {
             stop();
             return options.onError(failure);
           }
-          if (!lost) options.onConnection(false);
-          lost = true;
+          connection(false);
           await new Promise((resolve) => setTimeout(resolve, busy ? busyRetryDelay() : RETRY_MS));
+          // The stream was refused for the same reason: this process, or on a new connection
+          // another one, may have room for it now.
+          if (busy && streams && !stopped) return stream();
         }
       }
     };
@@ -86,19 +95,14 @@ export function followRequest(options: FollowOptions): () => void {
   const stream = () => {
     const source = new EventSource(`${url}/events`);
     stopTransport = () => source.close();
-    let lost = false;
     for (const event of EVENTS) {
       source.addEventListener(event, (message) => {
-        if (lost) options.onConnection(true);
-        lost = false;
+        connection(true);
         const data = JSON.parse((message as MessageEvent<string>).data) as RequestEvents[typeof event];
         deliver({ ...data, status: event });
       });
     }
-    source.addEventListener("open", () => {
-      if (lost) options.onConnection(true);
-      lost = false;
-    });
+    source.addEventListener("open", () => connection(true));
     source.addEventListener("error", () => {
       if (stopped) return;
       // CLOSED: the server refused the stream (an error answer, not a dropped line); the
@@ -107,12 +111,11 @@ export function followRequest(options: FollowOptions): () => void {
         source.close();
         return poll();
       }
-      if (!lost) options.onConnection(false);
-      lost = true;
+      connection(false);
     });
   };
 
-  if (options.transport === "poll" || typeof EventSource === "undefined") poll();
-  else stream();
+  if (streams) stream();
+  else poll();
   return stop;
 }

@@ -6,6 +6,7 @@ import encodeQR from "qr";
 import { createDemoServer } from "../demo/app.ts";
 import { openDemoDb } from "../demo/demo-db.ts";
 import { selfSignedCertificate } from "../demo/self-signed.ts";
+import { limitConnections } from "../http/open-files.ts";
 import { applyServerTimeouts } from "../http/server-timeouts.ts";
 import { lineLogger } from "../observability/logging.ts";
 import { IpcNotifier } from "../store/ipc-notifier.ts";
@@ -150,6 +151,8 @@ async function listen(options: ServeOptions): Promise<Listening> {
   });
   // Slow or silent clients are cut; event streams (heartbeats) and long-polls are not.
   applyServerTimeouts(server);
+  // Connections past the open files are refused at once (handed to another worker) rather than failing or hanging.
+  limitConnections(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {

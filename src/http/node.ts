@@ -157,7 +157,9 @@ export function readNodeBody(body: Readable, limit: number, contentLength?: stri
 /** Writes a route's answer to a `node:http` response; an event stream writes straight to the socket. */
 function writeNodeResponse(res: ServerResponse, outgoing: Outgoing): void {
   if ("body" in outgoing) {
-    res.writeHead(outgoing.status, { ...outgoing.headers, "content-length": Buffer.byteLength(outgoing.body) });
+    const headers = { ...outgoing.headers, "content-length": Buffer.byteLength(outgoing.body) };
+    // node:http closes the connection after an answer that says so.
+    res.writeHead(outgoing.status, outgoing.closeConnection ? { ...headers, connection: "close" } : headers);
     res.end(outgoing.body);
     return;
   }

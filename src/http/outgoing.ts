@@ -12,7 +12,16 @@ export interface EventSink {
 
 /** What a route answers: a complete body, or an event stream the binding keeps open. */
 export type Outgoing =
-  | { status: number; headers: Record<string, string | string[]>; body: string }
+  | {
+      status: number;
+      headers: Record<string, string | string[]>;
+      body: string;
+      /**
+       * The client should come back on a new connection, which a load balancer or node:cluster may
+       * give to another process: a binding that can, closes this one after the answer.
+       */
+      closeConnection?: boolean;
+    }
   | {
       status: number;
       headers: Record<string, string | string[]>;
@@ -53,14 +62,16 @@ export function jsonText(status: number, text: string, headers: Record<string, s
 
 /**
  * The JSON error body: `{ error, error_description }`, with `Retry-After` on 429 and `tries_left` on
- * `WRONG_NUMBER` (always 0: there is one try).
+ * `WRONG_NUMBER` (always 0: there is one try). A refused stream closes its connection: the slots are
+ * this process's, and another may have one free.
  */
 export function errorOutgoing(error: QrLoginError): Outgoing {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
   const body: ErrorBody = { error: error.code, error_description: error.message };
   if (error.triesLeft !== undefined) body.tries_left = error.triesLeft;
-  return json(ERROR_STATUS[error.code], body, headers);
+  const outgoing = json(ERROR_STATUS[error.code], body, headers);
+  return error.code === "TOO_MANY_STREAMS" ? { ...outgoing, closeConnection: true } : outgoing;
 }
 
 /** The answer of a binding that has nothing to hand a path outside the base path on to. */

@@ -10,6 +10,8 @@ export interface StreamLimits {
   perIp: number;
   /** Per signed-in approver (the phone's `/approver/events`). */
   perApprover: number;
+  /** All of them together: each holds a connection, so a process can hold only as many as its open files allow. */
+  perInstance: number;
 }
 
 /** Whose stream it is: a desktop's, by its request, or a signed-in approver's own. */
@@ -17,8 +19,9 @@ export type StreamOwner = { request: string } | { approver: string };
 
 /**
  * Counts the event streams and long-polls open in this process, so that one client cannot hold
- * thousands of connections. In memory on purpose: each is a socket of this process, and its slot
- * comes back when it closes.
+ * thousands of connections, and all of them cannot take more connections than the process has open
+ * files for. In memory on purpose: each is a socket of this process, and its slot comes back when it
+ * closes.
  */
 export class StreamSlots {
   readonly #open = new Map<string, number>();
@@ -31,7 +34,7 @@ export class StreamSlots {
    * called, whichever comes first; releasing twice is harmless.
    */
   take(incoming: IncomingRequest, owner: StreamOwner): () => void {
-    const { perRequest, perIp, perApprover } = this.limits;
+    const { perRequest, perIp, perApprover, perInstance } = this.limits;
     const wanted: { key: string; limit: number; refusal: string }[] = [];
     if ("request" in owner) {
       wanted.push({
@@ -55,6 +58,12 @@ export class StreamSlots {
         refusal: `Your address already has ${perIp} open event streams or long-polls; close some first.`,
       });
     }
+    // Last, so that a client over its own limit is told so rather than that the server is full.
+    wanted.push({
+      key: "instance",
+      limit: perInstance,
+      refusal: "This server holds as many event streams as it can; try again in a few seconds.",
+    });
     for (const { key, limit, refusal } of wanted) {
       if ((this.#open.get(key) ?? 0) >= limit) throw new QrLoginError("TOO_MANY_STREAMS", refusal);
     }

@@ -67,17 +67,21 @@ export class Running {
   }
 }
 
-/** `qrlogin <args>` as a plain child process (no terminal), from source; `undefined` in `env` unsets a variable. */
-export function cli(args: string[], env: Record<string, string | undefined> = {}): Running {
+/**
+ * `qrlogin <args>` as a plain child process (no terminal), from source; `undefined` in `env` unsets a
+ * variable. `openFiles` lowers its open-file limit (soft and hard, so that Node cannot raise it).
+ */
+export function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  { openFiles }: { openFiles?: number } = {},
+): Running {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-  return new Running(
-    spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-      cwd: ROOT,
-      env: merged,
-      stdio: ["pipe", "pipe", "pipe"],
-    }),
-  );
+  const command = [process.execPath, "--import", "tsx", CLI, ...args];
+  const [file, ...rest] =
+    openFiles === undefined ? command : ["sh", "-c", `ulimit -n ${openFiles} && exec "$@"`, "sh", ...command];
+  return new Running(spawn(file as string, rest, { cwd: ROOT, env: merged, stdio: ["pipe", "pipe", "pipe"] }));
 }
 
 /**
@@ -101,10 +105,16 @@ function shellQuote(word: string): string {
 }
 
 /** `qrlogin serve` on a free port of 127.0.0.1 with its data in `dataDir`; resolves once it listens. */
-export async function startDemo(dataDir: string, extra: string[] = []): Promise<{ url: string; server: Running }> {
-  const server = cli(["serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, ...extra], {
-    QRLOGIN_STORE: undefined,
-  });
+export async function startDemo(
+  dataDir: string,
+  extra: string[] = [],
+  limits: { openFiles?: number } = {},
+): Promise<{ url: string; server: Running }> {
+  const server = cli(
+    ["serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, ...extra],
+    { QRLOGIN_STORE: undefined },
+    limits,
+  );
   const match = await server.waitFor(/qrlogin demo on (http:\/\/127\.0\.0\.1:\d+)/);
   return { url: match[1] as string, server };
 }

@@ -188,6 +188,76 @@ describe("qrlogin serve --workers 3 on one SQLite file", () => {
   });
 });
 
+describe("qrlogin serve --workers with few open files", () => {
+  /** Per process; from it, each worker holds at most 56 streams and 156 connections (src/http/open-files.ts). */
+  const OPEN_FILES = 256;
+  let dataDir: string;
+  let demo: { url: string; server: Running };
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "qrlogin-cli-workers-files-"));
+    demo = await startDemo(dataDir, ["--workers", "2"], { openFiles: OPEN_FILES });
+  });
+  after(() => {
+    demo?.server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Opens a desktop's stream on a connection of its own: its status, or "hung" if nothing came within 10 s. */
+  const openStream = ({ id, secret, from }: { id: string; secret: string; from: string }) =>
+    new Promise<{ status: number | "hung" | "failed"; close(): void }>((resolve) => {
+      const req = request(`${demo.url}/qrlogin/requests/${id}/events`, {
+        agent: false,
+        localAddress: from,
+        headers: { accept: "text/event-stream", authorization: `Bearer ${secret}` },
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve({ status: "hung", close() {} });
+      }, 10_000);
+      req.on("response", (res) => {
+        clearTimeout(timer);
+        if (res.statusCode !== 200) res.resume();
+        resolve({ status: res.statusCode ?? 0, close: () => req.destroy() });
+      });
+      req.on("error", () => {
+        clearTimeout(timer);
+        resolve({ status: "failed", close() {} });
+      });
+      req.end();
+    });
+
+  it("streams past what the workers' open files allow are refused with 429, and the server keeps answering", async () => {
+    // 400 desktops, 20 from each of 20 loopback addresses: under every per-address limit, over the workers' files.
+    const desktops: { id: string; secret: string; from: string }[] = [];
+    for (let a = 0; a < 20; a++) {
+      const from = `127.0.0.${10 + a}`;
+      const creator = new Agent({ keepAlive: true, maxSockets: 1, localAddress: from });
+      for (let i = 0; i < 20; i++) {
+        const created = await call(creator, `${demo.url}/qrlogin/requests`, "POST", { secretInBody: true });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        desktops.push({ id: created.body.id as string, secret: created.body.browserSecret as string, from });
+      }
+      creator.destroy();
+    }
+    // 20 at a time: the primary holds each connection until a worker took it, and has only as many files.
+    const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+    for (let i = 0; i < desktops.length; i += 20)
+      streams.push(...(await Promise.all(desktops.slice(i, i + 20).map(openStream))));
+    try {
+      const count = (status: number | string) => streams.filter((stream) => stream.status === status).length;
+      const statuses = JSON.stringify(streams.map((stream) => stream.status));
+      assert.equal(count(200) + count(429), streams.length, `every stream opened or was refused: ${statuses}`);
+      assert.ok(count(429) > 0, "some were refused");
+      assert.ok(count(200) <= 2 * 56, `at most 56 per worker, got ${count(200)}`);
+      const after = await call(oneSocket(), `${demo.url}/qrlogin/requests`, "POST");
+      assert.equal(after.status, 201, "a short request still has room");
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+  });
+});
+
 describe("qrlogin serve --workers refuses what it cannot run", () => {
   it("a count that is not a whole number from 1, nor auto, is a usage error (exit code 2)", async () => {
     const child = cli(["serve", "--workers", "0"]);

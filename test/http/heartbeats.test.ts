@@ -4,45 +4,53 @@ import { HEARTBEAT } from "../../src/http/event-stream.ts";
 import { Heartbeats } from "../../src/http/heartbeats.ts";
 import type { EventSink } from "../../src/http/outgoing.ts";
 
-const INTERVAL = 320;
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A stream that records when it was written to, and whether it was closed. */
-class RecordingSink implements EventSink {
-  readonly writes: number[] = [];
-  closed = false;
-  write(chunk: string): boolean {
-    assert.equal(chunk, HEARTBEAT);
-    this.writes.push(performance.now());
-    return true;
-  }
-  close(): void {
-    this.closed = true;
-  }
+/** A sink that counts its heartbeats. */
+function counting(): EventSink & { beats: number; closed: boolean } {
+  return {
+    beats: 0,
+    closed: false,
+    write(chunk) {
+      assert.equal(chunk, HEARTBEAT);
+      this.beats++;
+      return true;
+    },
+    close() {
+      this.closed = true;
+    },
+  };
 }
 
-describe("Heartbeats", () => {
-  it("writes each stream a heartbeat once an interval, the streams spread over the interval's ticks", async () => {
-    const heartbeats = new Heartbeats(INTERVAL);
-    const sinks = Array.from({ length: 64 }, () => new RecordingSink());
+describe("heartbeats", () => {
+  it("each stream gets one per interval, written a small slice at a time", (t) => {
+    t.mock.timers.enable({ apis: ["setInterval"] });
+    const heartbeats = new Heartbeats(30_000);
+    const sinks = Array.from({ length: 3_000 }, counting);
     for (const sink of sinks) heartbeats.add(sink);
-    const gone = sinks[5] as RecordingSink;
-    heartbeats.delete(gone);
-    await wait(INTERVAL * 2.5);
-    heartbeats.close();
-    assert.deepEqual(gone.writes, [], "none once deleted");
-    for (const sink of sinks.filter((s) => s !== gone)) {
-      assert.ok(
-        sink.writes.length >= 2 && sink.writes.length <= 3,
-        `${sink.writes.length} heartbeats in 2.5 intervals`,
-      );
+    let written = 0;
+    for (let ms = 0; ms < 30_000; ms += 100) {
+      t.mock.timers.tick(100);
+      const now = sinks.reduce((sum, sink) => sum + sink.beats, 0);
+      assert.ok(now - written <= 10, `a tick writes a 300th of the streams, not ${now - written}`);
+      written = now;
     }
-    // Ticks a sixteenth of the interval apart: the streams' first heartbeats fall in many of them.
-    const firstTicks = new Set(sinks.flatMap((sink) => sink.writes.slice(0, 1).map((at) => Math.round(at))));
-    assert.ok(firstTicks.size >= 8, `first heartbeats in ${firstTicks.size} ticks`);
-    assert.ok(
-      sinks.every((sink) => sink.closed === (sink !== gone)),
-      "close ends every stream it still had",
-    );
+    assert.deepEqual(new Set(sinks.map((sink) => sink.beats)), new Set([1]));
+
+    const [gone, kept] = sinks as [ReturnType<typeof counting>, ReturnType<typeof counting>];
+    heartbeats.delete(gone);
+    t.mock.timers.tick(30_000);
+    assert.equal(gone.beats, 1, "no heartbeat after delete");
+    assert.equal(kept.beats, 2);
+    heartbeats.close();
+    assert.ok(kept.closed && !gone.closed, "close ends the streams still open");
+  });
+
+  it("an interval shorter than a tick beats every stream each interval", (t) => {
+    t.mock.timers.enable({ apis: ["setInterval"] });
+    const heartbeats = new Heartbeats(50);
+    const sink = counting();
+    heartbeats.add(sink);
+    t.mock.timers.tick(50);
+    assert.equal(sink.beats, 1);
+    heartbeats.close();
   });
 });

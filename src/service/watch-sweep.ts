@@ -3,10 +3,10 @@ import type { LoginStore } from "../store/login-store.ts";
 /** How often each watched request is checked for a change no message told of, in ms, by default. */
 export const WATCH_SWEEP_MS = 5_000;
 
-/** At most this many ids or changes per store query: one step of the sweep, short enough not to hold up the event loop. */
+/** At most this many ids or changes per store query: short enough not to hold up the event loop. */
 const BATCH = 500;
 
-/** The interval's slices, when each id's version is asked for: each watched id belongs to one, and each slice is checked in turn. */
+/** The slices of the interval when every id's version is asked: each id is in one, each slice checked in turn. */
 const SLICES = 40;
 
 /** What the sweep reads: the versions of requests, and the store's feed of changes where it has one. */
@@ -42,9 +42,6 @@ export abstract class WatchSweep {
 
   /** The sweep for `store`: a {@link FeedSweep} if it has a feed of changes, else a {@link VersionSweep}. */
   static over(store: SweptStore, intervalMs: number, onError: (error: unknown) => void): WatchSweep {
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-      throw new RangeError("qrlogin: watchSweepMs must be a positive number of milliseconds");
-    }
     const { changesAfter } = store;
     const versions = (ids: string[]) => store.versions(ids);
     return changesAfter
@@ -59,6 +56,9 @@ export abstract class WatchSweep {
     stepsPerInterval: number,
     onError: (error: unknown) => void,
   ) {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new RangeError("qrlogin: watchSweepMs must be a positive number of milliseconds");
+    }
     this.#versions = versions;
     this.#intervalMs = intervalMs;
     this.#stepMs = intervalMs / stepsPerInterval;
@@ -107,6 +107,7 @@ export abstract class WatchSweep {
     return [...this.#watched.keys()];
   }
 
+  /** Whether request `id` has a watcher. */
   protected isWatched(id: string): boolean {
     return this.#watched.has(id);
   }

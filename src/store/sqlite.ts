@@ -109,12 +109,13 @@ const MIGRATIONS: readonly string[] = [
      WHERE previous_user_code_hash IS NOT NULL;`,
   // The feed of changes (LoginStore.changesAfter). A trigger appends each version bump in the
   // transaction of the update itself, so no write of any process can skip it; SQLite has one writer
-  // at a time, so the order of `seq` is the order of commits. AUTOINCREMENT: a seq is never given
-  // twice, even once the newest rows are pruned. `request_changes_kept` is one row: every change
-  // after `since` is still there, and purge forgets up to `next` (the end of the feed at the purge
-  // before). Deletions are not told: only purge deletes, and only requests long past their deadline.
+  // at a time, so the order of `seq` is the order of commits. A new seq is one more than the largest
+  // in the table, so purge always keeps the newest row: no seq is ever given twice (AUTOINCREMENT
+  // would too, for a page more written per transition). `request_changes_kept` is one row: every
+  // change after `since` is still there, and purge forgets up to `next` (the end of the feed at the
+  // purge before). Deletions are not told: only purge deletes, and only requests long past their deadline.
   `CREATE TABLE request_changes (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     seq INTEGER PRIMARY KEY,
      request_id TEXT NOT NULL,
      version INTEGER NOT NULL
    ) STRICT;
@@ -234,9 +235,10 @@ export class SqliteStore implements LoginStore {
     const purgeCounters = this.#db.prepare("DELETE FROM counters WHERE reset_at < ?");
     const purgeAudit = this.#db.prepare("DELETE FROM audit_log WHERE at < ?");
     const purgeAlerts = this.#db.prepare("DELETE FROM alerts WHERE at < ?");
-    // Changes committed before the previous purge go: a reader reads every few seconds.
+    // Changes committed before the previous purge go, but the newest: a reader reads every few seconds.
     const forgetChanges = this.#db.prepare(
-      "DELETE FROM request_changes WHERE seq <= (SELECT next FROM request_changes_kept)",
+      `DELETE FROM request_changes WHERE seq <= (SELECT next FROM request_changes_kept)
+         AND seq < (SELECT max(seq) FROM request_changes)`,
     );
     const keepChanges = this.#db.prepare(
       "UPDATE request_changes_kept SET since = next, next = coalesce((SELECT max(seq) FROM request_changes), next)",

@@ -44,16 +44,14 @@ export function createLoginRequest(
   },
 ): CreatedLoginRequest {
   const made = pendingRequest(deps, input);
-  // A passkey request shows no QR: its tokens would be made only to be dropped.
-  const scanTokens = made.request.mode === "passkey" ? [] : scanTokenSchedule(deps.keys, made.request, deps.lifetimes);
-  return { ...made, scanTokens };
+  // A passkey request shows no QR: its tokens would be made only to be dropped. Set in place, as a
+  // spread into a new object took a slow path of V8's on every creation.
+  if (made.request.mode !== "passkey") made.scanTokens = scanTokenSchedule(deps.keys, made.request, deps.lifetimes);
+  return made;
 }
 
 /** A new request in `pending` with its browser secret (and a device's code), before any scan token. */
-function pendingRequest(
-  deps: CreateDeps,
-  input: Parameters<typeof createLoginRequest>[1],
-): Omit<CreatedLoginRequest, "scanTokens"> {
+function pendingRequest(deps: CreateDeps, input: Parameters<typeof createLoginRequest>[1]): CreatedLoginRequest {
   const now = deps.clock.now();
   const browserSecret = randomToken(deps.random, SECRET_BYTES.browserSecret);
   const mode = input.mode ?? "qr";
@@ -82,7 +80,7 @@ function pendingRequest(
     sealedRedemption: null,
     requester: input.requester,
   };
-  return { request, browserSecret, userCode };
+  return { request, browserSecret, userCode, scanTokens: [] };
 }
 
 /**
@@ -98,7 +96,6 @@ export function createPushRequest(
   // Nothing to scan: a push request is bound to its account from the start.
   return {
     ...made,
-    scanTokens: [],
     request: {
       ...made.request,
       mode: "push",

@@ -259,7 +259,8 @@ function createdBody(ctx: RouteContext, answer: Created, scanTokens: readonly st
   const body = JSON.stringify(answer);
   if (answer.mode !== "qr") return body;
   const base = JSON.stringify(ctx.qrUrl("")).slice(0, -1);
-  return body.replace('"urls":[]', `"urls":[${scanTokens.map((token) => `${base}${token}"`).join(",")}]`);
+  // A function, so that no "$" in the base is read as a replacement pattern.
+  return body.replace('"urls":[]', () => `"urls":[${scanTokens.map((token) => `${base}${token}"`).join(",")}]`);
 }
 
 async function getRequest(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {

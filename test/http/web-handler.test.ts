@@ -76,4 +76,23 @@ describe("Web handler (Request → Response)", () => {
   it("answers 404 outside its base path", async () => {
     assert.equal((await call("/other")).status, 404);
   });
+
+  it("writes a QR answer's URLs as they are, whatever the Host (here with $ patterns) of a site without `origin`", async () => {
+    const open = createQrLogin({
+      store: new MemoryStore(),
+      authenticateApprover: () => null,
+      issueSession: () => ({ body: {} }),
+      logger: { warn: () => {}, error: () => {} },
+    });
+    const site = "https://a$`b$'c$&.example";
+    const created = await open.handler(new Request(`${site}/qrlogin/requests`, { method: "POST" }), {
+      ip: "198.51.100.1",
+    });
+    const body = (await created.json()) as { mode: string; qr: { urls: string[]; everyMs: number } };
+    assert.equal(body.mode, "qr");
+    assert.equal(body.qr.urls.length, 6);
+    for (const url of body.qr.urls)
+      assert.match(url, /^https:\/\/a\$`b\$'c\$&\.example\/qrlogin\/a#t=[A-Za-z0-9_-]{52}$/);
+    await open.close();
+  });
 });

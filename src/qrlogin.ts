@@ -488,6 +488,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     nodeHandler: nodeHandler(routeEntry, { trustProxy, onError, warn: (message) => logger.warn({}, message) }),
     async close() {
       clearInterval(purger);
+      flows.close();
       heartbeats.close();
       await notifier.close();
       await options.store.close();

@@ -144,6 +144,11 @@ export class LoginFlows {
     );
   }
 
+  /** Stops the flows' background work (the lost-message sweep); call it before the store closes. */
+  close(): void {
+    this.#sweep.close();
+  }
+
   /** The lifetimes in force. */
   get lifetimes(): Lifetimes {
     return this.#deps.lifetimes;

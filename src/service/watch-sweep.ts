@@ -39,6 +39,7 @@ export abstract class WatchSweep {
   #nextAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stepping = false;
+  #closed = false;
 
   /** The sweep for `store`: a {@link FeedSweep} if it has a feed of changes, else a {@link VersionSweep}. */
   static over(store: SweptStore, intervalMs: number, onError: (error: unknown) => void): WatchSweep {
@@ -129,8 +130,16 @@ export abstract class WatchSweep {
     }
   }
 
+  /** Stops sweeping for good: the store is about to close, and a step then would only log its error. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   /** Plans the next step one step after the last one was due, so no delay piles up. */
   #schedule(): void {
+    if (this.#closed) return;
     if (this.#watched.size === 0) {
       this.idle();
       return;

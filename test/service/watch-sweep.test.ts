@@ -234,3 +234,35 @@ describe("WatchSweep over a store with a feed", () => {
     stop();
   });
 });
+
+describe("WatchSweep.close", () => {
+  it("asks the store nothing more once closed, though requests are still watched", async () => {
+    let queries = 0;
+    const sweep = WatchSweep.over(
+      {
+        async versions() {
+          queries++;
+          return new Map();
+        },
+      },
+      100,
+      (error) => assert.fail(String(error)),
+    );
+    sweep.add(
+      "r1",
+      () => {},
+      () => 0,
+    );
+    await wait(150);
+    assert.ok(queries >= 1, "it swept while open");
+    sweep.close();
+    const before = queries;
+    sweep.add(
+      "r2",
+      () => {},
+      () => 0,
+    );
+    await wait(300);
+    assert.equal(queries, before);
+  });
+});

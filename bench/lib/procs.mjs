@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
+import { setPriority } from "node:os";
 import { sleep } from "./http.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -72,6 +73,9 @@ export async function startServer(name, command, { cpus, env } = {}) {
   };
 }
 
+/** The priority of a load generator in the background: below the one that measures. */
+const BACKGROUND_NICENESS = 10;
+
 /**
  * A load generator process (bench/clients/load.mjs); `send(cmd, args)` resolves with its answer.
  * `localAddress` is the loopback address it connects from (default 127.0.0.1); `cpus` pins it.
@@ -94,6 +98,13 @@ export function startLoad(name = "load", { localAddress, cpus } = {}) {
     pending.clear();
   });
   return {
+    /**
+     * Lowers its priority, so that the process measuring on the same cores is not kept waiting
+     * behind the clients this one only simulates (a real desktop does not share a core with them).
+     */
+    background() {
+      setPriority(child.pid, BACKGROUND_NICENESS);
+    },
     send(cmd, args) {
       const id = next++;
       return new Promise((resolve, reject) => {

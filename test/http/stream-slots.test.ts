@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isQrLoginError, QrLoginError } from "../../src/core/errors.ts";
 import type { IncomingRequest } from "../../src/http/incoming.ts";
-import { connectionCapacity, openFileLimit, streamCapacity } from "../../src/http/open-files.ts";
+import { connectionCapacity, limitConnections, openFileLimit, streamCapacity } from "../../src/http/open-files.ts";
 import { toErrorOutgoing, validHeaderValue } from "../../src/http/outgoing.ts";
 import { networkOf, StreamSlots } from "../../src/http/stream-slots.ts";
 
@@ -119,6 +119,14 @@ describe("open files", () => {
     assert.equal(connectionCapacity(256), 156);
     assert.equal(streamCapacity(undefined), Number.POSITIVE_INFINITY);
     assert.equal(connectionCapacity(Number.POSITIVE_INFINITY), undefined);
+  });
+
+  it("caps a server's connections where the limit is known, and leaves them alone where it is unlimited", () => {
+    const server = { maxConnections: 0 };
+    limitConnections(server, Number.POSITIVE_INFINITY);
+    assert.equal(server.maxConnections, 0);
+    limitConnections(server, 256);
+    assert.equal(server.maxConnections, 156);
   });
 });
 

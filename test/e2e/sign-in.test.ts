@@ -192,7 +192,7 @@ describe("expiry in Chromium (short lifetimes)", { skip }, () => {
   let browser: Browser;
   before(async () => {
     [site, browser] = await Promise.all([
-      startDemo({ lifetimes: { pending: 2_500, scanToken: 1_000, scanTokenGrace: 500 } }),
+      startDemo({ lifetimes: { pending: 4_000, scanToken: 1_000, scanTokenGrace: 500 } }),
       launch(),
     ]);
   });

@@ -101,14 +101,16 @@ export async function openLoginPage(desktop: Page, site: DemoSite): Promise<void
 /** The typed code the desktop shows. */
 export async function typedCode(desktop: Page): Promise<string> {
   const code = desktop.locator("qr-login .code");
-  // A waiting desktop has no code until the person asks for one.
-  if (!(await code.isVisible())) await desktop.locator("qr-login .show-code").click();
-  await desktop.waitForFunction(() =>
-    /^[A-Z]{4}-[A-Z]{4}$/.test(
-      document.querySelector("qr-login")?.shadowRoot?.querySelector(".code")?.textContent ?? "",
-    ),
-  );
-  return (await code.textContent()) ?? "";
+  const showCode = desktop.locator("qr-login .show-code");
+  // A waiting desktop has no code until the person asks for one; one being renewed shows neither for a moment.
+  await code.or(showCode).filter({ visible: true }).first().waitFor();
+  if (!(await code.isVisible())) await showCode.click();
+  // Read in the same check that sees it whole: a separate read could catch a renewal in between.
+  const shown = await desktop.waitForFunction(() => {
+    const text = document.querySelector("qr-login")?.shadowRoot?.querySelector(".code")?.textContent ?? "";
+    return /^[A-Z]{4}-[A-Z]{4}$/.test(text) ? text : false;
+  });
+  return String(await shown.jsonValue());
 }
 
 /** The desktop signed in: it landed on the account page and its cookie opens it. */

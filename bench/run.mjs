@@ -512,6 +512,10 @@ async function manyWaitingRun() {
       `  ${fmt(result.bytesPer / 1024, 1)} KB per desktop, idle CPU ${fmt(result.cpuPercent, 1)} %, loop p99 ${fmt(result.loopIdleP99, 1)} ms idle / ${fmt(result.loopFlowsP99, 1)} ms in flows, signed in p50 ${fmt(result.signedIn.p50, 1)} p99 ${fmt(result.signedIn.p99, 1)} ms (the approved event p50 ${fmt(result.approvedEvent.p50, 1)} p99 ${fmt(result.approvedEvent.p99, 1)} ms)`,
     );
     return result;
+  } catch (error) {
+    // A worker that died or refused says so on the server's stderr, which is not shown otherwise.
+    log(`  the server's last words: ${server.stderr() || "(none)"}`);
+    throw error;
   } finally {
     await Promise.all(loads.map((load) => load.send("closeAll").catch(() => {})));
     await Promise.all([...loads, probe].map((load) => load.stop()));
@@ -1033,7 +1037,18 @@ function headlines(results) {
   return lines.join("\n");
 }
 
-main().catch((error) => {
-  console.error(error);
+let settled = false;
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    settled = true;
+  });
+// Nothing left to wait for, yet the run did not end: something it awaited can no longer come.
+process.on("beforeExit", () => {
+  if (settled) return;
+  log("the run stopped with nothing left to wait for: a process it awaited must be gone");
   process.exitCode = 1;
 });

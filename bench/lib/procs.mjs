@@ -62,7 +62,8 @@ export async function startServer(name, command, { cpus, env } = {}) {
     base: `http://127.0.0.1:${ready.port}`,
     stderr: () => stderr,
     async stop() {
-      if (child.exitCode !== null) return;
+      // Gone already (a signal leaves exitCode null): its "exit" will not come again.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
@@ -113,7 +114,8 @@ export function startLoad(name = "load", { localAddress, cpus } = {}) {
       });
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      // Gone already (a signal leaves exitCode null): its "exit" will not come again.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await exited;

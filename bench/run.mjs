@@ -461,8 +461,9 @@ async function manyWaitingRun() {
       throw new Error(`${failures} waiting desktops failed: ${opened.find((o) => o.firstError)?.firstError}`);
     const openSeconds = (performance.now() - opening) / 1000;
     const refusedStreams = sum(opened.map((o) => o.refused));
+    const unansweredStreams = sum(opened.map((o) => o.unanswered));
     log(
-      `  ${count} desktops waiting on ${workers} workers (opened in ${fmt(openSeconds, 0)} s, ${fmt(count / openSeconds, 0)} a second; ${fmt(refusedStreams, 0)} streams refused by a full worker and opened again)`,
+      `  ${count} desktops waiting on ${workers} workers (opened in ${fmt(openSeconds, 0)} s, ${fmt(count / openSeconds, 0)} a second; streams asked for again: ${fmt(refusedStreams, 0)} refused by a full worker, ${fmt(unansweredStreams, 0)} unanswered in 30 s)`,
     );
     // From here on they only hold their streams: the probe measuring sign-ins goes first.
     for (const load of loads) load.background();
@@ -498,6 +499,7 @@ async function manyWaitingRun() {
       pinned: cores,
       openSeconds,
       refusedStreams,
+      unansweredStreams,
       bytesPer: (rss1 - rss0) / count,
       rssMiB: rss1 / 2 ** 20,
       cpuPercent: ((cpu1 - cpu0) / PLAN.manyIdleSeconds) * 100,
@@ -953,7 +955,8 @@ function render(results) {
     "  (`bench/servers/qrlogin.ts --workers N`, as `qrlogin serve --workers N`: one port, changes carried",
     "  between workers over IPC), one worker per 17,000 streams: with 20,000 open files, a process holds",
     "  at most 19,000 and the primary does not spread them evenly. A stream a full worker refuses (429) is",
-    "  asked for again on a new connection after 0.2–1 s, and lands on another. The requests wait 30 min,",
+    "  asked for again on a new connection after 0.2–1 s, and lands on another (one with no answer in 30 s,",
+    "  at once); a desktop without its stream after 5 min fails the row. The requests wait 30 min,",
     "  as in the other rows. The desktops' streams come from one load generator per 17,000 as well, each",
     "  connecting from its own loopback address (127.0.0.2, 127.0.0.3…) so that each has its own",
     "  ephemeral ports. With `taskset`, the server's processes share half the cores and the load",

@@ -12,7 +12,7 @@ import {
 } from "../lib/flows.mjs";
 import { keepAlive, sleep } from "../lib/http.mjs";
 
-const counters = { events: 0, unexpected: 0, ended: 0, failed: 0, refused: 0, polls: 0, slowDowns: 0 };
+const counters = { events: 0, unexpected: 0, ended: 0, failed: 0, refused: 0, unanswered: 0, polls: 0, slowDowns: 0 };
 const streams = [];
 const stop = { stopped: false };
 const createAgent = keepAlive(16);
@@ -59,7 +59,8 @@ const commands = {
       streams.push(await qrWaiter(bases[i % bases.length], createAgent, counters));
     });
     counters.failed += result.failures;
-    return { ...result, open: streams.filter((s) => !s.ended).length, refused: counters.refused };
+    const { refused, unanswered } = counters;
+    return { ...result, open: streams.filter((s) => !s.ended).length, refused, unanswered };
   },
 
   /** Starts `count` devices that poll their code every `intervalMs`, each on its own connection. */

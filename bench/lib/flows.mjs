@@ -2,7 +2,7 @@
 // Each `*Sample` measures one sign-in from the moment the phone sends its approval to the moment
 // the desktop holds its session, with the same clock (performance.now) in the same process.
 import { performance } from "node:perf_hooks";
-import { CookieJar, call, formValue, openEvents, StreamRefused, sleep } from "./http.mjs";
+import { CookieJar, call, formValue, openEvents, StreamRefused, StreamUnanswered, sleep } from "./http.mjs";
 
 export const BENCH_USER_HEADER = "x-bench-user";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -97,23 +97,32 @@ export async function qrSample({ desktopBase, phoneBase, desktopAgent, phoneAgen
   }
 }
 
-/** How long a desktop whose stream was refused (429: that server process is full) keeps asking again. */
-const REFUSED_FOR_MS = 120_000;
+/** How long a desktop keeps asking for a stream that is refused or not answered, before it counts as failed. */
+const STREAM_TRIES_FOR_MS = 300_000;
 
 /**
- * Opens the desktop's event stream (see {@link qrEvents}); a stream refused with 429 (the process the
- * connection reached holds all the streams it can) is asked for again on a new connection, which may
- * reach another process, after 0.2–1 s (the page's script waits 5–10 s). `onRefused` hears of each.
+ * Opens the desktop's event stream (see {@link qrEvents}), asking again on a new connection, which
+ * may reach another process: after 0.2–1 s when refused with 429 (the process the connection reached
+ * holds all the streams it can; the page's script waits 5–10 s), at once when no answer began within
+ * 30 s (a server far behind, or one holding the connection). `onRefused` and `onUnanswered` hear of each.
  */
-export async function qrEventsRetried(base, desktop, onEvent, { onRefused = () => {}, ...options } = {}) {
-  const until = performance.now() + REFUSED_FOR_MS;
+export async function qrEventsRetried(
+  base,
+  desktop,
+  onEvent,
+  { onRefused = () => {}, onUnanswered = () => {}, ...options } = {},
+) {
+  const until = performance.now() + STREAM_TRIES_FOR_MS;
   for (;;) {
     try {
       return await qrEvents(base, desktop, onEvent, options);
     } catch (error) {
-      if (!(error instanceof StreamRefused && error.status === 429) || performance.now() > until) throw error;
-      onRefused();
-      await sleep(200 + Math.random() * 800);
+      const refused = error instanceof StreamRefused && error.status === 429;
+      if (!(refused || error instanceof StreamUnanswered) || performance.now() > until) throw error;
+      if (refused) {
+        onRefused();
+        await sleep(200 + Math.random() * 800);
+      } else onUnanswered();
     }
   }
 }
@@ -128,7 +137,11 @@ export async function qrWaiter(base, agent, counters) {
       counters.events++;
       if (event !== "qr") counters.unexpected++;
     },
-    { onEnd: () => counters.ended++, onRefused: () => counters.refused++ },
+    {
+      onEnd: () => counters.ended++,
+      onRefused: () => counters.refused++,
+      onUnanswered: () => counters.unanswered++,
+    },
   );
 }
 

@@ -105,10 +105,13 @@ export class StreamRefused extends Error {
   }
 }
 
+/** An event stream whose answer did not begin in time: the server is slow, or holds the connection. */
+export class StreamUnanswered extends Error {}
+
 /**
  * Opens an event stream on its own connection. `onEvent(name, data)` sees each event;
  * resolves once the response head arrived, with `close()` and `ended`. Rejects with
- * {@link StreamRefused} on another status, and when no head came within `timeoutMs`.
+ * {@link StreamRefused} on another status, and {@link StreamUnanswered} when no head came within `timeoutMs`.
  */
 export function openEvents(base, path, headers, onEvent, { onEnd, timeoutMs = 30_000 } = {}) {
   assertLoopback(base);
@@ -118,7 +121,10 @@ export function openEvents(base, path, headers, onEvent, { onEnd, timeoutMs = 30
       agent: false,
       localAddress,
     });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer to ${path} in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new StreamUnanswered(`no answer to ${path} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     req.on("response", (res) => {
       clearTimeout(timer);
       if (res.statusCode !== 200) {

@@ -188,8 +188,9 @@ export class SqliteStore implements LoginStore {
       `INSERT INTO login_requests (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
     // Each row fails alone (SQLite undoes just the failed statement); an error that ended the whole
-    // transaction is thrown, so that the batch fails together.
-    this.#insertBatch = this.#db.transaction((batch: readonly PendingCreate[]) =>
+    // transaction is thrown, so that the batch fails together. BEGIN IMMEDIATE takes the write lock
+    // first: a busy file is then one wait for the whole batch, not one per row.
+    const insertBatch = this.#db.transaction((batch: readonly PendingCreate[]) =>
       batch.map(({ values }) => {
         try {
           this.#insert.run(values);
@@ -200,6 +201,7 @@ export class SqliteStore implements LoginStore {
         }
       }),
     );
+    this.#insertBatch = (batch) => insertBatch.immediate(batch);
     this.#byId = this.#db.prepare("SELECT * FROM login_requests WHERE id = ?");
     // One statement for any number of ids: they come as one JSON array.
     this.#versions = this.#db.prepare(

@@ -61,7 +61,8 @@ export function connectionCapacity(openFiles: number | undefined): number | unde
 
 /**
  * Caps a server's connections at {@link connectionCapacity} of this process's open-file limit, where
- * it can be read. `npm start` does it; a host serving `qr.nodeHandler` should too.
+ * it can be read. `qrlogin serve` does it; a host serving `qr.nodeHandler` sets `server.maxConnections`
+ * the same way (docs/deploy.md).
  * @example limitConnections(http.createServer(qr.nodeHandler));
  */
 export function limitConnections(server: Pick<Server, "maxConnections">, openFiles = openFileLimit()): void {

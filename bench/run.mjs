@@ -395,11 +395,12 @@ function coreSplit() {
 
 /**
  * Each of `pids` (a `bench/servers/qrlogin.ts` process) writes its event-loop delay since the last
- * call and its memory, after a GC, into `dir`; resolves with them once all have. From then on they
- * measure their event-loop delay if `loop`, else not (its timer would count in their CPU).
+ * call and its memory, after a GC if `gc`, into `dir`; resolves with them once all have. From then on
+ * they measure their event-loop delay if `loop`, else not (its timer would count in their CPU).
  */
-async function serverStats(pids, dir, loop = false) {
+async function serverStats(pids, dir, { loop = false, gc = true } = {}) {
   writeFileSync(join(dir, "loop"), loop ? "on" : "off");
+  writeFileSync(join(dir, "gc"), gc ? "on" : "off");
   for (const pid of pids) rmSync(join(dir, `${pid}.json`), { force: true });
   for (const pid of pids) process.kill(pid, "SIGUSR2");
   const deadline = Date.now() + 10_000;
@@ -422,6 +423,9 @@ const sum = (values) => values.reduce((total, value) => total + value, 0);
  * its own loopback address. Measures the RSS growth of all the server's processes per desktop, their
  * CPU while everyone waits, each worker's event-loop delay, and approve → signed in meanwhile.
  */
+/** How long a forced GC of a server holding many streams goes on sweeping in the background. */
+const GC_SETTLE_MS = 3_000;
+
 async function manyWaitingRun() {
   const count = PLAN.manyDesktops;
   const workers = Number(flags.workers ?? Math.max(2, Math.ceil(count / STREAMS_PER_PROCESS)));
@@ -470,15 +474,17 @@ async function manyWaitingRun() {
     await sleep(PLAN.settleMs);
     await serverStats(pids, statsDir);
     const rss1 = sum(pids.map(rssBytes));
+    // The GC just forced for that reading goes on sweeping in the background: not the servers' own cost.
+    await sleep(GC_SETTLE_MS);
     // Idle: nothing but heartbeats. First the CPU, with no delay histogram running; then the delay.
     const cpu0 = sum(pids.map(cpuSeconds));
     const before = sum(await Promise.all(loads.map(async (load) => (await load.send("counters")).events)));
     await sleep(PLAN.manyIdleSeconds * 1000);
     const cpu1 = sum(pids.map(cpuSeconds));
     const after = await Promise.all(loads.map((load) => load.send("counters")));
-    await serverStats(pids, statsDir, true);
+    await serverStats(pids, statsDir, { loop: true, gc: false });
     await sleep(PLAN.manyIdleSeconds * 1000);
-    const idleStats = await serverStats(pids, statsDir, true);
+    const idleStats = await serverStats(pids, statsDir, { loop: true, gc: false });
     // Sign-ins while they all wait: desktop and phone each land on whichever worker the primary picks.
     const samples = await probe.send("qrLatency", {
       desktopBases: bases,
@@ -486,7 +492,7 @@ async function manyWaitingRun() {
       samples: PLAN.manySamples,
       gapMs: PLAN.gapMs,
     });
-    const flowStats = await serverStats(pids, statsDir);
+    const flowStats = await serverStats(pids, statsDir, { gc: false });
     const still = sum((await Promise.all(loads.map((load) => load.send("counters")))).map((c) => c.open));
     if (still < count) throw new Error(`only ${still} of ${count} streams still open`);
     // The workers' loops (the primary only hands connections over); a single process's own.
@@ -967,7 +973,8 @@ function render(results) {
     "  RSS of all of them (primary included) is summed; the desktops open their streams; after the",
     "  settle time, GC and sum again: the growth divided by the desktops is the memory row. CPU is the",
     `  user + system time of all the server's processes over ${results.plan.manyIdleSeconds} s of waiting (\`/proc/<pid>/stat\`), as a`,
-    "  share of one core. Then each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
+    `  share of one core, from ${GC_SETTLE_MS / 1000} s after that GC (whose sweeping goes on in the background). No GC is forced after`,
+    "  that, so none falls into the delay windows. Then each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
     "  10 ms resolution, less those 10 ms; off during the CPU window, as its timer costs ~0.4 % of a core per",
     "  process) and reports it on SIGUSR2; the table gives the worst worker's p99 over a second idle window",
     `  of as long and over ${results.plan.manySamples} sign-ins made meanwhile (approve → signed in, as in the latency`,

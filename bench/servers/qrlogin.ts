@@ -3,9 +3,10 @@
 // header, a redeemed desktop gets a session token. Prints one JSON line `{ ready, port, pid, workers }`
 // once it listens. With `--workers N`, N node:cluster workers share the port (and, on SQLite, carry
 // changes over IPC, as `qrlogin serve --workers` does); on SIGUSR2 each process writes its event-loop
-// delay and memory to `<--stats-dir>/<pid>.json` (after a GC when run with --expose-gc) and starts
-// its delay histogram again, measuring only while the file `<--stats-dir>/loop` says `on` (its timer
-// costs each process ~0.4 % of a core, which a CPU measurement must not count). Loopback only.
+// delay and memory to `<--stats-dir>/<pid>.json` (after a GC when run with --expose-gc, unless the
+// file `<--stats-dir>/gc` says `off`) and starts its delay histogram again, measuring only while the
+// file `<--stats-dir>/loop` says `on` (its timer costs each process ~0.4 % of a core, which a CPU
+// measurement must not count). Loopback only.
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -46,8 +47,10 @@ const statsDir = values["stats-dir"];
 // Its histogram holds whole timer intervals: the delay is what exceeds the resolution.
 const RESOLUTION_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+const said = (file: string) =>
+  statsDir && existsSync(join(statsDir, file)) ? readFileSync(join(statsDir, file), "utf8") : "";
 process.on("SIGUSR2", () => {
-  (globalThis as { gc?: () => void }).gc?.();
+  if (said("gc") !== "off") (globalThis as { gc?: () => void }).gc?.();
   const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
   const stats = {
     pid: process.pid,
@@ -56,8 +59,7 @@ process.on("SIGUSR2", () => {
   };
   loopDelay.reset();
   if (!statsDir) return;
-  const measuring = existsSync(join(statsDir, "loop")) && readFileSync(join(statsDir, "loop"), "utf8") === "on";
-  if (measuring) loopDelay.enable();
+  if (said("loop") === "on") loopDelay.enable();
   else loopDelay.disable();
   writeFileSync(join(statsDir, `${process.pid}.json`), JSON.stringify(stats));
 });

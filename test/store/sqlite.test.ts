@@ -95,6 +95,59 @@ describe("SqliteStore group commit", () => {
   });
 });
 
+describe("SqliteStore waiting for another process's write lock", () => {
+  const fresh = () => join(mkdtempSync(join(tmpdir(), "qrlogin-busy-")), "busy.db");
+  /** Another process's connection holding the file's write lock until `release()`. */
+  const holdWriteLock = (file: string) => {
+    const other = new Database(file);
+    other.exec("BEGIN IMMEDIATE");
+    return () => {
+      other.exec("COMMIT");
+      other.close();
+    };
+  };
+
+  it("writes wait off the event loop and go through once the lock is free", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file });
+    const { request } = newRequest();
+    const release = holdWriteLock(file);
+    let settled = 0;
+    const created = store.create(request).finally(() => settled++);
+    const counted = store.hit("busy:ip", 60_000, 1_000).finally(() => settled++);
+    // The loop keeps turning meanwhile: a 5 ms timer fires on time, over and over.
+    const started = performance.now();
+    let late = 0;
+    for (let i = 0; i < 20; i++) {
+      const before = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      late = Math.max(late, performance.now() - before - 5);
+    }
+    assert.equal(settled, 0, "nothing is written while another process holds the lock");
+    assert.ok(performance.now() - started >= 100);
+    assert.ok(late < 50, `the event loop was held up ${late.toFixed(0)} ms`);
+    release();
+    await created;
+    assert.equal((await counted).count, 1);
+    assert.deepEqual(await store.get(request.id), request);
+    await store.close();
+  });
+
+  it("a write still locked out after busyTimeoutMs fails with SQLITE_BUSY and stores nothing", async () => {
+    const file = fresh();
+    const store = new SqliteStore({ filename: file, busyTimeoutMs: 150 });
+    const { request } = newRequest();
+    const release = holdWriteLock(file);
+    const started = performance.now();
+    await assert.rejects(store.create(request), (error: { code?: string }) => error.code === "SQLITE_BUSY");
+    assert.ok(performance.now() - started >= 100, "it waited for the lock first");
+    release();
+    assert.equal(await store.get(request.id), null);
+    await store.close();
+    assert.throws(() => new SqliteStore({ filename: fresh(), busyTimeoutMs: -1 }), /busyTimeoutMs/);
+  });
+});
+
 describe("SqliteStore checkpoints", () => {
   it("a worker copies the WAL into the database, which this connection would leave to ~40 MB, also once it idled", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "qrlogin-checkpoint-")), "checkpoint.db");

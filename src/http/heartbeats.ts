@@ -3,8 +3,8 @@ import type { EventSink } from "./outgoing.ts";
 
 /**
  * How often the process wakes to send a slice of the streams their heartbeat. A wake costs more than
- * it does: on a 2-core VM an idle process waking ten times a second spent ~3 ms of CPU a second on it,
- * which across the 7 processes serving 100,000 streams was more than all their heartbeats cost.
+ * its writes: on a 2-core VM an idle server process waking ten times a second used 7 ms of CPU a
+ * second, once a second 3 ms; 100,000 streams on 6 workers went from 13.9 % of a core to 4.9–7.8 %.
  */
 const TICK_MS = 1_000;
 /**

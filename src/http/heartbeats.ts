@@ -4,13 +4,14 @@ import type { EventSink } from "./outgoing.ts";
 /**
  * How often the process wakes to send a slice of the streams their heartbeat. A wake costs more than
  * its writes: on a 2-core VM an idle server process waking ten times a second used 7 ms of CPU a
- * second, once a second 3 ms; 100,000 streams on 6 workers went from 13.9 % of a core to 4.9–7.8 %.
+ * second, once a second 3 ms; 100,000 streams on 6 workers went from 13.9 % of a core to 4.9–7.8 %
+ * (four runs).
  */
 const TICK_MS = 1_000;
 /**
  * Heartbeats written in one go before the rest of the slice waits for the loop's next turn: a write
- * costs ~10–30 µs, so a chunk holds up an approval for ~1–2 ms at most (one process's slice of 17,000
- * streams written in one go held its loop up ~17 ms).
+ * costs ~10–20 µs over loopback, so a chunk holds up an approval ~1 ms (1,062 heartbeats written in
+ * one go once held a loop up 17 ms).
  */
 const CHUNK = 64;
 
@@ -26,7 +27,6 @@ export class Heartbeats {
   readonly #timer: NodeJS.Timeout;
   #nextSlice = 0;
   #tick = 0;
-  #closed = false;
 
   constructor(intervalMs: number) {
     const count = Math.max(1, Math.floor(intervalMs / TICK_MS));
@@ -50,7 +50,6 @@ export class Heartbeats {
 
   /** Stops the timer and ends every stream. */
   close(): void {
-    this.#closed = true;
     clearInterval(this.#timer);
     for (const sink of this.#sliceOf.keys()) sink.close();
     for (const slice of this.#slices) slice.clear();
@@ -62,9 +61,11 @@ export class Heartbeats {
     this.#tick = (this.#tick + 1) % this.#slices.length;
   }
 
-  /** Writes the next chunk of a slice; a Set's iterator skips streams deleted meanwhile. */
+  /**
+   * Writes the next chunk of a slice. A Set's iterator is live: it skips streams deleted meanwhile,
+   * and ends once `close` has cleared the slice.
+   */
   #write(streams: IterableIterator<EventSink>): void {
-    if (this.#closed) return;
     for (let written = 0; written < CHUNK; written++) {
       const next = streams.next();
       if (next.done) return;

@@ -318,10 +318,10 @@ export class SqliteStore implements LoginStore {
 
   /**
    * Runs `statement` now or, while another process holds the file's write lock, again after a short
-   * wait off the event loop, until `busyTimeoutMs`. SQLite's own busy handler sleeps in the thread:
-   * a worker waiting for another's commit stalled all its streams and approvals for 1–100 ms a try,
-   * and six workers opening 100,000 requests together made 211 a second (one process alone, 1,292).
-   * A statement that found the file busy did nothing (a transaction is rolled back), so it can run again.
+   * wait off the event loop, until `busyTimeoutMs`. SQLite's own busy handler sleeps in the thread
+   * (1, 2, 5 … 100 ms a try), and with it every stream and approval of a worker waiting for another's
+   * commit. A statement that found the file busy did nothing (a transaction is rolled back), so it can
+   * run again.
    */
   async #whenFree<T>(statement: () => T): Promise<T> {
     const deadline = performance.now() + this.#busyTimeoutMs;

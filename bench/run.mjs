@@ -425,8 +425,30 @@ const sum = (values) => values.reduce((total, value) => total + value, 0);
  * its own loopback address. Measures the RSS growth of all the server's processes per desktop, their
  * CPU while everyone waits, each worker's event-loop delay, and approve → signed in meanwhile.
  */
-/** How long a forced GC of a server holding many streams goes on sweeping in the background. */
-const GC_SETTLE_MS = 3_000;
+/**
+ * The idle windows start once no process of the server has run a full GC for this long: the reading
+ * of memory forces one in each, and V8's memory reducer follows a full GC with up to three more some
+ * 8 s later (~400 ms of CPU and pauses of up to 55 ms in a process holding 15,000 streams), which are
+ * the bench's doing, not the cost of waiting. Waiting stops after {@link GC_QUIET_MAX_MS} regardless.
+ */
+const GC_QUIET_MS = 20_000;
+const GC_QUIET_MAX_MS = 180_000;
+
+/** Waits until no process in `pids` has run a full GC for {@link GC_QUIET_MS}; resolves with their last stats. */
+async function untilGcQuiet(pids, dir) {
+  const started = performance.now();
+  for (;;) {
+    const stats = await serverStats(pids, dir, { gc: false });
+    const quiet = stats.every((s) => s.msSinceFullGc >= GC_QUIET_MS);
+    if (quiet || performance.now() - started > GC_QUIET_MAX_MS) {
+      log(
+        `  full GCs quiet for ${GC_QUIET_MS / 1000} s after ${fmt((performance.now() - started) / 1000, 0)} s${quiet ? "" : " — never: measuring anyway"}`,
+      );
+      return stats;
+    }
+    await sleep(2_000);
+  }
+}
 
 async function manyWaitingRun() {
   const count = PLAN.manyDesktops;
@@ -476,15 +498,14 @@ async function manyWaitingRun() {
     await sleep(PLAN.settleMs);
     await serverStats(pids, statsDir);
     const rss1 = sum(pids.map(rssBytes));
-    // The GC just forced for that reading goes on sweeping in the background: not the servers' own cost.
-    await sleep(GC_SETTLE_MS);
+    const quietStats = await untilGcQuiet(pids, statsDir);
     // Idle: nothing but heartbeats. First the CPU, with no delay histogram running; then the delay.
     const cpu0 = sum(pids.map(cpuSeconds));
     const before = sum(await Promise.all(loads.map(async (load) => (await load.send("counters")).events)));
     await sleep(PLAN.manyIdleSeconds * 1000);
     const cpu1 = sum(pids.map(cpuSeconds));
     const after = await Promise.all(loads.map((load) => load.send("counters")));
-    await serverStats(pids, statsDir, { loop: true, gc: false });
+    const cpuWindowStats = await serverStats(pids, statsDir, { loop: true, gc: false });
     await sleep(PLAN.manyIdleSeconds * 1000);
     const idleStats = await serverStats(pids, statsDir, { loop: true, gc: false });
     // Sign-ins while they all wait: desktop and phone each land on whichever worker the primary picks.
@@ -511,6 +532,9 @@ async function manyWaitingRun() {
       bytesPer: (rss1 - rss0) / count,
       rssMiB: rss1 / 2 ** 20,
       cpuPercent: ((cpu1 - cpu0) / PLAN.manyIdleSeconds) * 100,
+      // Full GCs that ran anyway while everyone waited (the CPU window, then the delay window).
+      fullGcsIdle: sum(idleStats.map((s) => s.fullGcs)) - sum(quietStats.map((s) => s.fullGcs)),
+      fullGcsCpuWindow: sum(cpuWindowStats.map((s) => s.fullGcs)) - sum(quietStats.map((s) => s.fullGcs)),
       eventsPerSecond: (sum(after.map((c) => c.events)) - before) / PLAN.manyIdleSeconds,
       unexpectedEvents: sum(after.map((c) => c.unexpected)),
       loopIdleP99: workerLoop(idleStats),
@@ -519,7 +543,7 @@ async function manyWaitingRun() {
       approvedEvent: summarize(samples.map((s) => s.eventMs)),
     };
     log(
-      `  ${fmt(result.bytesPer / 1024, 1)} KB per desktop, idle CPU ${fmt(result.cpuPercent, 1)} %, loop p99 ${fmt(result.loopIdleP99, 1)} ms idle / ${fmt(result.loopFlowsP99, 1)} ms in flows, signed in p50 ${fmt(result.signedIn.p50, 1)} p99 ${fmt(result.signedIn.p99, 1)} ms (the approved event p50 ${fmt(result.approvedEvent.p50, 1)} p99 ${fmt(result.approvedEvent.p99, 1)} ms)`,
+      `  ${fmt(result.bytesPer / 1024, 1)} KB per desktop, idle CPU ${fmt(result.cpuPercent, 1)} % (full GCs meanwhile: ${result.fullGcsCpuWindow}, ${result.fullGcsIdle} over both idle windows), loop p99 ${fmt(result.loopIdleP99, 1)} ms idle / ${fmt(result.loopFlowsP99, 1)} ms in flows, signed in p50 ${fmt(result.signedIn.p50, 1)} p99 ${fmt(result.signedIn.p99, 1)} ms (the approved event p50 ${fmt(result.approvedEvent.p50, 1)} p99 ${fmt(result.approvedEvent.p99, 1)} ms)`,
     );
     return result;
   } catch (error) {
@@ -837,11 +861,11 @@ function render(results) {
               1,
               " KB",
             ),
-            range(
+            `${range(
               manyOf((r) => r.cpuPercent),
               1,
               " %",
-            ),
+            )} (full GCs in the window: ${manyRuns.map((r) => r.fullGcsCpuWindow ?? "?").join(", ")})`,
             `${range(
               manyOf((r) => r.loopIdleP99),
               1,
@@ -975,8 +999,10 @@ function render(results) {
     "  RSS of all of them (primary included) is summed; the desktops open their streams; after the",
     "  settle time, GC and sum again: the growth divided by the desktops is the memory row. CPU is the",
     `  user + system time of all the server's processes over ${results.plan.manyIdleSeconds} s of waiting (\`/proc/<pid>/stat\`), as a`,
-    `  share of one core, from ${GC_SETTLE_MS / 1000} s after that GC (whose sweeping goes on in the background). No GC is forced after`,
-    "  that, so none falls into the delay windows. Then each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
+    `  share of one core, once no process has run a full GC for ${GC_QUIET_MS / 1000} s: that forced GC sets off V8's memory`,
+    "  reducer, up to three more full GCs some 8 s later (~400 ms of CPU in a process holding 15,000 streams), which",
+    "  are the bench's doing, not the cost of waiting; full GCs that run anyway in the windows are counted in. No GC",
+    "  is forced after that, so none falls into the delay windows. Then each worker measures its event-loop delay (`perf_hooks.monitorEventLoopDelay`,",
     "  10 ms resolution, less those 10 ms; off during the CPU window, as its timer costs ~0.4 % of a core per",
     "  process) and reports it on SIGUSR2; the table gives the worst worker's p99 over a second idle window",
     `  of as long and over ${results.plan.manySamples} sign-ins made meanwhile (approve → signed in, as in the latency`,

@@ -11,13 +11,19 @@ import type { RequestMode, RequestStatus } from "./core/login-request.ts";
 export type { ApprovalBinding };
 
 /**
- * The QRs a desktop shows while it waits, each for its period in turn: `urls[i]` from `i × everyMs`
- * after the answer arrived (by the desktop's own clock) until the next. The server sends nothing
- * more while the request waits: the QR changes on the desktop, with no store write and no message.
+ * The QRs a desktop shows while it waits, each for its period in turn: the QR of period `i` from
+ * `i × everyMs` after the answer arrived (by the desktop's own clock) until the next. The desktop
+ * makes each from `base` and `key` (`qrUrlAt` in the browser code): `base`, then base64url of `i`
+ * (2 bytes, big-endian) and the first 16 bytes of HMAC-SHA256(`key`, those 2 bytes). The server
+ * sends nothing more while the request waits: the QR changes with no store write and no message.
  */
 export interface QrSchedule {
-  /** `<origin><basePath>/a#t=<scan token>`, one per period. */
-  urls: string[];
+  /** `<origin><basePath>/a#t=` and the scan tokens' fixed front (28 characters). */
+  base: string;
+  /** The request's key, base64url (32 bytes): as secret as the QRs it makes. */
+  key: string;
+  /** How many periods there are; past the last, the request has expired. */
+  periods: number;
   /** How long each QR is shown, in ms. */
   everyMs: number;
 }

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 // The sign-in, as the desktop and the phone perform it, for qrlogin and for the two polling peers.
 // Each `*Sample` measures one sign-in from the moment the phone sends its approval to the moment
 // the desktop holds its session, with the same clock (performance.now) in the same process.
@@ -28,7 +29,14 @@ export async function qrCreate(base, agent) {
     201,
     "qrlogin create",
   );
-  return { id: body.id, secret: body.browserSecret, token: new URL(body.qr.urls[0]).hash.slice(3) };
+  return { id: body.id, secret: body.browserSecret, token: firstScanToken(body.qr) };
+}
+
+/** The scan token of a QR schedule's first period, made as the desktop makes it (src/browser/qr-schedule.ts). */
+function firstScanToken(qr) {
+  const period = Buffer.from([0, 0]);
+  const mac = createHmac("sha256", Buffer.from(qr.key, "base64url")).update(period).digest().subarray(0, 16);
+  return new URL(qr.base).hash.slice(3) + Buffer.concat([period, mac]).toString("base64url");
 }
 
 /** Opens the desktop's event stream; `onEvent(name)` sees each event. */

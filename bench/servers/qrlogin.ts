@@ -6,14 +6,16 @@
 // delay and memory to `<--stats-dir>/<pid>.json` (after a GC when run with --expose-gc, unless the
 // file `<--stats-dir>/gc` says `off`) and starts its delay histogram again, measuring only while the
 // file `<--stats-dir>/loop` says `on` (its timer costs each process ~0.4 % of a core, which a CPU
-// measurement must not count). Loopback only.
+// measurement must not count). The file also tells when the process last ran a full GC, and how
+// many it has run, so the bench can wait for the GCs its own forced one sets off (V8's memory reducer
+// follows a full GC with up to three more ~8 s later) to pass before it measures. Loopback only.
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { reportReady, superviseWorkers } from "../../src/cli/workers.ts";
 import { limitConnections } from "../../src/http/open-files.ts";
@@ -47,6 +49,14 @@ const statsDir = values["stats-dir"];
 // Its histogram holds whole timer intervals: the delay is what exceeds the resolution.
 const RESOLUTION_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+const fullGcs = { count: 0, lastAt: performance.now() };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+    fullGcs.count++;
+    fullGcs.lastAt = performance.now();
+  }
+}).observe({ entryTypes: ["gc"] });
 const said = (file: string) =>
   statsDir && existsSync(join(statsDir, file)) ? readFileSync(join(statsDir, file), "utf8") : "";
 process.on("SIGUSR2", () => {
@@ -56,6 +66,8 @@ process.on("SIGUSR2", () => {
     pid: process.pid,
     loop: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
     memory: process.memoryUsage(),
+    fullGcs: fullGcs.count,
+    msSinceFullGc: performance.now() - fullGcs.lastAt,
   };
   loopDelay.reset();
   if (!statsDir) return;

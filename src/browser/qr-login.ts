@@ -11,10 +11,12 @@ import type { Params, Translator } from "./i18n/translator.ts";
 import { hybridAvailable } from "./passkey-ceremony.ts";
 import { signInWithPasskey } from "./passkey-sign-in.ts";
 import { QR_LOGIN_STYLE } from "./qr-login-style.ts";
+import { qrUrlAt } from "./qr-schedule.ts";
 import { followRequest, type RequestUpdate } from "./request-follower.ts";
 
 export type { Catalogue, MessageKey, Overrides, Plural } from "./i18n/catalogue.ts";
 export { addLanguage } from "./i18n/languages.ts";
+export { qrUrlAt } from "./qr-schedule.ts";
 
 /** What the element shows; reflected in its `status` attribute for the host's CSS. */
 export type QrLoginStatus = "loading" | RequestUpdate["status"] | "signed-in" | "error";
@@ -268,7 +270,7 @@ export class QrLoginElement extends HTMLElementBase {
    */
   #showSchedule(schedule: QrSchedule, start: number): void {
     const period = Math.floor((performance.now() - start) / schedule.everyMs);
-    const url = schedule.urls[period];
+    const url = qrUrlAt(schedule, period);
     // Past the last period the request has expired; its stream says so.
     if (url === undefined) return;
     this.#renderQr(url);

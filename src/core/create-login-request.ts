@@ -3,8 +3,8 @@ import { generateComparisonNumber } from "./comparison.ts";
 import type { Lifetimes } from "./lifetimes.ts";
 import type { LoginRequest } from "./login-request.ts";
 import type { RequesterContext } from "./requester-context.ts";
-import { type ScanKey, scanTokenSchedule } from "./scan-token.ts";
-import { hashSecret, randomToken, SECRET_BYTES } from "./secrets.ts";
+import { type RequestTokens, requestTokens, type ScanKey } from "./scan-token.ts";
+import { hashSecret, randomToken, requestId, SECRET_BYTES } from "./secrets.ts";
 import { maskApprover } from "./transitions.ts";
 import { generateUserCode } from "./user-code.ts";
 
@@ -13,8 +13,11 @@ export interface CreatedLoginRequest {
   request: LoginRequest;
   /** Goes to the desktop only (HttpOnly cookie or response body); proves it is the requester. */
   browserSecret: string;
-  /** Go into the QR, one per period in turn; each proves the phone saw the screen then. */
-  scanTokens: string[];
+  /**
+   * What the desktop makes its QRs from, one per period in turn, each proving the phone saw the
+   * screen then; `null` for a passkey request, which shows no QR.
+   */
+  tokens: RequestTokens | null;
   /** A device's code, shown for typing on the phone (no separator); a QR request shows one only on demand. */
   userCode: string | null;
 }
@@ -31,7 +34,7 @@ export interface CreateDeps {
  * Makes a new QR request in `pending`, with fresh secrets stored only as hashes, waiting
  * `lifetimeMs` (default `lifetimes.pending`) for a scan or code.
  * @example
- * const { request, browserSecret, scanTokens } =
+ * const { request, browserSecret, tokens } =
  *   createLoginRequest({ clock, random, lifetimes, keys }, { requester });
  */
 export function createLoginRequest(
@@ -44,9 +47,9 @@ export function createLoginRequest(
   },
 ): CreatedLoginRequest {
   const made = pendingRequest(deps, input);
-  // A passkey request shows no QR: its tokens would be made only to be dropped. Set in place, as a
+  // A passkey request shows no QR: its key would be made only to be dropped. Set in place, as a
   // spread into a new object took a slow path of V8's on every creation.
-  if (made.request.mode !== "passkey") made.scanTokens = scanTokenSchedule(deps.keys, made.request, deps.lifetimes);
+  if (made.request.mode !== "passkey") made.tokens = requestTokens(deps.keys, made.request, deps.lifetimes);
   return made;
 }
 
@@ -58,7 +61,7 @@ function pendingRequest(deps: CreateDeps, input: Parameters<typeof createLoginRe
   // A device's screen cannot ask for a code later, so it gets its one code now.
   const userCode = mode === "device" ? generateUserCode(deps.random) : null;
   const request: LoginRequest = {
-    id: randomToken(deps.random, SECRET_BYTES.requestId),
+    id: requestId(deps.random, now),
     mode,
     state: "pending",
     version: 1,
@@ -80,7 +83,7 @@ function pendingRequest(deps: CreateDeps, input: Parameters<typeof createLoginRe
     sealedRedemption: null,
     requester: input.requester,
   };
-  return { request, browserSecret, userCode, scanTokens: [] };
+  return { request, browserSecret, userCode, tokens: null };
 }
 
 /**

@@ -3,39 +3,46 @@ import type { Lifetimes } from "./lifetimes.ts";
 import type { LoginRequest } from "./login-request.ts";
 
 /**
- * Scan tokens are derived, never stored: the token of period `p` of request `id` is
- * `HMAC-SHA256(secret, "qrlogin scan token" ‖ id ‖ p)`, cut to 128 bits, with the id in front so a
- * scan needs one read by id. A waiting desktop is given every period's QR at creation, so its QR
- * changes with no store write and no message; only the deployment's secret can make a token.
+ * Scan tokens are derived, never stored. Each request has a key of its own,
+ * `HMAC-SHA256(secret, "qrlogin request key" ‖ id)`, and the token of its period `p` is
+ * `layout ‖ id ‖ key id ‖ p ‖ HMAC-SHA256(request key, p)` cut to 128 bits, with the id in front so a
+ * scan needs one read by id. The desktop is given the request's key and the token's fixed front once,
+ * at creation, and makes each period's QR itself: its QR changes with no store write and no message,
+ * and a creation costs one HMAC however long the request waits. Only the deployment's secret makes a
+ * request key; a request key makes the tokens of its own request only, which its desktop shows anyway.
  */
 
-/** Token layout version: a byte in front of every token, so the layout can change later. */
-const LAYOUT = 1;
+/**
+ * Token layout version: a byte in front of every token, so the layout can change later. Layout 1
+ * (one HMAC of the deployment secret per period, sent as a list of QR URLs) is no longer read.
+ */
+const LAYOUT = 2;
 const ID_BYTES = 16;
 const KEY_ID_BYTES = 4;
+const PERIOD_BYTES = 2;
 const MAC_BYTES = 16;
-const TOKEN_BYTES = 1 + ID_BYTES + 2 + KEY_ID_BYTES + MAC_BYTES;
+/** Layout, request id and key id: the same in every period, 21 bytes, a whole number of base64 groups. */
+const FRONT_BYTES = 1 + ID_BYTES + KEY_ID_BYTES;
+const TOKEN_BYTES = FRONT_BYTES + PERIOD_BYTES + MAC_BYTES;
 /** Shortest deployment secret accepted: 32 characters of a random string carry well over 128 bits. */
 export const MIN_SECRET_LENGTH = 32;
 const MAX_PERIODS = 0xffff;
 
-const LABEL = Buffer.from("qrlogin scan token\0", "latin1");
+const LABEL = Buffer.from("qrlogin request key\0", "latin1");
 /** SHA-256's block: a longer HMAC key is hashed first, a shorter one padded with zeros (RFC 2104). */
 const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
 const ID_AT = BLOCK_BYTES + LABEL.length;
-const PERIOD_AT = ID_AT + ID_BYTES;
-const MAC_AT = 3 + ID_BYTES + KEY_ID_BYTES;
 
 /**
  * One deployment secret, ready to use: the short id that names it in every token, and its HMAC key
- * blocks, made once. A MAC is then two one-shot hashes, about a third of `createHmac`'s cost, which
- * sets the key up again for every token (six of them in every creation answer).
+ * blocks, made once. A request's key is then two one-shot hashes, about a third of `createHmac`'s
+ * cost, which sets the key up again every time.
  */
 export class ScanKey {
   /** Names the secret in tokens (not secret), so instances that disagree on it can say so. */
   readonly id: Buffer;
-  /** (K ⊕ ipad) ‖ label ‖ request id ‖ period: the inner hash's input, the id and period filled in per MAC. */
+  /** (K ⊕ ipad) ‖ label ‖ request id: the inner hash's input, the id filled in per request. */
   readonly #inner: Buffer;
   /** (K ⊕ opad) ‖ inner hash: the outer hash's input. */
   readonly #outer: Buffer;
@@ -45,20 +52,19 @@ export class ScanKey {
     this.id = createHmac("sha256", given).update("qrlogin key id").digest().subarray(0, KEY_ID_BYTES);
     const key = Buffer.alloc(BLOCK_BYTES);
     (given.length > BLOCK_BYTES ? createHash("sha256").update(given).digest() : given).copy(key);
-    this.#inner = Buffer.concat([key.map((byte) => byte ^ 0x36), LABEL, Buffer.alloc(ID_BYTES + 2)]);
+    this.#inner = Buffer.concat([key.map((byte) => byte ^ 0x36), LABEL, Buffer.alloc(ID_BYTES)]);
     this.#outer = Buffer.concat([key.map((byte) => byte ^ 0x5c), Buffer.alloc(DIGEST_BYTES)]);
   }
 
   /**
-   * HMAC-SHA256(secret, label ‖ `id` ‖ `period`) cut to 128 bits, written into `into` at `at`.
-   * Synchronous, so the shared input buffers are never seen half filled.
+   * The key of request `id`: HMAC-SHA256(secret, label ‖ `id`). Synchronous, so the shared input
+   * buffers are never seen half filled.
    */
-  mac(id: Uint8Array, period: number, into: Buffer, at: number): void {
+  requestKey(id: Uint8Array): Buffer {
     this.#inner.set(id, ID_AT);
-    this.#inner.writeUInt16BE(period, PERIOD_AT);
     // "binary" (latin1): one char per byte, the cheapest output to copy on from.
     this.#outer.write(hash("sha256", this.#inner, "binary"), BLOCK_BYTES, "latin1");
-    into.write(hash("sha256", this.#outer, "binary"), at, MAC_BYTES, "latin1");
+    return Buffer.from(hash("sha256", this.#outer, "binary"), "latin1");
   }
 }
 
@@ -79,27 +85,47 @@ export function scanKeys(secrets: readonly string[]): readonly ScanKey[] {
   });
 }
 
-/** The scan token of `period` for request `requestId`, made with the first key. */
-export function scanTokenFor(keys: readonly ScanKey[], requestId: string, period: number): string {
-  return scanTokens(keys, requestId, period, 1)[0] as string;
+/** What a request's scan tokens are made from: given to its desktop once, which makes each period's QR. */
+export interface RequestTokens {
+  /** The tokens' fixed front (layout, request id, key id), base64url: 28 characters. */
+  front: string;
+  /** The request's key, 32 bytes; as secret as the QRs it makes. */
+  key: Buffer;
+  /** How many periods the request's QR goes through ({@link scanPeriodCount}). */
+  periods: number;
 }
 
-/** The tokens of `count` periods of request `requestId` from `first` on, made with the first key. */
-function scanTokens(keys: readonly ScanKey[], requestId: string, first: number, count: number): string[] {
+/** The tokens of request `request`, made with the first key. */
+export function requestTokens(keys: readonly ScanKey[], request: LoginRequest, lifetimes: Lifetimes): RequestTokens {
+  return tokensOf(keys, request.id, scanPeriodCount(request, lifetimes));
+}
+
+function tokensOf(keys: readonly ScanKey[], requestId: string, periods: number): RequestTokens {
   const [key] = keys as [ScanKey];
   const id = Buffer.from(requestId, "base64url");
   if (id.length !== ID_BYTES) throw new TypeError("qrlogin: a request id is 16 bytes, base64url");
-  const token = Buffer.alloc(TOKEN_BYTES);
-  token[0] = LAYOUT;
-  id.copy(token, 1);
-  key.id.copy(token, 3 + ID_BYTES);
-  const tokens: string[] = [];
-  for (let period = first; period < first + count; period++) {
-    token.writeUInt16BE(period, 1 + ID_BYTES);
-    key.mac(id, period, token, MAC_AT);
-    tokens.push(token.toString("base64url"));
-  }
-  return tokens;
+  const front = Buffer.allocUnsafe(FRONT_BYTES);
+  front[0] = LAYOUT;
+  id.copy(front, 1);
+  key.id.copy(front, 1 + ID_BYTES);
+  return { front: front.toString("base64url"), key: key.requestKey(id), periods };
+}
+
+/** The MAC of `period` under a request's key: HMAC-SHA256(key, period as 2 bytes) cut to 128 bits. */
+function periodMac(requestKey: Uint8Array, period: number): Buffer {
+  const bytes = Buffer.from([period >> 8, period & 0xff]);
+  return createHmac("sha256", requestKey).update(bytes).digest().subarray(0, MAC_BYTES);
+}
+
+/** The scan token of `period` of a request, from its {@link RequestTokens}. */
+export function scanTokenAt(tokens: RequestTokens, period: number): string {
+  const tail = Buffer.concat([Buffer.from([period >> 8, period & 0xff]), periodMac(tokens.key, period)]);
+  return tokens.front + tail.toString("base64url");
+}
+
+/** The scan token of `period` for request `requestId`, made with the first key. */
+export function scanTokenFor(keys: readonly ScanKey[], requestId: string, period: number): string {
+  return scanTokenAt(tokensOf(keys, requestId, period + 1), period);
 }
 
 /** What a presented token claims: which request, which period, under which key, with which MAC. */
@@ -115,12 +141,11 @@ export function readScanToken(token: string): ScanTokenClaim | null {
   if (!/^[A-Za-z0-9_-]{52}$/.test(token)) return null;
   const bytes = Buffer.from(token, "base64url");
   if (bytes.length !== TOKEN_BYTES || bytes[0] !== LAYOUT) return null;
-  const id = bytes.subarray(1, 1 + ID_BYTES);
   return {
-    requestId: id.toString("base64url"),
-    period: bytes.readUInt16BE(1 + ID_BYTES),
-    keyId: bytes.subarray(3 + ID_BYTES, 3 + ID_BYTES + KEY_ID_BYTES),
-    mac: bytes.subarray(3 + ID_BYTES + KEY_ID_BYTES),
+    requestId: bytes.subarray(1, 1 + ID_BYTES).toString("base64url"),
+    keyId: bytes.subarray(1 + ID_BYTES, FRONT_BYTES),
+    period: bytes.readUInt16BE(FRONT_BYTES),
+    mac: bytes.subarray(FRONT_BYTES + PERIOD_BYTES),
   };
 }
 
@@ -131,8 +156,7 @@ export function readScanToken(token: string): ScanTokenClaim | null {
 export function checkScanToken(keys: readonly ScanKey[], claim: ScanTokenClaim): "valid" | "forged" | "unknown-key" {
   const key = keys.find((candidate) => candidate.id.equals(claim.keyId));
   if (!key) return "unknown-key";
-  const expected = Buffer.alloc(MAC_BYTES);
-  key.mac(Buffer.from(claim.requestId, "base64url"), claim.period, expected, 0);
+  const expected = periodMac(key.requestKey(Buffer.from(claim.requestId, "base64url")), claim.period);
   return timingSafeEqual(expected, claim.mac) ? "valid" : "forged";
 }
 
@@ -155,9 +179,4 @@ export function scanPeriodWorks(request: LoginRequest, period: number, now: numb
   if (period >= scanPeriodCount(request, lifetimes)) return false;
   const start = request.createdAt + period * lifetimes.scanToken;
   return now >= start - lifetimes.scanTokenGrace && now < start + lifetimes.scanToken + lifetimes.scanTokenGrace;
-}
-
-/** Every period's scan token of a new request, in order: the desktop shows the `i`-th from `i × scanToken` on. */
-export function scanTokenSchedule(keys: readonly ScanKey[], request: LoginRequest, lifetimes: Lifetimes): string[] {
-  return scanTokens(keys, request.id, 0, scanPeriodCount(request, lifetimes));
 }

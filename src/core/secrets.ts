@@ -3,9 +3,25 @@ import type { RandomSource } from "./clock.ts";
 
 /** Bytes of randomness in each secret. */
 export const SECRET_BYTES = {
-  requestId: 16,
   browserSecret: 32,
 } as const;
+
+/** A request id's bytes: its creation time in milliseconds, then random ones. Not a secret. */
+export const REQUEST_ID_BYTES = { time: 6, random: 10 } as const;
+
+/**
+ * A new request id, base64url: 48 bits of its creation time (`now`, ms, big-endian), then 80 random
+ * bits, so that two ids never meet and none can be guessed. In time order, a new id lands at the end
+ * of the store's index instead of a random page of it (on SQLite that page was a 4 KB WAL frame per
+ * creation, a sixth of creation's cost).
+ * @example requestId(cryptoRandom, Date.now()) // "AZ3q1v2wAbc…", 22 characters
+ */
+export function requestId(random: RandomSource, now: number): string {
+  const id = Buffer.allocUnsafe(REQUEST_ID_BYTES.time + REQUEST_ID_BYTES.random);
+  id.writeUIntBE(Math.max(0, Math.floor(now)) % 2 ** 48, 0, REQUEST_ID_BYTES.time);
+  id.set(random(REQUEST_ID_BYTES.random), REQUEST_ID_BYTES.time);
+  return id.toString("base64url");
+}
 
 /** A random base64url string of `bytes` random bytes. */
 export function randomToken(random: RandomSource, bytes: number): string {

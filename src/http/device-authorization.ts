@@ -1,5 +1,6 @@
 import { QrLoginError } from "../core/errors.ts";
 import { describeRequester, type RequesterContext } from "../core/requester-context.ts";
+import { type RequestTokens, scanTokenAt } from "../core/scan-token.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import { DEFAULTS } from "../defaults.ts";
 import type { LoginFlows } from "../service/login-flows.ts";
@@ -132,12 +133,12 @@ export async function deviceAuthorization(
       origin: undefined,
       client: await askingClient(options, body.client_id, body.scope ?? null),
     });
-    const { request, browserSecret, scanTokens, userCode } = await ctx.flows.create(
+    const { request, browserSecret, tokens, userCode } = await ctx.flows.create(
       { requester, mode: "device", lifetimeMs: options.expiresIn * 1000 },
       { ip: incoming.ip ?? null },
     );
     // A device's request has one token and one code for its whole life: its screen cannot refresh.
-    const complete = ctx.qrUrl(scanTokens[0] as string);
+    const complete = ctx.qrUrl(scanTokenAt(tokens as RequestTokens, 0));
     return json(200, {
       device_code: `${request.id}.${browserSecret}`,
       user_code: formatUserCode(userCode as string),

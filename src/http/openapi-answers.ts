@@ -38,10 +38,16 @@ const time = z.number().describe("Milliseconds since 1970 on the server's clock.
 const qrSchedule = mirror<QrSchedule>()(
   z
     .object({
-      urls: z
-        .array(z.string())
-        .describe("`<origin><basePath>/a#t=<scan token>`, one per period: what the QR encodes, in turn."),
-      everyMs: z.int().describe("How long each is shown: `urls[i]` from `i × everyMs` after the answer arrived."),
+      base: z
+        .string()
+        .describe("`<origin><basePath>/a#t=` and the scan tokens' fixed front: every QR's URL starts so."),
+      key: z
+        .string()
+        .describe(
+          "The request's key (32 bytes, base64url). Period i's QR is `base` then base64url(i as 2 bytes ‖ the first 16 bytes of HMAC-SHA256(key, i as 2 bytes)).",
+        ),
+      periods: z.int().describe("How many periods there are; past the last the request has expired."),
+      everyMs: z.int().describe("How long each QR is shown: period i's from `i × everyMs` after the answer arrived."),
     })
     .describe(
       "The QRs a waiting desktop shows in turn; it changes them itself, so the server sends nothing more while it waits.",

@@ -52,12 +52,7 @@ const JSON_HEADERS = { ...SECURITY_HEADERS, "content-type": "application/json; c
 
 /** A JSON answer; never cached, since most carry secrets or live state. */
 export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): Outgoing {
-  return jsonText(status, JSON.stringify(body), headers);
-}
-
-/** A JSON answer already written as text. */
-export function jsonText(status: number, text: string, headers: Record<string, string | string[]> = {}): Outgoing {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: text };
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { parseBrowserKey } from "../core/browser-key.ts";
 import { QrLoginError } from "../core/errors.ts";
 import { describeRequester } from "../core/requester-context.ts";
+import type { RequestTokens } from "../core/scan-token.ts";
 import type { Approver } from "../core/transitions.ts";
 import { formatUserCode } from "../core/user-code.ts";
 import type { Caller, LoginFlows } from "../service/login-flows.ts";
@@ -19,7 +20,7 @@ import {
 import { EVENT_STREAM_HEADERS } from "./event-stream.ts";
 import { ClientGone, type IncomingRequest, serializeCookie } from "./incoming.ts";
 import { openApiDocument } from "./openapi.ts";
-import { json, jsonText, type Outgoing, sendableOutgoing, toErrorOutgoing } from "./outgoing.ts";
+import { json, type Outgoing, sendableOutgoing, toErrorOutgoing } from "./outgoing.ts";
 import { openRequestEvents, pollRequest, type RequestEventsContext } from "./request-events.ts";
 import { requesterCard } from "./requester-card.ts";
 import { issueSessionFor } from "./session.ts";
@@ -228,11 +229,16 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
   } else {
     created = await ctx.flows.create({ requester, publicKey }, caller);
     const { request } = created;
+    const tokens = created.tokens as RequestTokens; // only a passkey request has none
     answer = {
       id: request.id,
       mode: "qr",
-      // Written in as text by createdBody, with the QR URLs.
-      qr: { urls: [], everyMs: ctx.flows.lifetimes.scanToken },
+      qr: {
+        base: ctx.qrUrl(tokens.front),
+        key: tokens.key.toString("base64url"),
+        periods: tokens.periods,
+        everyMs: ctx.flows.lifetimes.scanToken,
+      },
       expiresAt: request.expiresAt,
     };
     if (ctx.passkeySignIn) answer.passkeySignIn = true;
@@ -247,20 +253,7 @@ async function createRequest(ctx: RouteContext, incoming: IncomingRequest): Prom
     created.browserSecret,
     pending + decision + redemption,
   );
-  return jsonText(201, createdBody(ctx, answer, created.scanTokens), { "set-cookie": cookie });
-}
-
-/**
- * `answer` as JSON, a QR request's URLs (left out of `answer`) written into its empty list as text:
- * each is the QR base, JSON-quoted here, and a base64url token, which needs no escaping. Six long
- * strings made most of `JSON.stringify`'s cost and garbage in creating a request.
- */
-function createdBody(ctx: RouteContext, answer: Created, scanTokens: readonly string[]): string {
-  const body = JSON.stringify(answer);
-  if (answer.mode !== "qr") return body;
-  const base = JSON.stringify(ctx.qrUrl("")).slice(0, -1);
-  // A function, so that no "$" in the base is read as a replacement pattern.
-  return body.replace('"urls":[]', () => `"urls":[${scanTokens.map((token) => `${base}${token}"`).join(",")}]`);
+  return json(201, answer, { "set-cookie": cookie });
 }
 
 async function getRequest(ctx: RouteContext, incoming: IncomingRequest, id: string): Promise<Outgoing> {

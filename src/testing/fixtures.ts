@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Clock, RandomSource } from "../core/clock.ts";
-import { createLoginRequest } from "../core/create-login-request.ts";
+import { type CreatedLoginRequest, createLoginRequest } from "../core/create-login-request.ts";
 import { DEFAULT_LIFETIMES, type Lifetimes } from "../core/lifetimes.ts";
 import type { RequesterContext } from "../core/requester-context.ts";
-import { scanKeys } from "../core/scan-token.ts";
+import { scanKeys, scanTokenAt } from "../core/scan-token.ts";
 import { LoginFlows, type LoginFlowsDeps } from "../service/login-flows.ts";
 import { RateLimiter, resolveLimits } from "../service/rate-limits.ts";
 import { LocalNotifier } from "../store/local-notifier.ts";
@@ -49,17 +49,25 @@ export const TEST_KEYS = scanKeys(["qrlogin conformance suite: a deployment secr
 
 /**
  * A fresh request with its secrets, made by the real core, at the clock's time: a QR request, or a
- * `device` one, which carries a typed code from the start.
+ * `device` one, which carries a typed code from the start; with every period's scan token, as its
+ * desktop would make them.
  */
 export function newRequest(
   clock: Clock = new ManualClock(),
   random: RandomSource = seededRandom(String(Math.random())),
   mode: "qr" | "device" = "qr",
 ) {
-  return createLoginRequest(
+  const created = createLoginRequest(
     { clock, random, lifetimes: DEFAULT_LIFETIMES, keys: TEST_KEYS },
     { requester: desktopRequester, mode },
   );
+  return { ...created, scanTokens: scanTokensOf(created) };
+}
+
+/** Every period's scan token of a created request, as its desktop makes them; none for a passkey request. */
+export function scanTokensOf(created: Pick<CreatedLoginRequest, "tokens">): string[] {
+  const { tokens } = created;
+  return tokens ? Array.from({ length: tokens.periods }, (_, period) => scanTokenAt(tokens, period)) : [];
 }
 
 /** The flows over `store` with default limits and policies, an in-process notifier and `clock`. */

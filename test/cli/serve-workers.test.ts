@@ -4,6 +4,8 @@ import { Agent, type IncomingMessage, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { qrUrlAt } from "../../src/browser/qr-schedule.ts";
+import type { QrSchedule } from "../../src/wire.ts";
 import { cli, type Running, startDemo } from "./processes.ts";
 
 /** An answer: status, headers and the JSON body; `reused` says whether it came over a kept-alive socket. */
@@ -96,7 +98,7 @@ describe("qrlogin serve --workers 3 on one SQLite file", () => {
     assert.equal(created.status, 201);
     const id = created.body.id as string;
     const secret = created.body.browserSecret as string;
-    const token = new URL((created.body.qr as { urls: string[] }).urls[0] as string).hash.slice(3);
+    const token = new URL(qrUrlAt(created.body.qr as QrSchedule, 0) as string).hash.slice(3);
     const desktopWorker = await workerOf(id, "created");
     const events: string[] = [];
     let heard = () => {};

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cryptoRandom } from "../../src/core/clock.ts";
 import { generateComparisonNumber } from "../../src/core/comparison.ts";
-import { hashSecret, randomToken, SECRET_BYTES, secretMatches } from "../../src/core/secrets.ts";
+import {
+  hashSecret,
+  REQUEST_ID_BYTES,
+  randomToken,
+  requestId,
+  SECRET_BYTES,
+  secretMatches,
+} from "../../src/core/secrets.ts";
 import { seededRandom } from "../../src/testing/fixtures.ts";
 
 describe("secrets", () => {
@@ -29,6 +36,29 @@ describe("secrets", () => {
   it("are reproducible from an injected random source", () => {
     assert.equal(randomToken(seededRandom("a"), 16), randomToken(seededRandom("a"), 16));
     assert.notEqual(randomToken(seededRandom("a"), 16), randomToken(seededRandom("b"), 16));
+  });
+});
+
+describe("request ids", () => {
+  it("are 16 bytes: the creation time in ms, then 80 random bits", () => {
+    const now = Date.UTC(2026, 11, 4, 12, 0, 0, 123);
+    const id = Buffer.from(requestId(cryptoRandom, now), "base64url");
+    assert.equal(id.length, 16);
+    assert.equal(id.readUIntBE(0, REQUEST_ID_BYTES.time), now);
+    assert.ok(REQUEST_ID_BYTES.random * 8 >= 80);
+  });
+
+  it("never meet within one millisecond, and share their time prefix", () => {
+    const now = 1_796_400_000_000;
+    const ids = new Set(Array.from({ length: 10_000 }, () => requestId(cryptoRandom, now)));
+    assert.equal(ids.size, 10_000);
+    const prefixes = new Set([...ids].map((id) => id.slice(0, 8))); // 8 characters carry the 48 bits
+    assert.deepEqual([...prefixes], [requestId(cryptoRandom, now).slice(0, 8)]);
+  });
+
+  it("take their random part from the injected source", () => {
+    assert.equal(requestId(seededRandom("a"), 5), requestId(seededRandom("a"), 5));
+    assert.notEqual(requestId(seededRandom("a"), 5), requestId(seededRandom("b"), 5));
   });
 });
 

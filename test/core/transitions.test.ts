@@ -232,17 +232,31 @@ describe("derived scan tokens", () => {
     assert.equal(checkScanToken(scanKeys(["a different deployment secret, long enough"]), claim), "unknown-key");
   });
 
-  it("the MAC is HMAC-SHA256(secret, label ‖ id ‖ period) cut to 128 bits, for any secret's length", () => {
+  it("each period's token is its own: with another period's number it is a forgery", () => {
+    const { request, scanTokens } = newRequest();
+    scanTokens.forEach((token, period) => {
+      assert.equal(token, scanTokenFor(TEST_KEYS, request.id, period));
+      const claim = readScanToken(token);
+      assert.ok(claim);
+      assert.equal(checkScanToken(TEST_KEYS, claim), "valid");
+      assert.equal(checkScanToken(TEST_KEYS, { ...claim, period: period ^ 1 }), "forged");
+    });
+  });
+
+  it("the MAC is HMAC-SHA256(request key, period) cut to 128 bits, the request key HMAC-SHA256(secret, label ‖ id), for any secret's length", () => {
     const id = Buffer.alloc(16, 7).toString("base64url");
     // Shorter than SHA-256's 64-byte block, exactly one, longer (hashed first), and multi-byte UTF-8.
     for (const secret of ["s".repeat(32), "b".repeat(64), "l".repeat(100), "ключ развёртывания, достаточно длинный"]) {
       const keys = scanKeys([secret]);
-      for (const period of [0, 1, 5, 0xffff]) {
+      const requestKey = createHmac("sha256", Buffer.from(secret, "utf8"))
+        .update(Buffer.concat([Buffer.from("qrlogin request key\0"), Buffer.from(id, "base64url")]))
+        .digest();
+      for (const period of [0, 1, 5, 0xfffe, 0xffff]) {
         const claim = readScanToken(scanTokenFor(keys, id, period));
         assert.ok(claim);
-        const periodBytes = Buffer.from([period >> 8, period & 0xff]);
-        const expected = createHmac("sha256", Buffer.from(secret, "utf8"))
-          .update(Buffer.concat([Buffer.from("qrlogin scan token\0"), Buffer.from(id, "base64url"), periodBytes]))
+        assert.equal(claim.period, period);
+        const expected = createHmac("sha256", requestKey)
+          .update(Buffer.from([period >> 8, period & 0xff]))
           .digest()
           .subarray(0, 16);
         assert.deepEqual(claim.mac, expected);

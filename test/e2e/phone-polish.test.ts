@@ -3,6 +3,8 @@ import { mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { type Browser, type BrowserContext, devices, type Locator, type Page } from "playwright-core";
 import { en } from "../../src/browser/i18n/en.ts";
+import { qrUrlAt } from "../../src/browser/qr-schedule.ts";
+import type { QrSchedule } from "../../src/wire.ts";
 import { type DemoSite, launch, signUpOnPhone, skipUnlessChromium, startDemo } from "./helpers/browser.ts";
 
 const skip = skipUnlessChromium();
@@ -18,7 +20,7 @@ const PHONES = {
 
 interface Created {
   id: string;
-  qr?: { urls: string[] };
+  qr?: QrSchedule;
 }
 
 describe("the phone page where people got stuck, in Chromium at two sizes", { skip }, () => {
@@ -88,7 +90,7 @@ describe("the phone page where people got stuck, in Chromium at two sizes", { sk
       it("a scanned request's Approve and Deny are on screen without scrolling; its heading has focus, no ring", async () => {
         // From another network, so the card carries its warning box: its longest form.
         const created = await post<Created>(desktops, "/qrlogin/requests", {}, "203.0.113.7");
-        await phone.goto(created.qr?.urls[0] ?? "");
+        await phone.goto(created.qr ? (qrUrlAt(created.qr, 0) as string) : "");
         const card = phone.locator("#card .request");
         await card.waitFor();
         assert.equal(await card.locator("[data-field=warnings]").isVisible(), true);
@@ -147,11 +149,11 @@ describe("the phone page where people got stuck, in Chromium at two sizes", { sk
           await post<Created>(desktops, "/qrlogin/requests"),
           await post<Created>(desktops, "/qrlogin/requests"),
         ];
-        await phone.goto(first.qr?.urls[0] ?? "");
+        await phone.goto(first.qr ? (qrUrlAt(first.qr, 0) as string) : "");
         const card = phone.locator(`#card .request[data-id="${first.id}"]`);
         await card.waitFor();
         // Same page, another fragment: what a phone's camera app does with the next QR's link.
-        await phone.goto(second.qr?.urls[0] ?? "");
+        await phone.goto(second.qr ? (qrUrlAt(second.qr, 0) as string) : "");
         await phone.locator(`#card .request[data-id="${second.id}"]`).waitFor();
         assert.equal(await phone.locator("#card .request").count(), 1, "the first card made way");
         assert.equal(new URL(phone.url()).hash, "", "no token left in the address bar");

@@ -4,8 +4,10 @@ import { after, before, describe, it } from "node:test";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono } from "hono";
+import { qrUrlAt } from "../../src/browser/qr-schedule.ts";
 import { createQrLogin, type QrLogin, type QrLoginOptions } from "../../src/qrlogin.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
+import type { QrSchedule } from "../../src/wire.ts";
 import { TEST_USER_HEADER, testHooks } from "../helpers/server.ts";
 import { assertPhonePageWorks, signIn } from "./sign-in.ts";
 
@@ -74,11 +76,11 @@ describe("Hono 4", () => {
     it("signs a desktop in: create, scan, approve, redeem", async () => {
       const created = await call("/requests", { method: "POST", body: "{}" });
       assert.equal(created.status, 201);
-      const { id, qr: shown } = (await created.json()) as { id: string; qr: { urls: string[] } };
-      assert.match(shown.urls[0] as string, /^https:\/\/example\.com\/auth\/qrlogin\/a#t=/);
+      const { id, qr: shown } = (await created.json()) as { id: string; qr: QrSchedule };
+      assert.match(qrUrlAt(shown, 0) as string, /^https:\/\/example\.com\/auth\/qrlogin\/a#t=/);
       const browserSecret = (created.headers.get("set-cookie") ?? "").split(";")[0] as string;
       const phone = { [TEST_USER_HEADER]: "alice" };
-      const token = new URL(shown.urls[0] as string).hash.slice(3);
+      const token = new URL(qrUrlAt(shown, 0) as string).hash.slice(3);
       const card = await call("/scan", { method: "POST", headers: phone, body: JSON.stringify({ token }) });
       assert.equal(card.status, 200);
       const { requester } = (await card.json()) as { requester: { ip: string } };

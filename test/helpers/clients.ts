@@ -1,3 +1,5 @@
+import { qrUrlAt } from "../../src/browser/qr-schedule.ts";
+import type { QrSchedule } from "../../src/wire.ts";
 import { TEST_USER_HEADER } from "./server.ts";
 
 /** A JSON answer: status, body and headers. */
@@ -18,7 +20,7 @@ export class Desktop {
   cookie = "";
   id = "";
   qrUrl = "";
-  /** Every period's QR, as the creation answer gave them; `qrUrl` is the first. */
+  /** Every period's QR, made from the creation answer as the element makes them; `qrUrl` is the first. */
   qrUrls: string[] = [];
   /** The typed code, once {@link showCode} asked for one. */
   userCode = "";
@@ -42,8 +44,8 @@ export class Desktop {
     });
     this.cookie = (answer.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     this.id = String(answer.body.id);
-    const qr = answer.body.qr as { urls: string[] } | undefined;
-    this.qrUrls = qr?.urls ?? [];
+    const qr = answer.body.qr as QrSchedule | undefined;
+    this.qrUrls = qr ? Array.from({ length: qr.periods }, (_, period) => qrUrlAt(qr, period) as string) : [];
     this.qrUrl = this.qrUrls[0] ?? "";
     return answer;
   }

@@ -3,7 +3,9 @@ import { type ClientHttp2Session, connect, createServer, type Http2Server, type 
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { http2Binding } from "../../examples/node-http2/http2-binding.ts";
+import { qrUrlAt } from "../../src/browser/qr-schedule.ts";
 import { createQrLogin, MemoryStore, type QrLogin } from "../../src/index.ts";
+import type { QrSchedule } from "../../src/wire.ts";
 import { TEST_USER_HEADER, testHooks } from "../helpers/server.ts";
 
 /** One HTTP/2 exchange: the answer's headers, and its body once it has ended. */
@@ -86,7 +88,7 @@ describe("a node:http2 binding over the exported route entry", () => {
   it("create, scan, approve: the desktop's stream sees approved, and redeeming sets the session cookie", async () => {
     const created = await call(client, "POST", "/qrlogin/requests", {}, {});
     assert.equal(created.status, 201);
-    const { id, qr: shown } = created.body as { id: string; qr: { urls: string[] } };
+    const { id, qr: shown } = created.body as { id: string; qr: QrSchedule };
     const cookie = String(created.headers["set-cookie"]).split(";")[0] ?? "";
     assert.match(cookie, new RegExp(`^qrlogin-${id}=`), "plain-text h2c gets no __Host- prefix");
 
@@ -95,7 +97,7 @@ describe("a node:http2 binding over the exported route entry", () => {
     await events.until("retry: ");
 
     const phone = { [TEST_USER_HEADER]: "alice" };
-    const token = new URL(shown.urls[0] as string).hash.slice(3);
+    const token = new URL(qrUrlAt(shown, 0) as string).hash.slice(3);
     assert.equal((await call(client, "POST", "/qrlogin/scan", phone, { token })).status, 200);
     await events.until("event: scanned");
     assert.equal((await call(client, "POST", `/qrlogin/requests/${id}/approve`, phone, {})).status, 200);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { qrUrlAt } from "../../src/browser/qr-schedule.ts";
 import { createQrLogin } from "../../src/qrlogin.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
+import type { QrSchedule } from "../../src/wire.ts";
 
 /** The Web-standard binding, called with `new Request(...)`: no port, no server. */
 describe("Web handler (Request → Response)", () => {
@@ -19,8 +21,9 @@ describe("Web handler (Request → Response)", () => {
   it("runs the whole flow, with the event stream as a ReadableStream", async () => {
     const created = await call("/qrlogin/requests", { method: "POST" });
     assert.equal(created.status, 201);
-    const request = (await created.json()) as { id: string; qr: { urls: string[] } };
-    assert.match(request.qr.urls[0] as string, /^https:\/\/example\.com\/qrlogin\/a#t=/);
+    const request = (await created.json()) as { id: string; qr: QrSchedule };
+    const shown = qrUrlAt(request.qr, 0) as string;
+    assert.match(shown, /^https:\/\/example\.com\/qrlogin\/a#t=/);
     const cookie = (created.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     assert.match(cookie, new RegExp(`^__Host-qrlogin-${request.id}=`), "HTTPS gets the __Host- prefix");
     assert.match(created.headers.get("set-cookie") ?? "", /; Path=\/; .*Secure/);
@@ -43,7 +46,7 @@ describe("Web handler (Request → Response)", () => {
       }
     };
 
-    const token = new URL(request.qr.urls[0] as string).hash.slice(3);
+    const token = new URL(shown).hash.slice(3);
     const phone = { ...json, authorization: "Phone alice" };
     const scan = await call("/qrlogin/scan", { method: "POST", headers: phone, body: JSON.stringify({ token }) });
     assert.equal(scan.status, 200);
@@ -88,11 +91,14 @@ describe("Web handler (Request → Response)", () => {
     const created = await open.handler(new Request(`${site}/qrlogin/requests`, { method: "POST" }), {
       ip: "198.51.100.1",
     });
-    const body = (await created.json()) as { mode: string; qr: { urls: string[]; everyMs: number } };
+    const body = (await created.json()) as { mode: string; qr: QrSchedule };
     assert.equal(body.mode, "qr");
-    assert.equal(body.qr.urls.length, 6);
-    for (const url of body.qr.urls)
-      assert.match(url, /^https:\/\/a\$`b\$'c\$&\.example\/qrlogin\/a#t=[A-Za-z0-9_-]{52}$/);
+    assert.equal(body.qr.periods, 6);
+    for (let period = 0; period < body.qr.periods; period++)
+      assert.match(
+        qrUrlAt(body.qr, period) as string,
+        /^https:\/\/a\$`b\$'c\$&\.example\/qrlogin\/a#t=[A-Za-z0-9_-]{52}$/,
+      );
     await open.close();
   });
 });

@@ -9,7 +9,7 @@ import { formatUserCode } from "../../src/core/user-code.ts";
 import type { LoginFlows, RelayPolicy } from "../../src/service/login-flows.ts";
 import { type Limits, RateLimiter, resolveLimits } from "../../src/service/rate-limits.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixtures.ts";
+import { desktopRequester, flowsOver, ManualClock, scanTokensOf } from "../../src/testing/fixtures.ts";
 
 /**
  * Plays the traces of the models' random simulations against the real LoginFlows on a MemoryStore
@@ -327,7 +327,7 @@ class Replay {
         this.made.set(Number(args.r), {
           id: created.request.id,
           browserSecret: created.browserSecret,
-          schedule: created.scanTokens,
+          schedule: scanTokensOf(created),
           codes: [],
           hasKey: publicKey !== null,
           modelNumber: args.number === undefined ? null : Number(args.number),

@@ -5,7 +5,7 @@ import { QrLoginError } from "../../src/core/errors.ts";
 import { hashSecret } from "../../src/core/secrets.ts";
 import { formatUserCode } from "../../src/core/user-code.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixtures.ts";
+import { desktopRequester, flowsOver, ManualClock, scanTokensOf } from "../../src/testing/fixtures.ts";
 
 /**
  * Random interleavings of every operation by the desktop, the user's phone, an attacker (phone and
@@ -48,7 +48,7 @@ async function play(push: boolean, batches: Command[][]) {
     : await flows.create({ requester: desktopRequester }, DESKTOP);
   const id = created.request.id;
   // The desktop holds every period's token; it shows the one of the clock's period.
-  const tokens = created.scanTokens;
+  const tokens = scanTokensOf(created);
   const shownToken = () =>
     tokens[Math.min(tokens.length - 1, Math.floor((clock.now() - created.request.createdAt) / 20_000))];
   const codes: string[] = [];

@@ -4,7 +4,7 @@ import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import { LocalNotifier } from "../../src/store/local-notifier.ts";
 import type { ChangeMessage } from "../../src/store/login-store.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixtures.ts";
+import { desktopRequester, flowsOver, ManualClock, scanTokensOf } from "../../src/testing/fixtures.ts";
 
 /** A notifier whose next publish hangs until released: a stalled pub/sub connection. */
 class StallingNotifier extends LocalNotifier {
@@ -29,7 +29,9 @@ describe("the redemption's lease", () => {
     const flows = flowsOver(new MemoryStore(), clock, { notifier });
     const desktop = { ip: desktopRequester.ip as string };
     const phone = { ip: "203.0.113.50" };
-    const { request, scanTokens, browserSecret } = await flows.create({ requester: desktopRequester }, desktop);
+    const created = await flows.create({ requester: desktopRequester }, desktop);
+    const { request, browserSecret } = created;
+    const scanTokens = scanTokensOf(created);
     await flows.scanToken(scanTokens[0] as string, { userId: "alice" }, phone);
     await flows.approve(request.id, { userId: "alice" }, undefined, phone);
 

@@ -5,7 +5,7 @@ import { parseBrowserKey, redemptionMessage } from "../../src/core/browser-key.t
 import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import type { FlowStep, LoginFlows } from "../../src/service/login-flows.ts";
 import type { LoginStore } from "../../src/store/login-store.ts";
-import { desktopRequester, flowsOver, ManualClock } from "../../src/testing/fixtures.ts";
+import { desktopRequester, flowsOver, ManualClock, scanTokensOf } from "../../src/testing/fixtures.ts";
 import { allStoreKinds } from "../helpers/stores.ts";
 
 const DESKTOP = { ip: desktopRequester.ip as string };
@@ -24,7 +24,7 @@ function countingHook() {
 /** An approved request of alice's on `flows`, with the desktop's secrets. */
 async function approved(flows: LoginFlows, publicKey: string | null = null) {
   const created = await flows.create({ requester: desktopRequester, publicKey }, DESKTOP);
-  await flows.scanToken(created.scanTokens[0] as string, { userId: "alice" }, PHONE);
+  await flows.scanToken(scanTokensOf(created)[0] as string, { userId: "alice" }, PHONE);
   await flows.approve(created.request.id, { userId: "alice" }, undefined, PHONE);
   return created;
 }

@@ -4,7 +4,7 @@ import { QrLoginError } from "../../src/core/errors.ts";
 import { DEFAULT_LIFETIMES } from "../../src/core/lifetimes.ts";
 import type { LoginFlows } from "../../src/service/login-flows.ts";
 import type { LoginStore } from "../../src/store/login-store.ts";
-import { desktopRequester, flowsOver } from "../../src/testing/fixtures.ts";
+import { desktopRequester, flowsOver, scanTokensOf } from "../../src/testing/fixtures.ts";
 
 /**
  * The flows over `store` on the wall clock (failovers and restarts take real time), with a short
@@ -30,7 +30,7 @@ export async function approve(flows: LoginFlows, n: number): Promise<Approved> {
   const phone = { ip: `10.${(n >> 8) & 255}.${n & 255}.2` };
   const user = { userId: `user-${n}` };
   const created = await flows.create({ requester: { ...desktopRequester, ip: desktop.ip } }, desktop);
-  await flows.scanToken(created.scanTokens[0] as string, user, phone);
+  await flows.scanToken(scanTokensOf(created)[0] as string, user, phone);
   await flows.approve(created.request.id, user, undefined, phone);
   return { id: created.request.id, browserSecret: created.browserSecret, desktop };
 }

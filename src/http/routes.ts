@@ -119,7 +119,8 @@ export async function route(ctx: RouteContext, incoming: IncomingRequest): Promi
 /** The answer at `rest`, the path under the base path. */
 async function answer(ctx: RouteContext, incoming: IncomingRequest, rest: string): Promise<Outgoing> {
   try {
-    const page = await serveApprovalPage(ctx, incoming, rest);
+    // Pages are GETs only: the API's POSTs (a creation above all) skip a turn of the microtask queue.
+    const page = incoming.method === "GET" ? await serveApprovalPage(ctx, incoming, rest) : null;
     if (page) return page;
     let pathMatched = false;
     const parts = rest.split("/");

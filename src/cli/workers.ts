@@ -19,6 +19,15 @@ export interface SupervisorOptions {
   drainMs?: number;
 }
 
+/**
+ * V8 flags every worker gets on top of the primary's own. `--no-memory-reducer`: a process holding
+ * thousands of streams allocates little, which V8 reads as idle, so its memory reducer kept running
+ * full GCs that found the heap all live (2 workers holding 17,000 streams each ran 4 in a minute,
+ * ~150 ms of CPU each, with pauses of up to 55 ms): without it, 2.0 % of a core instead of 3.3 %,
+ * and the same memory after a GC. Regular GCs still run as the heap grows.
+ */
+export const WORKER_V8_FLAGS = ["--no-memory-reducer"] as const;
+
 /** The first restart waits this long; each quick death doubles it, up to {@link MAX_BACKOFF_MS}. */
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
@@ -67,6 +76,8 @@ export function superviseWorkers<T>({ count, log, drainMs = 10_000 }: Supervisor
   let everReady = false;
 
   const fork = () => startedAt.set(cluster.fork(), Date.now());
+  const inherited = cluster.settings.execArgv ?? process.execArgv;
+  cluster.setupPrimary({ execArgv: [...inherited, ...WORKER_V8_FLAGS.filter((flag) => !inherited.includes(flag))] });
 
   return new Promise<T>((resolve, reject) => {
     let first: T | undefined;

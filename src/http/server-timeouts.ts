@@ -12,7 +12,7 @@ export interface ServerTimeouts {
   /** How long an idle keep-alive connection waits for its next request. */
   keepAliveTimeout: number;
   /**
-   * How long a socket may see nothing read or written. Longer than the heartbeat (30 s) and the
+   * How long a socket may see nothing read or written. Longer than the heartbeat (45 s) and the
    * longest long-poll (30 s), so event streams and long-polls stay open while silent ones are closed.
    */
   idleTimeout: number;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, type IncomingMessage, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,6 +165,17 @@ describe("qrlogin serve --workers 3 on one SQLite file", () => {
     } finally {
       stream.close();
       desktop.destroy();
+    }
+  });
+
+  it("workers run without V8's memory reducer (its full GCs of a heap of live streams)", () => {
+    const pids = new Set(
+      [...demo.server.stdout.matchAll(/^\{.*"pid":(\d+)/gm)].map(([, pid]) => Number(pid)).filter(Boolean),
+    );
+    assert.ok(pids.size >= 2, "both workers have logged");
+    for (const pid of pids) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      assert.ok(argv.includes("--no-memory-reducer"), `worker ${pid}: ${argv.join(" ")}`);
     }
   });
 

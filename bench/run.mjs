@@ -539,12 +539,24 @@ async function manyWaitingRun() {
       unexpectedEvents: sum(after.map((c) => c.unexpected)),
       loopIdleP99: workerLoop(idleStats),
       loopFlowsP99: workerLoop(flowStats),
+      // Each process over the sign-ins: its longest event-loop delay and its GC pauses (ms).
+      flowsByProcess: flowStats.map((s) => ({
+        pid: s.pid,
+        primary: s.pid === server.pid,
+        loopMax: s.loop.max,
+        gcPauses: s.gcPauses,
+      })),
       signedIn: summarize(samples.map((s) => s.signedInMs)),
       approvedEvent: summarize(samples.map((s) => s.eventMs)),
     };
     log(
       `  ${fmt(result.bytesPer / 1024, 1)} KB per desktop, idle CPU ${fmt(result.cpuPercent, 1)} % (full GCs meanwhile: ${result.fullGcsCpuWindow}, ${result.fullGcsIdle} over both idle windows), loop p99 ${fmt(result.loopIdleP99, 1)} ms idle / ${fmt(result.loopFlowsP99, 1)} ms in flows, signed in p50 ${fmt(result.signedIn.p50, 1)} p99 ${fmt(result.signedIn.p99, 1)} ms (the approved event p50 ${fmt(result.approvedEvent.p50, 1)} p99 ${fmt(result.approvedEvent.p99, 1)} ms)`,
     );
+    for (const p of result.flowsByProcess) {
+      log(
+        `    ${p.primary ? "primary" : "worker"} ${p.pid} over the sign-ins: loop max ${fmt(p.loopMax, 1)} ms, ${p.gcPauses.count} GC pauses, ${fmt(p.gcPauses.totalMs, 1)} ms in all, longest ${fmt(p.gcPauses.maxMs, 1)} ms`,
+      );
+    }
     return result;
   } catch (error) {
     // A worker that died or refused says so on the server's stderr, which is not shown otherwise.

@@ -8,7 +8,8 @@
 // file `<--stats-dir>/loop` says `on` (its timer costs each process ~0.4 % of a core, which a CPU
 // measurement must not count). The file also tells when the process last ran a full GC, and how
 // many it has run, so the bench can wait for the GCs its own forced one sets off (V8's memory reducer
-// follows a full GC with up to three more ~8 s later) to pass before it measures. Loopback only.
+// follows a full GC with up to three more ~8 s later) to pass before it measures, and its GC pauses
+// since the last report (the forced GC's own among them when there was one). Loopback only.
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -50,8 +51,13 @@ const statsDir = values["stats-dir"];
 const RESOLUTION_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 const fullGcs = { count: 0, lastAt: performance.now() };
+/** The GC pauses of this process since its last report: how many, their sum and the longest, in ms. */
+let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
+    gcPauses.count++;
+    gcPauses.totalMs += entry.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
     if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
     fullGcs.count++;
     fullGcs.lastAt = performance.now();
@@ -68,8 +74,10 @@ process.on("SIGUSR2", () => {
     memory: process.memoryUsage(),
     fullGcs: fullGcs.count,
     msSinceFullGc: performance.now() - fullGcs.lastAt,
+    gcPauses,
   };
   loopDelay.reset();
+  gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
   if (!statsDir) return;
   if (said("loop") === "on") loopDelay.enable();
   else loopDelay.disable();

@@ -1,5 +1,5 @@
 import type { QrSchedule } from "../wire.ts";
-import { base64url } from "./base64url.ts";
+import { base64url, fromBase64url } from "./base64url.ts";
 
 /**
  * The QR of each period, made on the desktop from what the creation answer gave it once: the token of
@@ -17,12 +17,6 @@ export function qrUrlAt(schedule: QrSchedule, period: number): string | undefine
   tail.set(periodBytes);
   tail.set(mac, 2);
   return schedule.base + base64url(tail);
-}
-
-/** Decodes base64url (RFC 4648 §5, unpadded). */
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 /** HMAC-SHA256 (RFC 2104) of `message` under `key`. */

@@ -22,11 +22,11 @@ export interface SupervisorOptions {
 /**
  * V8 flags every worker gets on top of the primary's own. `--no-memory-reducer`: a process holding
  * thousands of streams allocates little, which V8 reads as idle, so its memory reducer kept running
- * full GCs that found the heap all live (2 workers holding 17,000 streams each ran 4 in a minute,
- * ~150 ms of CPU each, with pauses of up to 55 ms): without it, 2.0 % of a core instead of 3.3 %,
- * and the same memory after a GC. Regular GCs still run as the heap grows.
+ * full GCs that found the heap all live: 2 workers holding 17,000 streams each ran 4 in a minute
+ * and idled at 3.3 % of a core, 2.0 % without it, with the same memory after a GC (one process of
+ * 15,000 streams spent ~400 ms of CPU on three of them, with pauses of up to 55 ms). Regular GCs still run as the heap grows.
  */
-export const WORKER_V8_FLAGS = ["--no-memory-reducer"] as const;
+const WORKER_V8_FLAGS = ["--no-memory-reducer"] as const;
 
 /** The first restart waits this long; each quick death doubles it, up to {@link MAX_BACKOFF_MS}. */
 const FIRST_BACKOFF_MS = 500;

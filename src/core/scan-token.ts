@@ -111,16 +111,18 @@ function tokensOf(keys: readonly ScanKey[], requestId: string, periods: number):
   return { front: front.toString("base64url"), key: key.requestKey(id), periods };
 }
 
-/** The MAC of `period` under a request's key: HMAC-SHA256(key, period as 2 bytes) cut to 128 bits. */
-function periodMac(requestKey: Uint8Array, period: number): Buffer {
-  const bytes = Buffer.from([period >> 8, period & 0xff]);
-  return createHmac("sha256", requestKey).update(bytes).digest().subarray(0, MAC_BYTES);
+/** A period as the 2 bytes (big-endian) a token carries and its MAC covers. */
+const periodBytes = (period: number) => Buffer.from([period >> 8, period & 0xff]);
+
+/** The MAC of a period's bytes under a request's key: HMAC-SHA256(key, period) cut to 128 bits. */
+function periodMac(requestKey: Uint8Array, period: Buffer): Buffer {
+  return createHmac("sha256", requestKey).update(period).digest().subarray(0, MAC_BYTES);
 }
 
 /** The scan token of `period` of a request, from its {@link RequestTokens}. */
 export function scanTokenAt(tokens: RequestTokens, period: number): string {
-  const tail = Buffer.concat([Buffer.from([period >> 8, period & 0xff]), periodMac(tokens.key, period)]);
-  return tokens.front + tail.toString("base64url");
+  const bytes = periodBytes(period);
+  return tokens.front + Buffer.concat([bytes, periodMac(tokens.key, bytes)]).toString("base64url");
 }
 
 /** The scan token of `period` for request `requestId`, made with the first key. */
@@ -156,7 +158,7 @@ export function readScanToken(token: string): ScanTokenClaim | null {
 export function checkScanToken(keys: readonly ScanKey[], claim: ScanTokenClaim): "valid" | "forged" | "unknown-key" {
   const key = keys.find((candidate) => candidate.id.equals(claim.keyId));
   if (!key) return "unknown-key";
-  const expected = periodMac(key.requestKey(Buffer.from(claim.requestId, "base64url")), claim.period);
+  const expected = periodMac(key.requestKey(Buffer.from(claim.requestId, "base64url")), periodBytes(claim.period));
   return timingSafeEqual(expected, claim.mac) ? "valid" : "forged";
 }
 

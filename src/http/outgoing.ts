@@ -116,7 +116,6 @@ export function sendableOutgoing(outgoing: Outgoing, onError: (error: unknown) =
 function badHeader(headers: Outgoing["headers"]): string | undefined {
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    if (value === JSON_HEADERS[name as keyof typeof JSON_HEADERS]) continue; // qrlogin's own, known good
     if (Array.isArray(value) ? !value.every(validHeaderValue) : !validHeaderValue(value as string)) return name;
   }
   return undefined;

@@ -41,7 +41,7 @@ export { createQrLogin, type Logger, type QrLogin, type QrLoginOptions } from ".
 export { type Caller, type LoginEvent, LoginFlows, type RelayPolicy } from "./service/login-flows.ts";
 export type { ApprovalOptions, ApprovalVerification, PasskeyCredential } from "./service/passkey-check.ts";
 export { DEFAULT_LIMITS, type Limit, type Limits } from "./service/rate-limits.ts";
-export { type IpcEndpoint, IpcNotifier, relayIpcChanges } from "./store/ipc-notifier.ts";
+export { type IpcEndpoint, IpcNotifier, IpcRelay } from "./store/ipc-notifier.ts";
 export { LocalNotifier } from "./store/local-notifier.ts";
 export type { Alert, AuditEntry, ChangeMessage, CounterState, LoginStore, Notifier } from "./store/login-store.ts";
 export { UserCodeTakenError } from "./store/login-store.ts";

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
-import { relayIpcChanges } from "../store/ipc-notifier.ts";
+import { IpcRelay } from "../store/ipc-notifier.ts";
 import { CliError } from "./exit-codes.ts";
 
 /** What a worker tells the primary once it listens; `info` is the worker's own (the first one's is kept). */
@@ -61,7 +61,7 @@ function isReady<T>(value: unknown): value is WorkerReady<T> {
 
 /**
  * The node:cluster primary: forks `count` workers (each runs this same command line and shares the
- * listening port), relays the changes of their `IpcNotifier`s to one another, starts another
+ * listening port), relays the changes of their `IpcNotifier`s to the workers watching them, starts another
  * worker when one dies (after a backoff that grows while they keep dying young), and on SIGTERM or
  * SIGINT lets every worker drain before it exits. Resolves with the first worker's report once all
  * of them listen.
@@ -81,8 +81,9 @@ export function superviseWorkers<T>({ count, log, drainMs = 10_000 }: Supervisor
 
   return new Promise<T>((resolve, reject) => {
     let first: T | undefined;
+    const relay = new IpcRelay();
     cluster.on("message", (worker, value: unknown) => {
-      if (relayIpcChanges(worker, value, workers) || !isReady<T>(value)) return;
+      if (relay.handle(worker, value) || !isReady<T>(value)) return;
       first ??= value.info;
       listening.add(worker);
       if (!everReady && listening.size === count) {
@@ -92,6 +93,7 @@ export function superviseWorkers<T>({ count, log, drainMs = 10_000 }: Supervisor
     });
 
     cluster.on("exit", (worker, code, signal) => {
+      relay.forget(worker);
       const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
       const wasListening = listening.delete(worker);
       startedAt.delete(worker);

@@ -16,6 +16,25 @@ export interface IpcChange {
   message: ChangeMessage;
 }
 
+/** A worker asks the primary for a channel's changes; the primary answers {@link IpcWatching} with the same `ask`. */
+interface IpcWatch {
+  qrlogin: "watch";
+  channel: string;
+  ask: number;
+}
+
+/** The primary tells a worker that it now relays the channel of its `ask`. */
+interface IpcWatching {
+  qrlogin: "watching";
+  ask: number;
+}
+
+/** A worker no longer needs a channel's changes. */
+interface IpcUnwatch {
+  qrlogin: "unwatch";
+  channel: string;
+}
+
 /** Whether an IPC message is one of {@link IpcNotifier}'s changes (anything else is left to its owner). */
 export function isIpcChange(value: unknown): value is IpcChange {
   const change = value as Partial<IpcChange> | null;
@@ -29,18 +48,45 @@ export function isIpcChange(value: unknown): value is IpcChange {
   );
 }
 
+/** The `qrlogin` tag of an IPC message, if it has one (hosts' own messages have none). */
+function tagOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null ? (value as { qrlogin?: unknown }).qrlogin : undefined;
+}
+
+function isWatch(value: unknown): value is IpcWatch {
+  const watch = value as Partial<IpcWatch>;
+  return tagOf(value) === "watch" && typeof watch.channel === "string" && typeof watch.ask === "number";
+}
+
+function isUnwatch(value: unknown): value is IpcUnwatch {
+  return tagOf(value) === "unwatch" && typeof (value as Partial<IpcUnwatch>).channel === "string";
+}
+
 const ignore = () => {};
 
 /**
+ * How long a subscription waits for the primary to say it relays the channel. A primary that does
+ * not run {@link IpcRelay} never answers; the stream then opens anyway and hears of other workers'
+ * changes only from its store re-reads.
+ */
+const WATCH_ANSWER_MS = 2_000;
+
+/**
  * Changes across the worker processes of one machine (node:cluster) that share a SQLite file: a
- * publish is delivered here at once and sent to the primary, which hands it to every other worker
- * ({@link relayIpcChanges}). A worker that dies loses its streams with it, and its desktops reconnect
- * to the stored state, so nothing is lost for long. If the primary is gone, publishes stay local.
+ * publish is delivered here at once and sent to the primary, which hands it on to the workers that
+ * watch its channel ({@link IpcRelay}); a channel is watched from its first listener here to its
+ * last. A worker that dies loses its streams with it, and its desktops reconnect to the stored
+ * state, so nothing is lost for long. If the primary is gone, publishes stay local.
  * @example const notifier = new IpcNotifier(); // in a cluster worker
  */
 export class IpcNotifier implements Notifier {
   readonly #local = new LocalNotifier();
   readonly #endpoint: IpcEndpoint;
+  /** Per channel: how many local listeners, and the primary's answer to our watch. */
+  readonly #watched = new Map<string, { listeners: number; ready: Promise<void> }>();
+  /** Watches the primary has not answered yet, by `ask`. */
+  readonly #asked = new Map<number, () => void>();
+  #asks = 0;
 
   /** `endpoint` defaults to this process's channel to the primary. */
   constructor(endpoint: IpcEndpoint = process as unknown as IpcEndpoint) {
@@ -59,35 +105,119 @@ export class IpcNotifier implements Notifier {
     this.#endpoint.send(change, ignore);
   }
 
-  subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
-    return this.#local.subscribe(channel, listener);
+  /** Resolves once the primary relays the channel here, so that no change committed after it is missed. */
+  async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
+    const stopLocal = await this.#local.subscribe(channel, listener);
+    let watch = this.#watched.get(channel);
+    if (!watch) {
+      watch = { listeners: 0, ready: this.#watch(channel) };
+      this.#watched.set(channel, watch);
+    }
+    watch.listeners++;
+    const held = watch;
+    let active = true;
+    const stop = async () => {
+      if (!active) return;
+      active = false;
+      await stopLocal();
+      if (--held.listeners > 0 || this.#watched.get(channel) !== held) return;
+      this.#watched.delete(channel);
+      const unwatch: IpcUnwatch = { qrlogin: "unwatch", channel };
+      this.#endpoint.send(unwatch, ignore);
+    };
+    await held.ready;
+    return stop;
   }
 
   async close(): Promise<void> {
     this.#endpoint.off("message", this.#onMessage);
+    for (const answered of this.#asked.values()) answered();
+    this.#asked.clear();
+    this.#watched.clear();
     await this.#local.close();
+  }
+
+  #watch(channel: string): Promise<void> {
+    const ask = ++this.#asks;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => answered(), WATCH_ANSWER_MS);
+      const answered = () => {
+        clearTimeout(timer);
+        this.#asked.delete(ask);
+        resolve();
+      };
+      this.#asked.set(ask, answered);
+      const watch: IpcWatch = { qrlogin: "watch", channel, ask };
+      // With the primary gone there are no other workers to hear from: local delivery is all there is.
+      this.#endpoint.send(watch, (error) => {
+        if (error) answered();
+      });
+    });
   }
 
   readonly #onMessage = (value: unknown): void => {
     if (isIpcChange(value)) this.#local.deliver(value.channel, value.message);
+    else if (tagOf(value) === "watching") this.#asked.get((value as IpcWatching).ask)?.();
   };
 }
 
 /**
- * The primary's half of {@link IpcNotifier}: a change `from` one worker goes to every other of
- * `workers()`. Returns whether `value` was a change (and so handled).
- * @example cluster.on("message", (worker, value) => relayIpcChanges(worker, value, () => Object.values(cluster.workers ?? {})));
+ * The primary's half of {@link IpcNotifier}: it keeps which workers watch which channel, and hands a
+ * change from one worker to the others that watch its channel, and to no one else. Most channels
+ * (one desktop's request) have one watcher, kept without a set.
+ * @example
+ * const relay = new IpcRelay();
+ * cluster.on("message", (worker, message) => relay.handle(worker, message));
+ * cluster.on("exit", (worker) => relay.forget(worker));
  */
-export function relayIpcChanges(
-  from: IpcEndpoint,
-  value: unknown,
-  workers: () => Iterable<IpcEndpoint | undefined>,
-): boolean {
-  if (!isIpcChange(value)) return false;
-  for (const worker of workers()) {
-    if (worker === undefined || worker === from) continue;
-    // A worker that is exiting cannot hear it, and needs not: its streams end with it.
-    worker.send(value, ignore);
+export class IpcRelay {
+  readonly #watchers = new Map<string, IpcEndpoint | Set<IpcEndpoint>>();
+
+  /** Handles one of {@link IpcNotifier}'s messages `from` a worker; returns false for anything else, the host's to handle. */
+  handle(from: IpcEndpoint, value: unknown): boolean {
+    if (isIpcChange(value)) {
+      const watchers = this.#watchers.get(value.channel);
+      // A worker that is exiting cannot hear it, and needs not: its streams end with it.
+      if (watchers instanceof Set) {
+        for (const worker of watchers) if (worker !== from) worker.send(value, ignore);
+      } else if (watchers !== undefined && watchers !== from) watchers.send(value, ignore);
+      return true;
+    }
+    if (isWatch(value)) {
+      this.#add(value.channel, from);
+      const answer: IpcWatching = { qrlogin: "watching", ask: value.ask };
+      from.send(answer, ignore);
+      return true;
+    }
+    if (isUnwatch(value)) {
+      this.#remove(value.channel, from);
+      return true;
+    }
+    return false;
   }
-  return true;
+
+  /** Drops every watch of a worker that has ended. */
+  forget(worker: IpcEndpoint): void {
+    for (const channel of [...this.#watchers.keys()]) this.#remove(channel, worker);
+  }
+
+  /** How many channels some worker watches (for tests and metrics). */
+  get channelCount(): number {
+    return this.#watchers.size;
+  }
+
+  #add(channel: string, worker: IpcEndpoint): void {
+    const watchers = this.#watchers.get(channel);
+    if (watchers === undefined) this.#watchers.set(channel, worker);
+    else if (watchers instanceof Set) watchers.add(worker);
+    else if (watchers !== worker) this.#watchers.set(channel, new Set([watchers, worker]));
+  }
+
+  #remove(channel: string, worker: IpcEndpoint): void {
+    const watchers = this.#watchers.get(channel);
+    if (watchers === worker) this.#watchers.delete(channel);
+    else if (watchers instanceof Set && watchers.delete(worker)) {
+      if (watchers.size === 1) this.#watchers.set(channel, [...watchers][0] as IpcEndpoint);
+    }
+  }
 }

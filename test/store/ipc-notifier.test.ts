@@ -1,24 +1,35 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
-import { type IpcEndpoint, IpcNotifier, isIpcChange, relayIpcChanges } from "../../src/store/ipc-notifier.ts";
+import { type IpcEndpoint, IpcNotifier, IpcRelay, isIpcChange } from "../../src/store/ipc-notifier.ts";
 import { notifierConformance } from "../../src/testing/conformance.ts";
 
 /**
  * A cluster in one process: each worker's `process` and the primary's handle on it are two ends of a
- * channel that delivers on a later tick, as IPC does; the primary relays with {@link relayIpcChanges}.
+ * channel that delivers a little later, as IPC does; the primary relays with {@link IpcRelay}. It
+ * counts the changes each worker was sent.
  */
 class FakeCluster {
+  readonly relay = new IpcRelay();
   readonly workers: IpcEndpoint[] = [];
+  readonly changesSent = new Map<IpcEndpoint, number>();
 
-  /** An end that sends to `to` on a later tick and hears what arrives on `from`. */
-  static end(to: EventEmitter, from: EventEmitter): IpcEndpoint {
+  /**
+   * An end that sends to `to` after 0–2 ms, in order (as one IPC channel does; two channels may
+   * overtake each other), and hears what arrives on `from`.
+   */
+  static end(to: EventEmitter, from: EventEmitter, onSend: (message: unknown) => void = () => {}): IpcEndpoint {
+    let queue = Promise.resolve();
     return {
-      send: (message, callback) =>
-        setImmediate(() => {
-          to.emit("message", message);
-          callback(null);
-        }),
+      send: (message, callback) => {
+        onSend(message);
+        queue = queue
+          .then(() => new Promise((resolve) => setTimeout(resolve, Math.random() * 2)))
+          .then(() => {
+            to.emit("message", message);
+            callback(null);
+          });
+      },
       on: (event, listener) => from.on(event, listener),
       off: (event, listener) => from.off(event, listener),
     };
@@ -28,12 +39,16 @@ class FakeCluster {
   connect(): IpcEndpoint {
     const inWorker = new EventEmitter();
     const inPrimary = new EventEmitter();
-    const toWorker = FakeCluster.end(inWorker, inPrimary);
-    inPrimary.on("message", (message: unknown) => relayIpcChanges(toWorker, message, () => this.workers));
+    const toWorker: IpcEndpoint = FakeCluster.end(inWorker, inPrimary, (message) => {
+      if (isIpcChange(message)) this.changesSent.set(toWorker, (this.changesSent.get(toWorker) ?? 0) + 1);
+    });
+    inPrimary.on("message", (message: unknown) => this.relay.handle(toWorker, message));
     this.workers.push(toWorker);
     return FakeCluster.end(inPrimary, inWorker);
   }
 }
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 const cluster = new FakeCluster();
 notifierConformance("ipc", { open: async () => new IpcNotifier(cluster.connect()), shared: true });
@@ -48,7 +63,7 @@ describe("IpcNotifier specifics", () => {
     await a.subscribe("request:x", (m) => heardA.push(m.version));
     await b.subscribe("request:x", (m) => heardB.push(m.version));
     await a.publish("request:x", { requestId: "x", version: 7 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await tick();
     assert.deepEqual(heardA, [7]);
     assert.deepEqual(heardB, [7]);
     await a.close();
@@ -77,5 +92,83 @@ describe("IpcNotifier specifics", () => {
     await notifier.publish("request:y", { requestId: "y", version: 2 });
     assert.deepEqual(heard, [2]);
     await notifier.close();
+  });
+
+  it("the primary sends a change only to the workers watching its channel, from their first listener to their last", async () => {
+    const local = new FakeCluster();
+    const [publisher, watcher, bystander] = [local.connect(), local.connect(), local.connect()];
+    const [a, b, c] = [new IpcNotifier(publisher), new IpcNotifier(watcher), new IpcNotifier(bystander)];
+    const heard: number[] = [];
+    const stopFirst = await b.subscribe("request:w", (m) => heard.push(m.version));
+    const stopSecond = await b.subscribe("request:w", (m) => heard.push(-m.version));
+    await c.subscribe("request:other", () => {});
+    await a.publish("request:w", { requestId: "w", version: 1 });
+    await tick();
+    assert.deepEqual(heard, [1, -1]);
+    await stopFirst();
+    await a.publish("request:w", { requestId: "w", version: 2 });
+    await tick();
+    assert.deepEqual(heard, [1, -1, -2], "one listener left: still watched");
+    await stopSecond();
+    await a.publish("request:w", { requestId: "w", version: 3 });
+    await tick();
+    assert.deepEqual(heard, [1, -1, -2]);
+    assert.equal(local.changesSent.get(local.workers[1] as IpcEndpoint), 2, "nothing sent once unwatched");
+    assert.equal(local.changesSent.get(local.workers[2] as IpcEndpoint) ?? 0, 0, "nothing sent to a bystander");
+    assert.equal(local.changesSent.get(local.workers[0] as IpcEndpoint) ?? 0, 0, "nothing sent back to the publisher");
+    assert.equal(local.relay.channelCount, 1);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
+  it("a subscription resolves once the primary relays its channel: a change published right after reaches it", async () => {
+    const local = new FakeCluster();
+    const a = new IpcNotifier(local.connect());
+    const b = new IpcNotifier(local.connect());
+    for (let version = 1; version <= 50; version++) {
+      const heard: number[] = [];
+      const stop = await b.subscribe(`request:${version}`, (m) => heard.push(m.version));
+      await a.publish(`request:${version}`, { requestId: String(version), version });
+      await tick();
+      assert.deepEqual(heard, [version]);
+      await stop();
+    }
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("forgets every watch of a worker that ended", async () => {
+    const local = new FakeCluster();
+    const [first, second] = [local.connect(), local.connect()];
+    const [a, b] = [new IpcNotifier(first), new IpcNotifier(second)];
+    await a.subscribe("request:shared", () => {});
+    await b.subscribe("request:shared", () => {});
+    await b.subscribe("request:own", () => {});
+    assert.equal(local.relay.channelCount, 2);
+    local.relay.forget(local.workers[1] as IpcEndpoint);
+    assert.equal(local.relay.channelCount, 1);
+    await b.publish("request:shared", { requestId: "shared", version: 1 });
+    await tick();
+    assert.equal(local.changesSent.get(local.workers[0] as IpcEndpoint), 1, "the other watcher still hears it");
+    local.relay.forget(local.workers[0] as IpcEndpoint);
+    assert.equal(local.relay.channelCount, 0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("opens the subscription anyway when the primary never answers (one that does not run IpcRelay)", async () => {
+    const silent: IpcEndpoint = { send: (_message, callback) => callback(null), on: () => {}, off: () => {} };
+    const notifier = new IpcNotifier(silent);
+    const started = Date.now();
+    const stop = await notifier.subscribe("request:z", () => {});
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1_900 && waited < 5_000, `waited ${waited} ms`);
+    await stop();
+    await notifier.close();
+  });
+
+  it("leaves a host's own messages to the host", () => {
+    const relay = new IpcRelay();
+    const worker: IpcEndpoint = { send: () => assert.fail("nothing to send"), on: () => {}, off: () => {} };
+    assert.equal(relay.handle(worker, { cmd: "host" }), false);
+    assert.equal(relay.handle(worker, { qrlogin: "watch", channel: 5, ask: 1 }), false);
+    assert.equal(relay.handle(worker, null), false);
   });
 });

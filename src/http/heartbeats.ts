@@ -19,33 +19,19 @@ const CHUNK = 64;
  * The open event streams of this instance, each sent a heartbeat comment every `intervalMs`. The
  * streams are dealt over as many slices as ticks of {@link TICK_MS} fit in the interval; each tick
  * writes one slice, {@link CHUNK} streams per turn of the event loop.
- *
- * The first tick comes `phase` (0 to 1) of a tick late, and the rest follow it: worker processes started together
- * would otherwise tick together, and on a shared core each second's slices of all of them became one
- * burst that every approval landing in it waited out (6 workers of 17,000 streams on one core: every
- * process stalled 34–49 ms at once; sign-in p99 36 ms, p50 3.4 ms).
  */
 export class Heartbeats {
   readonly #slices: Set<EventSink>[];
   /** Each stream's slice. */
   readonly #sliceOf = new Map<EventSink, Set<EventSink>>();
-  #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout;
   #nextSlice = 0;
   #tick = 0;
 
-  /** `phase` defaults to a random one, so that processes do not tick in step. */
-  constructor(intervalMs: number, phase = Math.random()) {
+  constructor(intervalMs: number) {
     const count = Math.max(1, Math.floor(intervalMs / TICK_MS));
-    const tickMs = intervalMs / count;
     this.#slices = Array.from({ length: count }, () => new Set<EventSink>());
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = setInterval(() => this.#beat(), tickMs);
-        this.#timer.unref();
-        this.#beat();
-      },
-      (1 + phase) * tickMs,
-    );
+    this.#timer = setInterval(() => this.#beat(), intervalMs / count);
     this.#timer.unref();
   }
 
@@ -64,7 +50,7 @@ export class Heartbeats {
 
   /** Stops the timer and ends every stream. */
   close(): void {
-    clearTimeout(this.#timer);
+    clearInterval(this.#timer);
     for (const sink of this.#sliceOf.keys()) sink.close();
     for (const slice of this.#slices) slice.clear();
     this.#sliceOf.clear();

@@ -27,8 +27,8 @@ async function loopTurns(count: number): Promise<void> {
 
 describe("heartbeats", () => {
   it("each stream gets one per interval: a slice a second, a small chunk per turn of the loop", async (t) => {
-    t.mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
-    const heartbeats = new Heartbeats(30_000, 0);
+    t.mock.timers.enable({ apis: ["setInterval"] });
+    const heartbeats = new Heartbeats(30_000);
     const sinks = Array.from({ length: 3_000 }, counting);
     for (const sink of sinks) heartbeats.add(sink);
     const total = () => sinks.reduce((sum, sink) => sum + sink.beats, 0);
@@ -52,8 +52,8 @@ describe("heartbeats", () => {
   });
 
   it("stops mid-slice when closed", async (t) => {
-    t.mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
-    const heartbeats = new Heartbeats(1_000, 0);
+    t.mock.timers.enable({ apis: ["setInterval"] });
+    const heartbeats = new Heartbeats(1_000);
     const sinks = Array.from({ length: 200 }, counting);
     for (const sink of sinks) heartbeats.add(sink);
     t.mock.timers.tick(1_000);
@@ -66,45 +66,11 @@ describe("heartbeats", () => {
   });
 
   it("an interval shorter than a tick beats every stream each interval", (t) => {
-    t.mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
-    const heartbeats = new Heartbeats(50, 0);
+    t.mock.timers.enable({ apis: ["setInterval"] });
+    const heartbeats = new Heartbeats(50);
     const sink = counting();
     heartbeats.add(sink);
     t.mock.timers.tick(50);
-    assert.equal(sink.beats, 1);
-    heartbeats.close();
-  });
-
-  it("starts its ticks at its phase of a tick, so that processes started together do not beat together", (t) => {
-    t.mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
-    const early = new Heartbeats(3_000, 0);
-    const late = new Heartbeats(3_000, 0.5);
-    const [a, b] = [counting(), counting()];
-    early.add(a);
-    late.add(b);
-    t.mock.timers.tick(999);
-    assert.deepEqual([a.beats, b.beats], [0, 0]);
-    t.mock.timers.tick(1);
-    assert.deepEqual([a.beats, b.beats], [1, 0], "phase 0: the first tick a tick after the start");
-    t.mock.timers.tick(499);
-    assert.deepEqual([a.beats, b.beats], [1, 0]);
-    t.mock.timers.tick(1);
-    assert.deepEqual([a.beats, b.beats], [1, 1], "phase 0.5: half a tick later");
-    t.mock.timers.tick(3_000);
-    assert.deepEqual([a.beats, b.beats], [2, 2], "then each stream once an interval");
-    early.close();
-    late.close();
-  });
-
-  it("takes a random phase unless given one", (t) => {
-    t.mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
-    t.mock.method(Math, "random", () => 0.25);
-    const heartbeats = new Heartbeats(3_000);
-    const sink = counting();
-    heartbeats.add(sink);
-    t.mock.timers.tick(1_249);
-    assert.equal(sink.beats, 0);
-    t.mock.timers.tick(1);
     assert.equal(sink.beats, 1);
     heartbeats.close();
   });

@@ -24,10 +24,12 @@ describe("SqliteStore across processes", () => {
       ids.push(request.id);
     }
     const liveAt = Date.UTC(2026, 0, 1) + 1;
-    const children = Array.from({ length: 4 }, () =>
-      fork(fileURLToPath(new URL("./sqlite-race.child.ts", import.meta.url)), [file, String(liveAt), ids.join(",")], {
-        execArgv: ["--import", "tsx"],
-      }),
+    const children = Array.from({ length: 4 }, (_, i) =>
+      fork(
+        fileURLToPath(new URL("./sqlite-race.child.ts", import.meta.url)),
+        [file, String(liveAt), ids.join(","), String(i * 50)],
+        { execArgv: ["--import", "tsx"] },
+      ),
     );
     const ready = children.map(
       (c) => new Promise((resolve, reject) => c.once("message", resolve).once("error", reject)),
@@ -39,7 +41,9 @@ describe("SqliteStore across processes", () => {
           c.once("message", (m) => resolve(m as string[])).once("exit", reject),
         ),
     );
-    for (const child of children) child.send("go"); // all start together
+    // All start at one instant, not as each hears of it (a loaded machine let one finish alone).
+    const startAt = Date.now() + 200;
+    for (const child of children) child.send(startAt);
     const won = (await Promise.all(results)).flat();
     assert.equal(won.length, ids.length, "no request redeemed twice, none missed");
     assert.deepEqual(new Set(won), new Set(ids));

@@ -7,26 +7,47 @@ import { notifierConformance } from "../../src/testing/conformance.ts";
 /**
  * A cluster in one process: each worker's `process` and the primary's handle on it are two ends of a
  * channel that delivers a little later, as IPC does; the primary relays with {@link IpcRelay}. It
- * counts the changes each worker was sent.
+ * counts the changes each worker was sent, and tells when nothing is in flight.
  */
 class FakeCluster {
   readonly relay = new IpcRelay();
   readonly workers: IpcEndpoint[] = [];
   readonly changesSent = new Map<IpcEndpoint, number>();
+  #inFlight = 0;
+
+  /** A new worker's end of its channel. */
+  connect(): IpcEndpoint {
+    const inWorker = new EventEmitter();
+    const inPrimary = new EventEmitter();
+    const toWorker: IpcEndpoint = this.#end(inWorker, inPrimary, (message) => {
+      if (isIpcChange(message)) this.changesSent.set(toWorker, (this.changesSent.get(toWorker) ?? 0) + 1);
+    });
+    inPrimary.on("message", (message: unknown) => this.relay.handle(toWorker, message));
+    this.workers.push(toWorker);
+    return this.#end(inPrimary, inWorker);
+  }
+
+  /** Resolves once every message sent has arrived, and so has every message its arrival sent. */
+  async settled(): Promise<void> {
+    while (this.#inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 
   /**
    * An end that sends to `to` after 0–2 ms, in order (as one IPC channel does; two channels may
    * overtake each other), and hears what arrives on `from`.
    */
-  static end(to: EventEmitter, from: EventEmitter, onSend: (message: unknown) => void = () => {}): IpcEndpoint {
+  #end(to: EventEmitter, from: EventEmitter, onSend: (message: unknown) => void = () => {}): IpcEndpoint {
     let queue = Promise.resolve();
     return {
       send: (message, callback) => {
         onSend(message);
+        this.#inFlight++;
         queue = queue
           .then(() => new Promise((resolve) => setTimeout(resolve, Math.random() * 2)))
           .then(() => {
+            // What the arrival sends is in flight before this message stops being.
             to.emit("message", message);
+            this.#inFlight--;
             callback(null);
           });
       },
@@ -34,21 +55,7 @@ class FakeCluster {
       off: (event, listener) => from.off(event, listener),
     };
   }
-
-  /** A new worker's end of its channel. */
-  connect(): IpcEndpoint {
-    const inWorker = new EventEmitter();
-    const inPrimary = new EventEmitter();
-    const toWorker: IpcEndpoint = FakeCluster.end(inWorker, inPrimary, (message) => {
-      if (isIpcChange(message)) this.changesSent.set(toWorker, (this.changesSent.get(toWorker) ?? 0) + 1);
-    });
-    inPrimary.on("message", (message: unknown) => this.relay.handle(toWorker, message));
-    this.workers.push(toWorker);
-    return FakeCluster.end(inPrimary, inWorker);
-  }
 }
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 const cluster = new FakeCluster();
 notifierConformance("ipc", { open: async () => new IpcNotifier(cluster.connect()), shared: true });
@@ -63,7 +70,7 @@ describe("IpcNotifier specifics", () => {
     await a.subscribe("request:x", (m) => heardA.push(m.version));
     await b.subscribe("request:x", (m) => heardB.push(m.version));
     await a.publish("request:x", { requestId: "x", version: 7 });
-    await tick();
+    await local.settled();
     assert.deepEqual(heardA, [7]);
     assert.deepEqual(heardB, [7]);
     await a.close();
@@ -103,15 +110,15 @@ describe("IpcNotifier specifics", () => {
     const stopSecond = await b.subscribe("request:w", (m) => heard.push(-m.version));
     await c.subscribe("request:other", () => {});
     await a.publish("request:w", { requestId: "w", version: 1 });
-    await tick();
+    await local.settled();
     assert.deepEqual(heard, [1, -1]);
     await stopFirst();
     await a.publish("request:w", { requestId: "w", version: 2 });
-    await tick();
+    await local.settled();
     assert.deepEqual(heard, [1, -1, -2], "one listener left: still watched");
     await stopSecond();
     await a.publish("request:w", { requestId: "w", version: 3 });
-    await tick();
+    await local.settled();
     assert.deepEqual(heard, [1, -1, -2]);
     assert.equal(local.changesSent.get(local.workers[1] as IpcEndpoint), 2, "nothing sent once unwatched");
     assert.equal(local.changesSent.get(local.workers[2] as IpcEndpoint) ?? 0, 0, "nothing sent to a bystander");
@@ -128,7 +135,7 @@ describe("IpcNotifier specifics", () => {
       const heard: number[] = [];
       const stop = await b.subscribe(`request:${version}`, (m) => heard.push(m.version));
       await a.publish(`request:${version}`, { requestId: String(version), version });
-      await tick();
+      await local.settled();
       assert.deepEqual(heard, [version]);
       await stop();
     }
@@ -146,7 +153,7 @@ describe("IpcNotifier specifics", () => {
     local.relay.forget(local.workers[1] as IpcEndpoint);
     assert.equal(local.relay.channelCount, 1);
     await b.publish("request:shared", { requestId: "shared", version: 1 });
-    await tick();
+    await local.settled();
     assert.equal(local.changesSent.get(local.workers[0] as IpcEndpoint), 1, "the other watcher still hears it");
     local.relay.forget(local.workers[0] as IpcEndpoint);
     assert.equal(local.relay.channelCount, 0);

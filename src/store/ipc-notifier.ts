@@ -1,5 +1,5 @@
 import { LocalNotifier } from "./local-notifier.ts";
-import type { ChangeMessage, Notifier } from "./login-store.ts";
+import { type ChangeMessage, type Notifier, RESYNC } from "./login-store.ts";
 
 /** One end of a parent–child IPC channel: a cluster worker's `process`, or the primary's `Worker`. */
 export interface IpcEndpoint {
@@ -67,9 +67,12 @@ const ignore = () => {};
 /**
  * How long a subscription waits for the primary to say it relays the channel. A primary that does
  * not run {@link IpcRelay} never answers; the stream then opens anyway and hears of other workers'
- * changes only from its store re-reads.
+ * changes only from its store re-reads. An answer that comes later delivers {@link RESYNC}.
  */
 const WATCH_ANSWER_MS = 2_000;
+
+/** Asks are numbered per process: every notifier of the process hears every answer, and takes only its own. */
+let lastAsk = 0;
 
 /**
  * Changes across the worker processes of one machine (node:cluster) that share a SQLite file: a
@@ -82,11 +85,11 @@ const WATCH_ANSWER_MS = 2_000;
 export class IpcNotifier implements Notifier {
   readonly #local = new LocalNotifier();
   readonly #endpoint: IpcEndpoint;
-  /** Per channel: how many local listeners, and the primary's answer to our watch. */
-  readonly #watched = new Map<string, { listeners: number; ready: Promise<void> }>();
-  /** Watches the primary has not answered yet, by `ask`. */
+  /** Per channel: how many local listeners, our watch's `ask`, and the primary's answer to it. */
+  readonly #watched = new Map<string, { listeners: number; ask: number; ready: Promise<void> }>();
+  /** What to do when the primary answers an `ask`, while the answer is still of use. */
   readonly #asked = new Map<number, () => void>();
-  #asks = 0;
+  #closed = false;
 
   /** `endpoint` defaults to this process's channel to the primary. */
   constructor(endpoint: IpcEndpoint = process as unknown as IpcEndpoint) {
@@ -108,9 +111,11 @@ export class IpcNotifier implements Notifier {
   /** Resolves once the primary relays the channel here, so that no change committed after it is missed. */
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
     const stopLocal = await this.#local.subscribe(channel, listener);
+    if (this.#closed) return stopLocal;
     let watch = this.#watched.get(channel);
     if (!watch) {
-      watch = { listeners: 0, ready: this.#watch(channel) };
+      const ask = ++lastAsk;
+      watch = { listeners: 0, ask, ready: this.#watch(channel, ask) };
       this.#watched.set(channel, watch);
     }
     watch.listeners++;
@@ -121,26 +126,40 @@ export class IpcNotifier implements Notifier {
       active = false;
       await stopLocal();
       if (--held.listeners > 0 || this.#watched.get(channel) !== held) return;
-      this.#watched.delete(channel);
-      const unwatch: IpcUnwatch = { qrlogin: "unwatch", channel };
-      this.#endpoint.send(unwatch, ignore);
+      this.#unwatch(channel, held.ask);
     };
     await held.ready;
     return stop;
   }
 
+  /** Stops relaying to this notifier: the primary forgets its watches, and later subscriptions stay local. */
   async close(): Promise<void> {
+    this.#closed = true;
+    const waiting = [...this.#asked.values()];
+    for (const [channel, { ask }] of [...this.#watched]) this.#unwatch(channel, ask);
+    for (const answered of waiting) answered();
     this.#endpoint.off("message", this.#onMessage);
-    for (const answered of this.#asked.values()) answered();
-    this.#asked.clear();
-    this.#watched.clear();
     await this.#local.close();
   }
 
-  #watch(channel: string): Promise<void> {
-    const ask = ++this.#asks;
+  #unwatch(channel: string, ask: number): void {
+    this.#watched.delete(channel);
+    this.#asked.delete(ask);
+    const unwatch: IpcUnwatch = { qrlogin: "unwatch", channel };
+    this.#endpoint.send(unwatch, ignore);
+  }
+
+  #watch(channel: string, ask: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => answered(), WATCH_ANSWER_MS);
+      // Late, the listeners may have missed changes meanwhile: they re-read once the primary relays.
+      const timer = setTimeout(() => {
+        resolve();
+        if (this.#watched.get(channel)?.ask !== ask) return;
+        this.#asked.set(ask, () => {
+          this.#asked.delete(ask);
+          if (!this.#closed) this.#local.deliver(channel, RESYNC);
+        });
+      }, WATCH_ANSWER_MS);
       const answered = () => {
         clearTimeout(timer);
         this.#asked.delete(ask);
@@ -164,22 +183,25 @@ export class IpcNotifier implements Notifier {
 /**
  * The primary's half of {@link IpcNotifier}: it keeps which workers watch which channel, and hands a
  * change from one worker to the others that watch its channel, and to no one else. Most channels
- * (one desktop's request) have one watcher, kept without a set.
+ * (one desktop's request) have one watcher, kept without a list.
  * @example
  * const relay = new IpcRelay();
  * cluster.on("message", (worker, message) => relay.handle(worker, message));
  * cluster.on("exit", (worker) => relay.forget(worker));
  */
 export class IpcRelay {
-  readonly #watchers = new Map<string, IpcEndpoint | Set<IpcEndpoint>>();
+  /** Per channel, its watcher, or one entry per watch (a worker may run several notifiers). */
+  readonly #watchers = new Map<string, IpcEndpoint | IpcEndpoint[]>();
+  /** Workers forgotten: a watch of theirs still on its way is dropped. */
+  readonly #gone = new WeakSet<IpcEndpoint>();
 
   /** Handles one of {@link IpcNotifier}'s messages `from` a worker; returns false for anything else, the host's to handle. */
   handle(from: IpcEndpoint, value: unknown): boolean {
     if (isIpcChange(value)) {
       const watchers = this.#watchers.get(value.channel);
       // A worker that is exiting cannot hear it, and needs not: its streams end with it.
-      if (watchers instanceof Set) {
-        for (const worker of watchers) if (worker !== from) worker.send(value, ignore);
+      if (Array.isArray(watchers)) {
+        for (const worker of new Set(watchers)) if (worker !== from) worker.send(value, ignore);
       } else if (watchers !== undefined && watchers !== from) watchers.send(value, ignore);
       return true;
     }
@@ -196,9 +218,17 @@ export class IpcRelay {
     return false;
   }
 
-  /** Drops every watch of a worker that has ended. */
+  /** Drops every watch of a worker that has ended, and any of its watches that arrive later. */
   forget(worker: IpcEndpoint): void {
-    for (const channel of [...this.#watchers.keys()]) this.#remove(channel, worker);
+    this.#gone.add(worker);
+    for (const [channel, watchers] of [...this.#watchers]) {
+      if (watchers === worker) this.#watchers.delete(channel);
+      else if (Array.isArray(watchers)) {
+        const left = watchers.filter((watcher) => watcher !== worker);
+        this.#watchers.set(channel, left.length === 1 ? (left[0] as IpcEndpoint) : left);
+        if (left.length === 0) this.#watchers.delete(channel);
+      }
+    }
   }
 
   /** How many channels some worker watches (for tests and metrics). */
@@ -207,17 +237,21 @@ export class IpcRelay {
   }
 
   #add(channel: string, worker: IpcEndpoint): void {
+    if (this.#gone.has(worker)) return;
     const watchers = this.#watchers.get(channel);
     if (watchers === undefined) this.#watchers.set(channel, worker);
-    else if (watchers instanceof Set) watchers.add(worker);
-    else if (watchers !== worker) this.#watchers.set(channel, new Set([watchers, worker]));
+    else if (Array.isArray(watchers)) watchers.push(worker);
+    else this.#watchers.set(channel, [watchers, worker]);
   }
 
+  /** Drops one watch of `worker`. */
   #remove(channel: string, worker: IpcEndpoint): void {
     const watchers = this.#watchers.get(channel);
     if (watchers === worker) this.#watchers.delete(channel);
-    else if (watchers instanceof Set && watchers.delete(worker)) {
-      if (watchers.size === 1) this.#watchers.set(channel, [...watchers][0] as IpcEndpoint);
+    else if (Array.isArray(watchers)) {
+      const at = watchers.indexOf(worker);
+      if (at >= 0) watchers.splice(at, 1);
+      if (watchers.length === 1) this.#watchers.set(channel, watchers[0] as IpcEndpoint);
     }
   }
 }

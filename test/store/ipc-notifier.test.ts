@@ -160,15 +160,72 @@ describe("IpcNotifier specifics", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  it("opens the subscription anyway when the primary never answers (one that does not run IpcRelay)", async () => {
-    const silent: IpcEndpoint = { send: (_message, callback) => callback(null), on: () => {}, off: () => {} };
-    const notifier = new IpcNotifier(silent);
+  it("opens the subscription after 2 s when the primary does not answer, and tells it to re-read when the answer comes", async () => {
+    const toWorker = new EventEmitter();
+    const asks: number[] = [];
+    const slow: IpcEndpoint = {
+      send: (message, callback) => {
+        if ((message as { qrlogin?: string }).qrlogin === "watch") asks.push((message as { ask: number }).ask);
+        callback(null);
+      },
+      on: (event, listener) => toWorker.on(event, listener),
+      off: (event, listener) => toWorker.off(event, listener),
+    };
+    const notifier = new IpcNotifier(slow);
+    const heard: string[] = [];
     const started = Date.now();
-    const stop = await notifier.subscribe("request:z", () => {});
+    const stop = await notifier.subscribe("request:z", (m) => heard.push(m.requestId));
     const waited = Date.now() - started;
     assert.ok(waited >= 1_900 && waited < 5_000, `waited ${waited} ms`);
+    toWorker.emit("message", { qrlogin: "watching", ask: asks[0] });
+    assert.deepEqual(heard, [""], "a resync: changes may have been missed meanwhile");
+    toWorker.emit("message", { qrlogin: "watching", ask: asks[0] });
+    assert.deepEqual(heard, [""], "once");
     await stop();
     await notifier.close();
+  });
+
+  it("two notifiers of one process keep their own watches: one's last listener leaving does not end the other's", async () => {
+    const local = new FakeCluster();
+    const publisher = new IpcNotifier(local.connect());
+    const shared = local.connect();
+    const [first, second] = [new IpcNotifier(shared), new IpcNotifier(shared)];
+    const heard: number[] = [];
+    const [stopFirst] = await Promise.all([
+      first.subscribe("request:s", () => {}),
+      second.subscribe("request:s", (m) => heard.push(m.version)),
+    ]);
+    await stopFirst();
+    await local.settled();
+    await publisher.publish("request:s", { requestId: "s", version: 1 });
+    await local.settled();
+    assert.deepEqual(heard, [1]);
+    assert.equal(local.changesSent.get(local.workers[1] as IpcEndpoint), 1, "sent to that worker once");
+    await Promise.all([publisher.close(), first.close(), second.close()]);
+  });
+
+  it("close gives the primary its watches back, and later subscriptions stay local", async () => {
+    const local = new FakeCluster();
+    const notifier = new IpcNotifier(local.connect());
+    await notifier.subscribe("request:a", () => {});
+    await notifier.subscribe("request:b", () => {});
+    assert.equal(local.relay.channelCount, 2);
+    await notifier.close();
+    await local.settled();
+    assert.equal(local.relay.channelCount, 0);
+    const started = Date.now();
+    await notifier.subscribe("request:c", () => {});
+    assert.ok(Date.now() - started < 500, "no wait for an answer nobody listens for");
+    await local.settled();
+    assert.equal(local.relay.channelCount, 0);
+  });
+
+  it("drops a watch that arrives from a worker already forgotten", () => {
+    const relay = new IpcRelay();
+    const worker: IpcEndpoint = { send: () => {}, on: () => {}, off: () => {} };
+    relay.forget(worker);
+    assert.equal(relay.handle(worker, { qrlogin: "watch", channel: "request:late", ask: 1 }), true);
+    assert.equal(relay.channelCount, 0);
   });
 
   it("leaves a host's own messages to the host", () => {

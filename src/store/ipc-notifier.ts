@@ -1,5 +1,6 @@
 import { LocalNotifier } from "./local-notifier.ts";
 import { type ChangeMessage, type Notifier, RESYNC } from "./login-store.ts";
+import { SharedSubscriptions } from "./shared-subscriptions.ts";
 
 /** One end of a parent–child IPC channel: a cluster worker's `process`, or the primary's `Worker`. */
 export interface IpcEndpoint {
@@ -85,8 +86,14 @@ let lastAsk = 0;
 export class IpcNotifier implements Notifier {
   readonly #local = new LocalNotifier();
   readonly #endpoint: IpcEndpoint;
-  /** Per channel: how many local listeners, our watch's `ask`, and the primary's answer to it. */
-  readonly #watched = new Map<string, { listeners: number; ask: number; ready: Promise<void> }>();
+  /** Per channel, our watch's `ask` and the primary's answer to it, shared by the local listeners. */
+  readonly #watched = new SharedSubscriptions(
+    (channel) => {
+      const ask = ++lastAsk;
+      return { ask, ready: this.#watch(channel, ask) };
+    },
+    (channel, { ask }) => this.#unwatch(channel, ask),
+  );
   /** What to do when the primary answers an `ask`, while the answer is still of use. */
   readonly #asked = new Map<number, () => void>();
   #closed = false;
@@ -112,38 +119,20 @@ export class IpcNotifier implements Notifier {
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
     const stopLocal = await this.#local.subscribe(channel, listener);
     if (this.#closed) return stopLocal;
-    let watch = this.#watched.get(channel);
-    if (!watch) {
-      const ask = ++lastAsk;
-      watch = { listeners: 0, ask, ready: this.#watch(channel, ask) };
-      this.#watched.set(channel, watch);
-    }
-    watch.listeners++;
-    const held = watch;
-    let active = true;
-    const stop = async () => {
-      if (!active) return;
-      active = false;
-      await stopLocal();
-      if (--held.listeners > 0 || this.#watched.get(channel) !== held) return;
-      this.#unwatch(channel, held.ask);
-    };
-    await held.ready;
-    return stop;
+    return this.#watched.hold(channel, stopLocal);
   }
 
   /** Stops relaying to this notifier: the primary forgets its watches, and later subscriptions stay local. */
   async close(): Promise<void> {
     this.#closed = true;
     const waiting = [...this.#asked.values()];
-    for (const [channel, { ask }] of [...this.#watched]) this.#unwatch(channel, ask);
+    await this.#watched.closeAll();
     for (const answered of waiting) answered();
     this.#endpoint.off("message", this.#onMessage);
     await this.#local.close();
   }
 
   #unwatch(channel: string, ask: number): void {
-    this.#watched.delete(channel);
     this.#asked.delete(ask);
     const unwatch: IpcUnwatch = { qrlogin: "unwatch", channel };
     this.#endpoint.send(unwatch, ignore);

@@ -1,5 +1,6 @@
 import { LocalNotifier } from "../local-notifier.ts";
 import type { ChangeMessage, Notifier } from "../login-store.ts";
+import { SharedSubscriptions } from "../shared-subscriptions.ts";
 import type { RedisConnectionOptions } from "./client.ts";
 import { throughFaults } from "./faults.ts";
 import { RedisLink } from "./link.ts";
@@ -37,8 +38,15 @@ export class RedisNotifier implements Notifier {
   readonly #subscriber: RedisLink;
   readonly #prefix: string;
   readonly #faultWindowMs: number;
-  /** Local listener counts per qrlogin channel, and the Redis SUBSCRIBE that serves them. */
-  readonly #subscriptions = new Map<string, { listeners: number; ready: Promise<void> }>();
+  /** Per qrlogin channel, the Redis SUBSCRIBE that serves its local listeners. */
+  readonly #subscriptions = new SharedSubscriptions(
+    (channel) => ({ ready: this.#redisSubscribe(channel) }),
+    // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be
+    // undone by this. One that fails (the connection closing) leaves a subscription nobody listens to.
+    async (channel) => {
+      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage).catch(() => {});
+    },
+  );
 
   constructor({ prefix = "qrlogin:", faultWindowMs = 5_000, ...connection }: RedisNotifierOptions = {}) {
     this.#publisher = RedisLink.open(connection);
@@ -58,42 +66,12 @@ export class RedisNotifier implements Notifier {
 
   async subscribe(channel: string, listener: (message: ChangeMessage) => void): Promise<() => Promise<void>> {
     const stopLocal = await this.#local.subscribe(channel, listener);
-    let subscription = this.#subscriptions.get(channel);
-    if (!subscription) {
-      const created = { listeners: 0, ready: this.#redisSubscribe(channel) };
-      // A failed SUBSCRIBE is forgotten at once, so that the next subscriber tries again.
-      created.ready.catch(() => {
-        if (this.#subscriptions.get(channel) === created) this.#subscriptions.delete(channel);
-      });
-      this.#subscriptions.set(channel, created);
-      subscription = created;
-    }
-    subscription.listeners++;
-    const held = subscription;
-    let active = true;
-    const stop = async () => {
-      if (!active) return;
-      active = false;
-      await stopLocal();
-      held.listeners--;
-      if (held.listeners > 0 || this.#subscriptions.get(channel) !== held) return;
-      this.#subscriptions.delete(channel);
-      // node-redis sends (UN)SUBSCRIBE in call order on one connection, so a later subscribe cannot be
-      // undone by this. One that fails (the connection closing) leaves a subscription nobody listens to.
-      await this.#subscriber.unsubscribe(this.#prefix + channel, this.#onMessage).catch(() => {});
-    };
-    try {
-      await held.ready;
-    } catch (error) {
-      await stop();
-      throw error;
-    }
-    return stop;
+    return this.#subscriptions.hold(channel, stopLocal);
   }
 
   async close(): Promise<void> {
     await this.#local.close();
-    this.#subscriptions.clear();
+    await this.#subscriptions.closeAll(false);
     await this.#subscriber.close();
     await this.#publisher.close();
   }
